@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+/**
+ * The `tsprof` command. Thin on purpose: parse argv with commander, hand the options to one
+ * package call, render, exit. Each command lives in ./commands/<name>.ts.
+ */
+import { main } from "./main";
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  // main() reports every error itself; this is the last guard against a tsprof stack trace.
+  (err: unknown) => {
+    process.stderr.write(`tsprof: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,67 @@
+import { Command, CommanderError } from "commander";
+import { ToolError, UsageError, ResultFileError } from "@tsprof/core";
+import { registerLineCommand } from "./commands/line";
+import { registerMemCommand } from "./commands/mem";
+import { registerPerfCommand } from "./commands/perf";
+import { registerDashboardCommand } from "./commands/dashboard";
+import { registerShowCommand } from "./commands/show";
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { version } = require("../package.json") as { version: string };
+
+/** Each command's action sets this; main() returns it as the process exit code. */
+export interface CommandContext {
+  exitCode: number;
+}
+
+/** Build the commander program. Exported so tests can parse argv in-process. */
+export function buildProgram(context: CommandContext): Command {
+  const program = new Command("tsprof")
+    .description("Line, memory and hardware-counter profiling for TypeScript and Node.js")
+    .version(version, "-V, --version", "print the version")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      // Usage errors: one line, no help dump.
+      outputError: (text, write) => write(text.replace(/^error: /, "tsprof: ")),
+    });
+  registerLineCommand(program, context);
+  registerMemCommand(program, context);
+  registerPerfCommand(program, context);
+  registerDashboardCommand(program, context);
+  registerShowCommand(program, context);
+  return program;
+}
+
+/** Run the CLI; resolves to the exit code. Never throws for a user mistake. */
+export async function main(argv: string[]): Promise<number> {
+  const context: CommandContext = { exitCode: 0 };
+  const program = buildProgram(context);
+  try {
+    await program.parseAsync(argv);
+    return context.exitCode;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+/** Turn any error into one line on stderr and an exit code. */
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // --help and --version also come through here with exit code 0.
+    if (err.exitCode === 0) return 0;
+    return 2;
+  }
+  if (err instanceof UsageError || err instanceof ResultFileError) {
+    process.stderr.write(`tsprof: ${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof ToolError) {
+    process.stderr.write(`tsprof: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`tsprof: internal error: ${message}\n`);
+  if (process.env.TSPROF_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ""}\n`);
+  return 70;
+}

@@ -1,0 +1,6 @@
+export * from "./schema";
+export * from "./line";
+export * from "./mem";
+export * from "./study";
+export * from "./io";
+export * from "./format";

@@ -1,0 +1,68 @@
+import type { ProgramExit, ResultHeader } from "./schema";
+
+/**
+ * `tsprof line` modes.
+ * - hybrid: exact hits from inserted counters, per-line time from V8's CPU sampler.
+ * - trace: per-line wall-clock time between line events (line_profiler's method), timer cost subtracted.
+ * - sample: no instrumentation; V8 sampling only, line ticks for the hottest functions.
+ */
+export type LineMode = "hybrid" | "trace" | "sample";
+
+/** One source line of one profiled function. */
+export interface LineRecord {
+  /** 1-based line in the user's original file. */
+  line: number;
+  /** How many times a statement starting on this line started (exact); null in sample mode. */
+  hits: number | null;
+  /** Time attributed to this line, nanoseconds. */
+  timeNs: number;
+  /** The original source text of the line (no trailing newline). */
+  source: string;
+}
+
+/** Per-line profile of one function (one table in the output). */
+export interface FunctionLineProfile {
+  name: string;
+  /** Path of the original source file, as given / resolved (absolute). */
+  file: string;
+  /** 1-based line where the function's table starts (its decorator/tag line if any, like line_profiler). */
+  line: number;
+  /** Exact calls (null when only sampled). */
+  calls: number | null;
+  /** Total time of the function: the sum of its line times. */
+  totalNs: number;
+  /** Every line from `line` to the function's last line, including lines with no hits. */
+  lines: LineRecord[];
+}
+
+/** One row of the cProfile-like function summary. */
+export interface FunctionSummaryRow {
+  name: string;
+  file: string;
+  line: number;
+  /** Exact calls for profiled functions; null where only sampled. */
+  ncalls: number | null;
+  /** Self time, nanoseconds. */
+  tottimeNs: number;
+  /** Time including callees, nanoseconds. */
+  cumtimeNs: number;
+}
+
+/** The whole result of `tsprof line`, as written by `--json` and read by `tsprof show`. */
+export interface LineProfileResult extends ResultHeader, ProgramExit {
+  kind: "line";
+  mode: LineMode;
+  /** Timer unit in seconds for the text table (line_profiler's "Timer unit"). */
+  timerUnit: number;
+  /** Which sampler produced times/ticks: the native addon, the inspector fallback, or none. */
+  sampler: "v8-profiler-next" | "inspector" | "none";
+  /** Sampling interval in microseconds, when a sampler ran. */
+  samplingIntervalUs: number | null;
+  /** Wall time of the whole run, nanoseconds. */
+  durationNs: number;
+  functions: FunctionLineProfile[];
+  /** Sorted by cumulative time, descending. */
+  summary: FunctionSummaryRow[];
+  /** One-line remarks shown under the tables (fallbacks, calibration, truncation). */
+  notes: string[];
+}

@@ -1,0 +1,79 @@
+import type { ProgramExit, ResultHeader } from "./schema";
+
+/** One source line of one function profiled for memory (memory_profiler's row). */
+export interface MemLineRecord {
+  line: number;
+  /** Exact number of times a statement on this line ran. 0 for lines that never ran. */
+  occurrences: number;
+  /** Process RSS after the line ran, MiB (largest over its occurrences); null if it never ran. */
+  rssMiB: number | null;
+  /** Sum of the RSS changes over all occurrences, MiB. */
+  rssIncrementMiB: number;
+  /** V8 heap used + external + array buffers after the line ran, MiB (largest over occurrences). */
+  heapMiB: number | null;
+  /** Sum of the heap changes over all occurrences, MiB. */
+  heapIncrementMiB: number;
+  source: string;
+}
+
+export interface FunctionMemProfile {
+  name: string;
+  file: string;
+  line: number;
+  calls: number;
+  lines: MemLineRecord[];
+}
+
+/** Where the program allocates, from V8's sampling heap profiler. */
+export interface AllocationSite {
+  functionName: string;
+  file: string;
+  /** 1-based line: the function's line, or the allocating line inside a profiled function. */
+  line: number;
+  /** Bytes sampled as allocated here (including objects collected since), estimated by V8's sampler. */
+  bytes: number;
+  samples: number;
+  /** True when `line` is a line inside the function rather than the function's own line. */
+  lineLevel: boolean;
+}
+
+/** Result of `tsprof mem` (per-line mode). */
+export interface MemProfileResult extends ResultHeader, ProgramExit {
+  kind: "mem";
+  /** A full GC ran before each measurement. */
+  gc: boolean;
+  /** How "heap" is defined in this result, printed in the header. */
+  heapDefinition: string;
+  functions: FunctionMemProfile[];
+  allocations: AllocationSite[];
+  notes: string[];
+}
+
+/** One point of memory over time. All MiB. */
+export interface MemSample {
+  /** Milliseconds since the recording started. */
+  tMs: number;
+  rssMiB: number | null;
+  heapUsedMiB: number | null;
+  heapTotalMiB: number | null;
+  externalMiB: number | null;
+  arrayBuffersMiB: number | null;
+}
+
+/** One call of a profiled function, shaded as a bracket on the plot (mprof's brackets). */
+export interface FunctionBracket {
+  name: string;
+  startMs: number;
+  endMs: number;
+}
+
+/** A `tsprof mem --plot` recording, written as it goes to `.tsprof/`. */
+export interface MemRecording extends ResultHeader, ProgramExit {
+  kind: "mem-recording";
+  intervalMs: number;
+  includeChildren: boolean;
+  samples: MemSample[];
+  brackets: FunctionBracket[];
+  /** False while recording, or when the program died before the recording was closed. */
+  complete: boolean;
+}
