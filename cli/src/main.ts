@@ -20,6 +20,8 @@ export function buildProgram(context: CommandContext): Command {
     .description("Line, memory and hardware-counter profiling for TypeScript and Node.js")
     .version(version, "-V, --version", "print the version")
     .showSuggestionAfterError(true)
+    // Options after a script belong to the script, as with node and kernprof.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       // Usage errors: one line, no help dump.

@@ -1,14 +1,155 @@
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
 import type { Command } from "commander";
+import { UsageError, type VariantInfo } from "@tsprof/core";
 import type { CommandContext } from "../main";
 
-// Placeholder until the dashboard capability lands; replaced by its owner.
+/** Options as commander hands them over (strings until checked here). */
+interface RawDashboardOptions {
+  sizes: string;
+  variants?: string;
+  iterations: string;
+  workload?: string;
+  headless?: boolean;
+  json?: string;
+  cellBudget?: string;
+}
+
+export interface DashboardOptions {
+  workload: "diffusion" | "poly" | "custom";
+  customModule?: string;
+  sizes: number[];
+  variants?: string[];
+  iterations: number;
+  headless: boolean;
+  json?: string;
+  cellBudgetSeconds?: number;
+}
+
+export const DEFAULT_SIZES = "256,512,1024,2048";
+export const DEFAULT_ITERATIONS = "500";
+
+/** "256,512" -> [256, 512]; every entry a whole number >= min. Throws UsageError otherwise. */
+export function parseIntegerList(text: string, flag: string, min: number): number[] {
+  const parts = text.split(",").map((p) => p.trim());
+  if (parts.length === 0 || parts.some((p) => p === "")) throw new UsageError(`${flag}: expected a comma-separated list, got "${text}"`);
+  return parts.map((p) => {
+    if (!/^\d+$/.test(p) || Number(p) < min) throw new UsageError(`${flag}: "${p}" is not a whole number >= ${min}`);
+    return Number(p);
+  });
+}
+
+export function parsePositiveInteger(text: string, flag: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new UsageError(`${flag}: "${text}" is not a whole number >= 1`);
+  return Number(text);
+}
+
+/**
+ * Check the command line and turn it into options. `known` lists a built-in workload's variants
+ * (to reject a misspelt --variants early); it is not consulted for a user module.
+ */
+export function resolveDashboardOptions(
+  moduleArg: string | undefined,
+  raw: RawDashboardOptions,
+  known: (workload: "diffusion" | "poly") => VariantInfo[],
+  stdoutIsTTY: boolean,
+  cwd = process.cwd(),
+): DashboardOptions {
+  let workload: DashboardOptions["workload"];
+  let customModule: string | undefined;
+  if (raw.workload !== undefined && raw.workload !== "diffusion" && raw.workload !== "poly" && raw.workload !== "custom") {
+    throw new UsageError(`--workload: "${raw.workload}" is not one of diffusion, poly`);
+  }
+  if (moduleArg !== undefined) {
+    if (raw.workload !== undefined && raw.workload !== "custom") {
+      throw new UsageError(`a variants module (${moduleArg}) runs your variants: drop --workload ${raw.workload}`);
+    }
+    customModule = path.resolve(cwd, moduleArg);
+    if (!existsSync(customModule) || !statSync(customModule).isFile()) throw new UsageError(`variants module not found: ${moduleArg}`);
+    workload = "custom";
+  } else {
+    if (raw.workload === "custom") throw new UsageError("--workload custom needs a variants module argument");
+    workload = (raw.workload as "diffusion" | "poly" | undefined) ?? "diffusion";
+  }
+  const sizes = parseIntegerList(raw.sizes, "--sizes", 2);
+  const iterations = parsePositiveInteger(raw.iterations, "--iterations");
+  let variants: string[] | undefined;
+  if (raw.variants !== undefined) {
+    variants = raw.variants.split(",").map((v) => v.trim());
+    if (variants.some((v) => v === "")) throw new UsageError(`--variants: expected a comma-separated list, got "${raw.variants}"`);
+    if (workload !== "custom") {
+      const names = known(workload).map((v) => v.name);
+      const unknown = variants.filter((v) => !names.includes(v));
+      if (unknown.length > 0) throw new UsageError(`--variants: unknown ${workload} variant ${unknown.join(", ")} (known: ${names.join(", ")})`);
+    }
+  }
+  let cellBudgetSeconds: number | undefined;
+  if (raw.cellBudget !== undefined) {
+    cellBudgetSeconds = Number(raw.cellBudget);
+    if (!Number.isFinite(cellBudgetSeconds) || cellBudgetSeconds <= 0) throw new UsageError(`--cell-budget: "${raw.cellBudget}" is not a positive number of seconds`);
+  }
+  return {
+    workload,
+    customModule,
+    sizes,
+    variants,
+    iterations,
+    headless: raw.headless === true || !stdoutIsTTY,
+    json: raw.json !== undefined ? path.resolve(cwd, raw.json) : undefined,
+    cellBudgetSeconds,
+  };
+}
+
 export function registerDashboardCommand(program: Command, context: CommandContext): void {
   program
     .command("dashboard")
-    .description("(dashboard: in progress)")
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write("tsprof: 'dashboard' is not available yet\n");
-      context.exitCode = 2;
+    .description("run diffusion variants x grid sizes live in the terminal: times, speedups, memory, counters")
+    .argument("[variants.ts]", "your own variants: a module exporting objects with setup(size), step(), optional checksum()")
+    .option("--sizes <list>", "grid sizes, comma-separated", DEFAULT_SIZES)
+    .option("--variants <list>", "variants to run, comma-separated (default: all)")
+    .option("--iterations <n>", "iterations per cell", DEFAULT_ITERATIONS)
+    .option("--workload <name>", "built-in workload: diffusion or poly (default diffusion)")
+    .option("--cell-budget <seconds>", "time a slow cell on fewer iterations and scale it past this budget")
+    .option("--headless", "print plain tables and Markdown instead of the terminal UI (automatic when stdout is not a terminal)")
+    .option("--json <file>", "save the study result (results: variant, size, iterations, seconds, speedup, peakRssMiB, checksum)")
+    .action(async (moduleArg: string | undefined, raw: RawDashboardOptions) => {
+      // Loaded here, not at the top: the other commands should not pay for blessed and the workloads.
+      const dashboard = await import("@tsprof/dashboard");
+      const runner = dashboard.loadStudyRunner();
+      const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
+      const options = resolveDashboardOptions(moduleArg, raw, (w) => runner.listVariants(w), interactive);
+      const command = ["dashboard", ...process.argv.slice(3)];
+      const study = {
+        workload: options.workload,
+        variants: options.variants,
+        sizes: options.sizes,
+        iterations: options.iterations,
+        customModule: options.customModule,
+        cellBudgetSeconds: options.cellBudgetSeconds,
+        command,
+      };
+      const variants = dashboard.initialVariants(runner, options.workload, options.variants, options.customModule);
+      const machine = dashboard.gatherMachineInfo().catch(() => null);
+      if (options.headless) {
+        const controller = new AbortController();
+        const onSigint = (): void => controller.abort();
+        process.once("SIGINT", onSigint);
+        try {
+          const outcome = await dashboard.runDashboardHeadless({ runner, study, variants, machine, jsonPath: options.json, signal: controller.signal });
+          context.exitCode = outcome.complete ? 0 : 130;
+        } finally {
+          process.removeListener("SIGINT", onSigint);
+        }
+        return;
+      }
+      const actions = dashboard.createDefaultActions({
+        cliPath: path.resolve(__dirname, "..", "bin.js"),
+        runner,
+        workload: options.workload,
+        customModule: options.customModule,
+        sizes: options.sizes,
+        iterations: options.iterations,
+      });
+      context.exitCode = await dashboard.runDashboardTui({ runner, study, variants, machine, actions, jsonPath: options.json });
     });
 }

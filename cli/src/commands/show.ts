@@ -1,14 +1,32 @@
 import type { Command } from "commander";
+import { readResultFile, useColor, ResultFileError, type LineProfileResult } from "@tsprof/core";
+import { renderLineProfile } from "@tsprof/line";
 import type { CommandContext } from "../main";
+import { parsePositiveNumber } from "./options";
 
-// Placeholder until the show capability lands; replaced by its owner.
+/** Renderers of saved results by kind; each capability adds its own. */
+type Renderer = (result: any, options: { color: boolean; skipZero: boolean; unit?: number }) => string;
+
+function renderers(): Record<string, Renderer> {
+  const table: Record<string, Renderer> = {
+    line: (r: LineProfileResult, o) => renderLineProfile(r, o),
+  };
+  return table;
+}
+
 export function registerShowCommand(program: Command, context: CommandContext): void {
   program
     .command("show")
-    .description("(show: in progress)")
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write("tsprof: 'show' is not available yet\n");
-      context.exitCode = 2;
+    .description("print a saved result again (--json output of line, mem, perf, dashboard)")
+    .argument("<file>", "a JSON file written by tsprof")
+    .option("-u, --unit <seconds>", "timer unit for line results")
+    .option("-z, --skip-zero", "hide functions that were never called")
+    .action((file: string, flags: { unit?: string; skipZero?: boolean }) => {
+      const result = readResultFile(file);
+      const render = renderers()[result.kind];
+      if (!render) throw new ResultFileError(`${file}: tsprof show cannot render '${result.kind}' results yet`);
+      const unit = flags.unit ? parsePositiveNumber(flags.unit, "--unit") : undefined;
+      process.stdout.write(render(result, { color: useColor(process.stdout), skipZero: !!flags.skipZero, unit }));
+      context.exitCode = 0;
     });
 }

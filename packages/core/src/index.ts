@@ -4,3 +4,4 @@ export * from "./mem";
 export * from "./study";
 export * from "./io";
 export * from "./format";
+export * from "./counters";

@@ -14,6 +14,8 @@ export interface LineRecord {
   line: number;
   /** How many times a statement starting on this line started (exact); null in sample mode. */
   hits: number | null;
+  /** Sample mode: V8 CPU samples (ticks) that landed on this line. */
+  samples?: number;
   /** Time attributed to this line, nanoseconds. */
   timeNs: number;
   /** The original source text of the line (no trailing newline). */

@@ -65,15 +65,21 @@ export interface FunctionBracket {
   name: string;
   startMs: number;
   endMs: number;
+  /** True when the recording ended inside this call (crash, kill): endMs is the last sample. */
+  open?: boolean;
 }
 
 /** A `tsprof mem --plot` recording, written as it goes to `.tsprof/`. */
 export interface MemRecording extends ResultHeader, ProgramExit {
   kind: "mem-recording";
+  /** The profiled script as given on the command line. */
+  script?: string;
   intervalMs: number;
   includeChildren: boolean;
   samples: MemSample[];
   brackets: FunctionBracket[];
-  /** False while recording, or when the program died before the recording was closed. */
+  /** False while recording, or when tsprof itself died before the recording was closed. */
   complete: boolean;
+  /** Lines of the recording file that could not be read (a line cut by a crash). */
+  skippedLines?: number;
 }

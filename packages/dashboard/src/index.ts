@@ -1,1 +1,10 @@
-export {};
+export * from "./model";
+export * from "./layout";
+export * from "./render";
+export * from "./chart";
+export * from "./machine";
+export * from "./actions";
+export * from "./study-runner";
+export * from "./headless";
+export * from "./tui";
+export * from "./setup";

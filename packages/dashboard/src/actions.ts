@@ -1,0 +1,138 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { LineProfileResult } from "@tsprof/core";
+import type { ActionState } from "./model";
+
+/**
+ * `p` and `m`: run `tsprof line` / `tsprof mem --plot` on the selected variant in a child process
+ * (the same CLI the user has), and turn what comes back into pane lines. The spawning is here; the
+ * turning into lines is pure (lineProfileLines, memPlotLines) and tested.
+ */
+
+/** A script that runs one variant, and the file whose functions are the variant's kernel. */
+export interface VariantTarget {
+  /** The script to run (entry point). */
+  script: string;
+  /** Arguments after `--` for the script. */
+  args: string[];
+  /** The variant's own module, profiled with `--module`; null to profile the script's functions. */
+  module: string | null;
+}
+
+export interface SpawnOutcome {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `node <cli> <args>` and collect its output. Never rejects. */
+export function runCli(cliPath: string, args: string[], signal?: AbortSignal, cwd?: string): Promise<SpawnOutcome> {
+  return new Promise((resolve) => {
+    let stdout = "";
+    let stderr = "";
+    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "pipe", "pipe"], signal, cwd });
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", (err) => resolve({ code: null, signal: null, stdout, stderr: stderr + err.message }));
+    child.on("close", (code, sig) => resolve({ code, signal: sig, stdout, stderr }));
+  });
+}
+
+/** The first non-empty line of a command's stderr, for a one-line status. */
+export function firstLine(text: string): string {
+  return text.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "";
+}
+
+/**
+ * The pane's view of a line profile: for each profiled function (hottest first), its header and
+ * its lines sorted by time, the way one reads line_profiler output for the hot spot.
+ */
+export function lineProfileLines(result: LineProfileResult, maxLines: number): string[] {
+  const lines: string[] = [];
+  const functions = [...result.functions].sort((a, b) => b.totalNs - a.totalNs);
+  if (functions.length === 0) {
+    lines.push("no profiled functions ran");
+  }
+  for (const fn of functions) {
+    if (lines.length >= maxLines) break;
+    const total = fn.totalNs;
+    lines.push(`${fn.name} (${path.basename(fn.file)}:${fn.line})  ${(total / 1e6).toFixed(1)} ms${fn.calls !== null ? `, ${fn.calls} calls` : ""}`);
+    lines.push("  line      hits   % time  source");
+    const hot = [...fn.lines].filter((l) => l.timeNs > 0 || (l.hits ?? 0) > 0).sort((a, b) => b.timeNs - a.timeNs);
+    for (const l of hot) {
+      if (lines.length >= maxLines) break;
+      const pct = total > 0 ? ((100 * l.timeNs) / total).toFixed(1) : "0.0";
+      lines.push(`  ${String(l.line).padStart(4)}  ${String(l.hits ?? "-").padStart(8)}  ${pct.padStart(6)}  ${l.source.trim()}`);
+    }
+  }
+  for (const note of result.notes) if (lines.length < maxLines) lines.push(note);
+  return lines.slice(0, maxLines);
+}
+
+/** Line-profile a variant. Resolves to the pane's action state, whatever happens. */
+export async function lineProfileVariant(
+  cliPath: string,
+  variant: string,
+  target: VariantTarget,
+  maxLines = 200,
+  signal?: AbortSignal,
+): Promise<ActionState> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
+  const json = path.join(dir, "line.json");
+  try {
+    const args = ["line", "--json", json];
+    if (target.module) args.push("--module", target.module);
+    args.push(target.script);
+    if (target.args.length > 0) args.push("--", ...target.args);
+    const outcome = await runCli(cliPath, args, signal);
+    if (existsSync(json)) {
+      const result = JSON.parse(readFileSync(json, "utf8")) as LineProfileResult;
+      const status = outcome.code === 0 ? "done" : "failed";
+      const extra = outcome.code === 0 ? [] : [`tsprof line exited ${outcome.code ?? outcome.signal}: ${firstLine(outcome.stderr)}`];
+      return { kind: "line", variant, status, lines: [...extra, ...lineProfileLines(result, maxLines)] };
+    }
+    return {
+      kind: "line",
+      variant,
+      status: "unavailable",
+      lines: [`tsprof line gave no profile (exit ${outcome.code ?? outcome.signal}): ${firstLine(outcome.stderr) || "no message"}`],
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The PNG path `tsprof mem --plot` printed (it prints the path of the plot it wrote). */
+export function findPngPath(output: string): string | null {
+  const match = /(\S+\.png)\b/.exec(output);
+  return match ? match[1] : null;
+}
+
+/** Draw a variant's memory over time with `tsprof mem --plot`; the pane shows the PNG path. */
+export async function memPlotVariant(
+  cliPath: string,
+  variant: string,
+  target: VariantTarget,
+  outputDir: string,
+  signal?: AbortSignal,
+): Promise<ActionState> {
+  const png = path.join(outputDir, `mem-${variant.replace(/[^A-Za-z0-9_.-]/g, "_")}.png`);
+  const args = ["mem", "--plot", "--output", png];
+  if (target.module) args.push("--module", target.module);
+  args.push(target.script);
+  if (target.args.length > 0) args.push("--", ...target.args);
+  const outcome = await runCli(cliPath, args, signal);
+  const written = existsSync(png) ? png : findPngPath(outcome.stdout + "\n" + outcome.stderr);
+  if (written && existsSync(written)) {
+    return { kind: "mem", variant, status: "done", path: written, lines: [`PNG written: ${written}`, firstLine(outcome.stdout)] };
+  }
+  return {
+    kind: "mem",
+    variant,
+    status: "unavailable",
+    lines: [`tsprof mem --plot wrote no plot (exit ${outcome.code ?? outcome.signal}): ${firstLine(outcome.stderr) || "no message"}`],
+  };
+}

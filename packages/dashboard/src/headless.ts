@@ -1,0 +1,69 @@
+import type { MachineInfo, StudyResult, VariantInfo } from "@tsprof/core";
+import { writeResultFile } from "@tsprof/core";
+import { applyStudyEvent, createState, partialResult, type DashboardState } from "./model";
+import { formatCellSeconds, sizeLabel } from "./render";
+import type { StudyOptions, StudyRunner } from "./study-runner";
+
+/**
+ * `--headless` (and any non-terminal stdout): the same runs, printed as the diffusion package's
+ * plain tables and then its Markdown. Progress goes to stderr, one line per cell, so stdout stays
+ * the report. Ctrl-C stops the study and still prints what was measured.
+ */
+export interface HeadlessOptions {
+  runner: StudyRunner;
+  study: StudyOptions;
+  variants: VariantInfo[];
+  machine: Promise<MachineInfo | null>;
+  jsonPath?: string;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  /** Stops the study (the CLI wires SIGINT to it). */
+  signal?: AbortSignal;
+}
+
+export interface HeadlessOutcome {
+  result: StudyResult;
+  /** False when the study was interrupted and `result` holds the cells measured until then. */
+  complete: boolean;
+}
+
+/** One stderr line for a finished cell: "[3/8] fused 512×512  0.12s". */
+export function cellDoneLine(index: number, total: number, variant: string, size: number, seconds: number | null, error?: string): string {
+  const what = seconds === null ? `failed: ${error ?? "no time"}` : formatCellSeconds(seconds);
+  return `[${index + 1}/${total}] ${variant} ${sizeLabel(size)}  ${what}`;
+}
+
+export async function runDashboardHeadless(options: HeadlessOptions): Promise<HeadlessOutcome> {
+  const out = options.stdout ?? process.stdout;
+  const err = options.stderr ?? process.stderr;
+  let state: DashboardState = createState(
+    { workload: options.study.workload, variants: options.variants, sizes: options.study.sizes, iterations: options.study.iterations },
+    Date.now(),
+  );
+  let result: StudyResult;
+  let complete = true;
+  try {
+    result = await options.runner.runStudy({ ...options.study, signal: options.signal }, (event) => {
+      state = applyStudyEvent(state, event, Date.now());
+      if (event.type === "cell-done") {
+        const c = event.cell;
+        err.write(cellDoneLine(event.index, event.total, c.variant, c.size, c.seconds, c.error) + "\n");
+      }
+    });
+  } catch (error) {
+    if (!options.signal?.aborted) throw error;
+    complete = false;
+    result = partialResult(state, options.study.command ?? ["dashboard"]);
+    err.write(`interrupted: printing the ${state.cells.length} cells measured so far\n`);
+  }
+  if (options.signal?.aborted) complete = false;
+  const machine = result.machine ?? (await options.machine.catch(() => null));
+  result = { ...result, machine };
+  out.write(options.runner.renderStudyText(result).trimEnd() + "\n\n");
+  out.write(options.runner.renderStudyMarkdown(result).trimEnd() + "\n");
+  if (options.jsonPath) {
+    writeResultFile(options.jsonPath, result);
+    err.write(`saved ${options.jsonPath}\n`);
+  }
+  return { result, complete };
+}

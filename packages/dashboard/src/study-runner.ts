@@ -1,0 +1,45 @@
+import type { StudyEvent, StudyResult, VariantInfo } from "@tsprof/core";
+import { ToolError } from "@tsprof/core";
+
+/**
+ * What the dashboard needs from @tsprof/diffusion (the study runner and its plain renderers).
+ * Declared here rather than imported so that the dashboard depends on the contract, not on the
+ * diffusion package's internals, and so tests can drive the dashboard with a scripted runner.
+ */
+export type BuiltinWorkload = "diffusion" | "poly";
+
+export interface StudyOptions {
+  workload: BuiltinWorkload | "custom";
+  variants?: string[];
+  sizes: number[];
+  iterations: number;
+  customModule?: string;
+  cellBudgetSeconds?: number;
+  signal?: AbortSignal;
+  command?: string[];
+}
+
+export interface StudyRunner {
+  listVariants(workload: BuiltinWorkload): VariantInfo[];
+  runStudy(options: StudyOptions, onEvent?: (event: StudyEvent) => void): Promise<StudyResult>;
+  /** Table 6-1/6-2 layout, plain text. */
+  renderStudyText(result: StudyResult): string;
+  renderStudyMarkdown(result: StudyResult): string;
+}
+
+const REQUIRED: (keyof StudyRunner)[] = ["listVariants", "runStudy", "renderStudyText", "renderStudyMarkdown"];
+
+/** Load @tsprof/diffusion at run time and check it offers the whole contract. */
+export function loadStudyRunner(load: (id: string) => unknown = require): StudyRunner {
+  let mod: Record<string, unknown>;
+  try {
+    mod = load("@tsprof/diffusion") as Record<string, unknown>;
+  } catch (err) {
+    throw new ToolError(`the diffusion workload package cannot be loaded: ${(err as Error).message.split("\n")[0]}`);
+  }
+  const missing = REQUIRED.filter((name) => typeof mod[name] !== "function");
+  if (missing.length > 0) {
+    throw new ToolError(`@tsprof/diffusion does not provide ${missing.join(", ")} (is it built?)`);
+  }
+  return mod as unknown as StudyRunner;
+}

@@ -1,0 +1,285 @@
+/**
+ * The study runner: variants x sizes, each cell in its own child process (spawned with an argument
+ * array) so that memory, GC and counters belong to one variant. Cells run size by size (smallest
+ * first), baseline first within a size, so speedups are known as soon as a cell finishes and a live
+ * view fills row by row.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+import { SCHEMA_VERSION, ToolError, UsageError, type StudyCell, type StudyEvent, type StudyResult, type VariantInfo } from "@tsprof/core";
+import { loaderExecArgv } from "@tsprof/runner";
+import pidusage from "pidusage";
+import { orderBySource } from "./custom";
+import { collectMachineInfo } from "./machine";
+import { ensureCReference } from "./native";
+import type { CellSpec, ChildMessage, ListSpec } from "./protocol";
+import { listVariants } from "./registry";
+
+export interface StudyOptions {
+  workload: "diffusion" | "poly" | "custom";
+  /** Names to run, in this order (the first is the baseline); default: all of the workload's. */
+  variants?: string[];
+  /** Grid sides N for diffusion/custom; number of points for poly. */
+  sizes: number[];
+  /** Steps per cell (the chapter uses 500). */
+  iterations: number;
+  /** The user's module for workload "custom". */
+  customModule?: string;
+  /** A cell whose steps take longer than this is stopped and scaled (marked). Default 10 s; 0 = never. */
+  cellBudgetSeconds?: number;
+  /** Aborting kills the running cell; the promise resolves with the cells finished so far (aborted: true). */
+  signal?: AbortSignal;
+  /** The tsprof command line recorded in the result. */
+  command?: string[];
+}
+
+export const DEFAULT_CELL_BUDGET_SECONDS = 10;
+const CELL_CHILD = path.join(__dirname, "cell-child.js");
+const RSS_SAMPLE_MS = 100;
+const MiB = 1024 * 1024;
+
+interface CellOutcome {
+  result: Extract<ChildMessage, { type: "result" }> | null;
+  error: string | null;
+  peakRssMiB: number | null;
+}
+
+/** Sizes/iterations/variants checked before anything runs: bad input is a UsageError (exit 2). */
+function validate(options: StudyOptions): void {
+  if (!["diffusion", "poly", "custom"].includes(options.workload)) throw new UsageError(`unknown workload '${options.workload}' (diffusion, poly, custom)`);
+  if (options.sizes.length === 0) throw new UsageError("no sizes given");
+  const minimum = options.workload === "poly" ? 1 : 2;
+  for (const size of options.sizes) {
+    if (!Number.isSafeInteger(size) || size < minimum) throw new UsageError(`bad size '${size}': expected an integer >= ${minimum}`);
+  }
+  if (!Number.isSafeInteger(options.iterations) || options.iterations < 1) throw new UsageError(`bad iterations '${options.iterations}': expected an integer >= 1`);
+  if (options.workload === "custom" && !options.customModule) throw new UsageError("workload 'custom' needs a module of variants");
+  if (options.cellBudgetSeconds !== undefined && !(options.cellBudgetSeconds >= 0)) throw new UsageError(`bad cell budget '${options.cellBudgetSeconds}'`);
+}
+
+function childArgs(spec: CellSpec | ListSpec, custom: boolean): string[] {
+  return [...(custom ? loaderExecArgv() : []), CELL_CHILD, JSON.stringify(spec)];
+}
+
+/** The named variant exports of a custom module, in source order (loaded in a child with the runner's loader). */
+export async function listCustomVariants(customModule: string): Promise<VariantInfo[]> {
+  const modulePath = path.resolve(customModule);
+  const child = spawn(process.execPath, childArgs({ mode: "list", customModule: modulePath }, true), { stdio: ["ignore", "ignore", "pipe", "ipc"] });
+  const outcome = await collect(child, () => {});
+  const names = outcome.names;
+  if (!names) throw new ToolError(`cannot load ${customModule}: ${outcome.error ?? "the module did not report its exports"}`);
+  if (names.length === 0) throw new UsageError(`${customModule} exports no variants (objects with setup(size) and step())`);
+  return orderBySource(names, modulePath).map((name) => ({ name, description: `${path.basename(customModule)}: export ${name}` }));
+}
+
+/** Waits for a child to exit, gathering its protocol messages and the tail of its stderr. */
+function collect(
+  child: ChildProcess,
+  onProgress: (message: Extract<ChildMessage, { type: "progress" }>) => void,
+): Promise<{ result: Extract<ChildMessage, { type: "result" }> | null; names: string[] | null; error: string | null }> {
+  return new Promise((resolve) => {
+    let result: Extract<ChildMessage, { type: "result" }> | null = null;
+    let names: string[] | null = null;
+    let error: string | null = null;
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    child.on("message", (message: ChildMessage) => {
+      if (message.type === "progress") onProgress(message);
+      else if (message.type === "result") result = message;
+      else if (message.type === "variants") names = message.names;
+      else if (message.type === "error") error = message.message;
+    });
+    child.on("error", (e) => {
+      error ??= e.message;
+    });
+    child.on("close", (code, signal) => {
+      if (!result && !names && !error) {
+        const lastLine = stderr.trim().split("\n").filter(Boolean).pop();
+        error = lastLine ?? (signal ? `killed by ${signal}` : `exited with code ${code}`);
+      }
+      resolve({ result, names, error });
+    });
+  });
+}
+
+/** Polls the child's RSS with pidusage until stopped; returns the peak in MiB (null if never sampled). */
+function watchRss(pid: number): { stop(): number | null } {
+  let peak: number | null = null;
+  const sample = () => {
+    pidusage(pid)
+      .then((stats) => {
+        peak = Math.max(peak ?? 0, stats.memory / MiB);
+      })
+      .catch(() => {
+        // the child already exited
+      });
+  };
+  sample();
+  const timer = setInterval(sample, RSS_SAMPLE_MS);
+  return {
+    stop() {
+      clearInterval(timer);
+      pidusage.clear();
+      return peak;
+    },
+  };
+}
+
+/** Runs the C reference binary: it prints `progress DONE MS` lines and one `result {json}` line. */
+async function runCReferenceCell(
+  size: number,
+  iterations: number,
+  budgetSeconds: number,
+  onProgress: (done: number, elapsedMs: number) => void,
+  track: (child: ChildProcess) => void,
+): Promise<CellOutcome> {
+  const binary = ensureCReference();
+  if (!binary.path) return { result: null, error: binary.reason ?? "no C reference", peakRssMiB: null };
+  const child = spawn(binary.path, [String(size), String(iterations), String(budgetSeconds)], { stdio: ["ignore", "pipe", "pipe"] });
+  track(child);
+  const rss = watchRss(child.pid!);
+  let buffered = "";
+  let result: CellOutcome["result"] = null;
+  child.stdout!.on("data", (chunk: Buffer) => {
+    buffered += chunk.toString();
+    let newline: number;
+    while ((newline = buffered.indexOf("\n")) >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      const progress = /^progress (\d+) ([\d.]+)$/.exec(line);
+      if (progress) onProgress(Number(progress[1]), Number(progress[2]));
+      if (line.startsWith("result ")) {
+        const parsed = JSON.parse(line.slice("result ".length)) as { seconds: number; measuredIterations: number; checksum: number; maxRssKiB: number };
+        const scaled = parsed.measuredIterations < iterations;
+        result = {
+          type: "result",
+          seconds: scaled ? (parsed.seconds * iterations) / parsed.measuredIterations : parsed.seconds,
+          measuredIterations: parsed.measuredIterations,
+          scaled,
+          checksum: parsed.checksum,
+          peakHeapMiB: Number.NaN,
+          gcCount: Number.NaN,
+          maxRssMiB: parsed.maxRssKiB / 1024,
+        };
+      }
+    }
+  });
+  const outcome = await collect(child, () => {});
+  const sampled = rss.stop();
+  return { result, error: result ? null : outcome.error, peakRssMiB: sampled };
+}
+
+async function runNodeCell(spec: CellSpec, onProgress: (done: number, elapsedMs: number) => void, track: (child: ChildProcess) => void): Promise<CellOutcome> {
+  const child = spawn(process.execPath, childArgs(spec, spec.workload === "custom"), { stdio: ["ignore", "ignore", "pipe", "ipc"] });
+  track(child);
+  const rss = watchRss(child.pid!);
+  const outcome = await collect(child, (m) => onProgress(m.done, m.elapsedMs));
+  return { result: outcome.result, error: outcome.result ? null : outcome.error, peakRssMiB: rss.stop() };
+}
+
+function finite(value: number | null | undefined): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+/**
+ * Runs the study and resolves with its result; `onEvent` gets cell-start, cell-progress (about 10
+ * per second), cell-done and done. Unavailable variants produce a cell with `error` set, not a failure.
+ */
+export async function runStudy(options: StudyOptions, onEvent: (e: StudyEvent) => void = () => {}): Promise<StudyResult> {
+  validate(options);
+  const startedAt = new Date().toISOString();
+  const budgetSeconds = options.cellBudgetSeconds ?? DEFAULT_CELL_BUDGET_SECONDS;
+  const machinePromise = collectMachineInfo().catch(() => null);
+
+  let available: VariantInfo[];
+  if (options.workload === "custom") available = await listCustomVariants(options.customModule!);
+  else available = listVariants(options.workload);
+  let variants = available;
+  if (options.variants && options.variants.length > 0) {
+    variants = options.variants.map((name) => {
+      const found = available.find((v) => v.name === name);
+      if (!found) throw new UsageError(`unknown variant '${name}' (known: ${available.map((v) => v.name).join(", ")})`);
+      return found;
+    });
+  }
+  const baseline = variants[0].name;
+  const customModule = options.customModule ? path.resolve(options.customModule) : undefined;
+  const results: StudyCell[] = [];
+  const total = variants.length * options.sizes.length;
+  let index = 0;
+  let aborted = options.signal?.aborted ?? false;
+  let running: ChildProcess | null = null;
+  const onAbort = () => {
+    aborted = true;
+    running?.kill("SIGTERM");
+  };
+  options.signal?.addEventListener("abort", onAbort);
+
+  try {
+    for (const size of options.sizes) {
+      for (const variant of variants) {
+        if (aborted) break;
+        const cellIndex = index++;
+        onEvent({ type: "cell-start", variant: variant.name, size, index: cellIndex, total });
+        const onProgress = (done: number, elapsedMs: number) =>
+          onEvent({ type: "cell-progress", variant: variant.name, size, done, of: options.iterations, elapsedMs });
+        const track = (child: ChildProcess) => {
+          running = child;
+        };
+        let outcome: CellOutcome;
+        if (variant.unavailable) {
+          outcome = { result: null, error: `unavailable: ${variant.unavailable}`, peakRssMiB: null };
+        } else if (options.workload === "diffusion" && variant.name === "c-reference") {
+          outcome = await runCReferenceCell(size, options.iterations, budgetSeconds, onProgress, track);
+        } else {
+          const spec: CellSpec = { mode: "cell", workload: options.workload, variant: variant.name, size, iterations: options.iterations, budgetSeconds, customModule };
+          outcome = await runNodeCell(spec, onProgress, track);
+        }
+        running = null;
+        if (aborted && !outcome.result) break;
+        const r = outcome.result;
+        const peaks = [outcome.peakRssMiB, finite(r?.maxRssMiB)].filter((v): v is number => v !== null);
+        const cell: StudyCell = {
+          variant: variant.name,
+          size,
+          iterations: options.iterations,
+          measuredIterations: r?.measuredIterations ?? 0,
+          scaled: r?.scaled ?? false,
+          seconds: r ? r.seconds : null,
+          speedup: null,
+          peakRssMiB: peaks.length > 0 ? Math.max(...peaks) : null,
+          peakHeapMiB: finite(r?.peakHeapMiB),
+          gcCount: finite(r?.gcCount),
+          checksum: r ? r.checksum : null,
+        };
+        if (outcome.error) cell.error = outcome.error;
+        const base = results.find((c) => c.variant === baseline && c.size === size) ?? (variant.name === baseline ? cell : undefined);
+        if (base?.seconds && cell.seconds) cell.speedup = base.seconds / cell.seconds;
+        results.push(cell);
+        onEvent({ type: "cell-done", cell, index: cellIndex, total });
+      }
+    }
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+
+  const result: StudyResult = {
+    kind: "study",
+    schemaVersion: SCHEMA_VERSION,
+    command: options.command ?? ["dashboard"],
+    startedAt,
+    workload: options.workload,
+    baseline,
+    variants,
+    sizes: options.sizes,
+    iterations: options.iterations,
+    results,
+    counters: [],
+    machine: await machinePromise,
+  };
+  if (aborted) result.aborted = true;
+  onEvent({ type: "done", result });
+  return result;
+}

@@ -1,0 +1,31 @@
+import type { VariantInfo } from "@tsprof/core";
+
+/**
+ * What one study cell runs. The same shape as a user's custom variant (`setup(size)`, `step()`,
+ * optional `checksum()`), plus optional hooks the built-ins use.
+ */
+export interface RunnableVariant {
+  /** Untimed: allocate and initialise for this size (grid side N, or number of points for poly). */
+  setup(size: number): void | Promise<void>;
+  /** One timed iteration (one evolve step, or one evaluation over all points). */
+  step(): void | Promise<void>;
+  /** Sum of the final grid (or the workload's own checksum). */
+  checksum?(): number;
+  /** The current grid as a row-major copy (built-in diffusion variants; used by the tests). */
+  grid?(): Float64Array;
+  /** Release workers and other resources. */
+  dispose?(): void | Promise<void>;
+}
+
+/** A built-in variant: its description and a factory (one fresh instance per cell). */
+export interface VariantDefinition {
+  info: VariantInfo;
+  /** Runs in-process (false for c-reference, which is its own program). */
+  inProcess: boolean;
+  create(options?: VariantCreateOptions): RunnableVariant;
+}
+
+export interface VariantCreateOptions {
+  /** Thread count for the worker variants (default: available parallelism). */
+  threads?: number;
+}

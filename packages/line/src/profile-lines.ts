@@ -1,0 +1,79 @@
+/** The parent side of `tsprof line`: run the script with the line collector, return the result. */
+import { copyFileSync, existsSync } from "node:fs";
+import { SCHEMA_VERSION, UsageError, type LineMode, type LineProfileResult } from "@tsprof/core";
+import { resolveModules, runChild, type ChildOutcome } from "@tsprof/runner";
+import type { LineCollectorOptions } from "./collector";
+
+export interface LineRunOptions {
+  script: string;
+  args: string[];
+  mode: LineMode;
+  timerUnit: number;
+  all: boolean;
+  modules: string[];
+  /** Save V8's CPU profile here (DevTools / VS Code format). */
+  cpuprofile?: string | null;
+  /** V8 sampler interval in microseconds (default: 1000, sample mode 250). */
+  samplingIntervalUs?: number;
+  command: string[];
+  cwd?: string;
+  stdio?: "inherit" | "pipe";
+}
+
+export interface LineRun {
+  result: LineProfileResult;
+  outcome: ChildOutcome;
+}
+
+export const MODES: LineMode[] = ["hybrid", "trace", "sample"];
+
+export async function profileLines(options: LineRunOptions): Promise<LineRun> {
+  if (!MODES.includes(options.mode)) throw new UsageError(`--mode must be one of ${MODES.join(", ")} (got '${options.mode}')`);
+  const modules = resolveModules(options.modules, options.cwd);
+  const startedAt = new Date().toISOString();
+  const collectorOptions: LineCollectorOptions = {
+    mode: options.mode,
+    samplingIntervalUs: options.samplingIntervalUs ?? (options.mode === "sample" ? 250 : 1000),
+    lineSampleUs: 100,
+    timerUnit: options.timerUnit,
+    command: options.command,
+    startedAt,
+  };
+  const outcome = await runChild({
+    script: options.script,
+    args: options.args,
+    cwd: options.cwd,
+    stdio: options.stdio,
+    collector: require.resolve("./collector"),
+    collectorOptions,
+    instrument:
+      options.mode === "sample" ? null : { style: options.mode === "hybrid" ? "counters" : "events", all: options.all, modules },
+  });
+  let result = outcome.result as LineProfileResult | null;
+  if (!result) {
+    // The child died without running its exit handlers (SIGKILL, abort, out of memory).
+    result = {
+      kind: "line",
+      schemaVersion: SCHEMA_VERSION,
+      command: options.command,
+      startedAt,
+      mode: options.mode,
+      timerUnit: options.timerUnit,
+      sampler: "none",
+      samplingIntervalUs: null,
+      durationNs: outcome.durationNs,
+      exitCode: outcome.exitCode,
+      signal: outcome.signal,
+      functions: [],
+      summary: [],
+      notes: [`the program died (${outcome.signal ?? `exit ${outcome.exitCode}`}) before tsprof could save its profile`],
+    };
+  }
+  if (options.cpuprofile) {
+    const saved = `${outcome.tempDir}/profile.cpuprofile`;
+    if (existsSync(saved)) copyFileSync(saved, options.cpuprofile);
+    else result.notes.push(`no CPU profile to save to ${options.cpuprofile}`);
+  }
+  outcome.cleanup();
+  return { result, outcome };
+}

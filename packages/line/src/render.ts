@@ -1,0 +1,130 @@
+/**
+ * Text rendering of a LineProfileResult in line_profiler's layout (`kernprof -l -v`), and the
+ * cProfile-like function summary. Pure: result in, string out.
+ */
+import { relative, isAbsolute } from "node:path";
+import type { FunctionLineProfile, LineProfileResult } from "@tsprof/core";
+
+export interface RenderOptions {
+  color: boolean;
+  /** Hide functions never called (-z/--skip-zero). */
+  skipZero: boolean;
+  /** Timer unit in seconds; defaults to the result's. */
+  unit?: number;
+  /** Paths are shown relative to this folder when inside it. */
+  cwd?: string;
+  /** How many summary rows at most. */
+  summaryRows?: number;
+}
+
+const RESET = "\x1b[0m";
+const paint = (on: boolean, code: string, text: string) => (on ? `\x1b[${code}m${text}${RESET}` : text);
+
+export function displayPath(file: string, cwd = process.cwd()): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(cwd, file);
+  return rel.startsWith("..") ? file : rel;
+}
+
+/** line_profiler's widths: '%6s %9s %12s %8s %8s  %s'. */
+function row(line: string, hits: string, time: string, perHit: string, pct: string, contents: string): string {
+  return `${line.padStart(6)} ${hits.padStart(9)} ${time.padStart(12)} ${perHit.padStart(8)} ${pct.padStart(8)}  ${contents}`;
+}
+
+export function renderFunction(fn: FunctionLineProfile, result: LineProfileResult, options: RenderOptions): string {
+  const unit = options.unit ?? result.timerUnit;
+  const sampleMode = result.mode === "sample";
+  const out: string[] = [];
+  out.push(`Total time: ${(fn.totalNs / 1e9).toFixed(6)} s`);
+  out.push(`File: ${displayPath(fn.file, options.cwd)}`);
+  out.push(`Function: ${fn.name} at line ${fn.line}${fn.calls !== null ? ` (${fn.calls} call${fn.calls === 1 ? "" : "s"})` : ""}`);
+  out.push("");
+  const header = row("Line #", sampleMode ? "Samples" : "Hits", "Time", sampleMode ? "Per Smp" : "Per Hit", "% Time", "Line Contents");
+  out.push(paint(options.color, "1", header));
+  out.push("=".repeat(header.length));
+  for (const l of fn.lines) {
+    const count = sampleMode ? (l.samples ?? 0) : l.hits;
+    const hasTime = l.timeNs > 0;
+    if ((count === null || count === 0) && !hasTime) {
+      out.push(row(String(l.line), "", "", "", "", l.source));
+      continue;
+    }
+    const time = l.timeNs / 1e9 / unit;
+    const pct = fn.totalNs > 0 ? (100 * l.timeNs) / fn.totalNs : 0;
+    const perHit = count ? time / count : 0;
+    let pctText = pct.toFixed(1);
+    if (pct >= 20) pctText = paint(options.color, "31;1", pctText.padStart(8));
+    else if (pct >= 5) pctText = paint(options.color, "33", pctText.padStart(8));
+    out.push(row(String(l.line), count === null ? "" : String(count), time.toFixed(1), count ? perHit.toFixed(1) : "", pctText, l.source));
+  }
+  return out.join("\n");
+}
+
+export function renderSummary(result: LineProfileResult, options: RenderOptions): string {
+  const rows = result.summary.slice(0, options.summaryRows ?? 20);
+  if (rows.length === 0) return "";
+  const out: string[] = [];
+  const sampledNote = result.sampler === "none" ? "" : ` (times sampled every ${result.samplingIntervalUs} µs; ncalls exact for profiled functions, - where only sampled)`;
+  out.push(`Function summary, ordered by cumulative time${sampledNote}`);
+  out.push("");
+  const head = `${"ncalls".padStart(9)} ${"tottime".padStart(9)} ${"percall".padStart(9)} ${"cumtime".padStart(9)} ${"percall".padStart(9)}  filename:lineno(function)`;
+  out.push(paint(options.color, "1", head));
+  for (const r of rows) {
+    const tot = r.tottimeNs / 1e9;
+    const cum = r.cumtimeNs / 1e9;
+    const per = (v: number) => (r.ncalls ? (v / r.ncalls).toFixed(4) : "-");
+    const where = r.file ? `${displayPath(r.file, options.cwd)}:${r.line}(${r.name})` : r.name;
+    out.push(`${(r.ncalls === null ? "-" : String(r.ncalls)).padStart(9)} ${tot.toFixed(4).padStart(9)} ${per(tot).padStart(9)} ${cum.toFixed(4).padStart(9)} ${per(cum).padStart(9)}  ${where}`);
+  }
+  return out.join("\n");
+}
+
+/** The whole report: timer unit, one table per function, the summary, notes. */
+export function renderLineProfile(result: LineProfileResult, options: RenderOptions): string {
+  const unit = options.unit ?? result.timerUnit;
+  const out: string[] = [];
+  out.push(`Timer unit: ${formatUnit(unit)} s`);
+  out.push(`Mode: ${modeDescription(result)}`);
+  const functions = options.skipZero ? result.functions.filter((f) => (f.calls ?? 1) > 0 && f.totalNs >= 0 && (f.calls !== 0)) : result.functions;
+  if (functions.length === 0) {
+    out.push("");
+    out.push(
+      result.mode === "sample"
+        ? "No user function was sampled (the run may be too short for the sampling interval)."
+        : "No function was profiled: mark one with @profile, profile(fn) or a /** @profile */ tag, or use --all / --module.",
+    );
+  }
+  for (const fn of functions) {
+    out.push("");
+    out.push(renderFunction(fn, result, options));
+  }
+  const summary = renderSummary(result, options);
+  if (summary) {
+    out.push("");
+    out.push(summary);
+  }
+  if (result.notes.length > 0) {
+    out.push("");
+    for (const n of result.notes) out.push(`note: ${n}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+function modeDescription(result: LineProfileResult): string {
+  switch (result.mode) {
+    case "hybrid":
+      return "hybrid (exact hits; line time sampled from a shadow line stack)";
+    case "trace":
+      return "trace (exact hits; wall-clock time between line events)";
+    case "sample":
+      return `sample (V8 CPU sampler, ${result.sampler}; no instrumentation)`;
+  }
+}
+
+/** 1e-06 like line_profiler prints it. */
+export function formatUnit(unit: number): string {
+  const exp = unit.toExponential();
+  const m = /^(\d(?:\.\d+)?)e([+-])(\d+)$/.exec(exp);
+  if (!m) return String(unit);
+  return `${m[1]}e${m[2]}${m[3].padStart(2, "0")}`;
+}

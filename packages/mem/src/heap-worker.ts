@@ -1,0 +1,82 @@
+/**
+ * Sampler thread of `tsprof mem --plot`, started inside the profiled program by plot-collector.
+ *
+ * Why a worker: a timer on the main thread does not fire while the script computes, which is
+ * exactly when memory moves. This thread instead asks the main thread's inspector for
+ * `process.memoryUsage()`: inspector messages are dispatched on the main thread through V8
+ * interrupts, so the answer comes back within a fraction of a millisecond even in a busy loop.
+ * It also closes brackets of profiled functions that returned (see BracketTable), so that a
+ * crash right after a call still leaves the bracket's true end in the recording.
+ */
+import { closeSync, openSync, writeSync } from "node:fs";
+import { Session } from "node:inspector";
+import { parentPort, workerData } from "node:worker_threads";
+import { recordingLine } from "./recording";
+import { BracketTable, epochNow } from "./brackets";
+
+interface HeapWorkerData {
+  recordingPath: string;
+  intervalMs: number;
+  brackets: SharedArrayBuffer;
+  stopFlag: SharedArrayBuffer;
+}
+
+const data = workerData as HeapWorkerData;
+const fd = openSync(data.recordingPath, "a");
+const table = BracketTable.attach(data.brackets);
+const stopFlag = new Int32Array(data.stopFlag);
+const session = new Session();
+session.connectToMainThread();
+
+let pending = false;
+let stopped = false;
+
+function write(text: string): void {
+  if (!stopped) writeSync(fd, text);
+}
+
+function tick(): void {
+  const requested = epochNow();
+  table.closeIdle(requested, data.intervalMs, (id, t) => write(recordingLine({ type: "close", t, id })));
+  // One request in flight at most: if the main thread is inside a long native call, do not queue.
+  if (pending) return;
+  pending = true;
+  session.post(
+    "Runtime.evaluate",
+    { expression: "process.memoryUsage()", returnByValue: true, silent: true },
+    (err, response) => {
+      pending = false;
+      if (err || !response || response.exceptionDetails) return;
+      const usage = response.result.value as NodeJS.MemoryUsage;
+      const answered = epochNow();
+      write(
+        recordingLine({
+          type: "heap",
+          t: (requested + answered) / 2,
+          heapUsed: usage.heapUsed,
+          heapTotal: usage.heapTotal,
+          external: usage.external,
+          arrayBuffers: usage.arrayBuffers,
+        }),
+      );
+    },
+  );
+}
+
+const timer = setInterval(tick, data.intervalMs);
+tick();
+
+// The main thread is exiting: disconnect (else node prints "Waiting for the debugger to
+// disconnect..." and waits), close the file, and wake the main thread.
+parentPort?.on("message", () => {
+  clearInterval(timer);
+  stopped = true;
+  try {
+    session.disconnect();
+  } catch {
+    // already gone
+  }
+  closeSync(fd);
+  Atomics.store(stopFlag, 0, 1);
+  Atomics.notify(stopFlag, 0);
+});

@@ -1,0 +1,375 @@
+/**
+ * Child-side collector of `tsprof mem` (per-line mode), loaded by @tsprof/runner before the script
+ * with instrumentation style "events": every statement of a profiled function reports its start.
+ *
+ * Like memory_profiler, memory is read at every line event of a profiled function; the change
+ * since the previous event of the same call is that previous line's increment, and the value is its
+ * usage ("after the line ran"). RSS and the V8 figures both come from one `process.memoryUsage()`
+ * call. With `gc`, a full GC runs first (node --expose-gc), so freed memory shows on the line that
+ * dropped it.
+ *
+ * A second measurement, for the whole program: V8's sampling heap profiler (node:inspector
+ * HeapProfiler.startSampling), with the flags that keep objects already collected by minor and
+ * major GCs, so short-lived garbage counts as allocation.
+ */
+import { readFileSync } from "node:fs";
+import { Session } from "node:inspector";
+import { resolve, sep } from "node:path";
+import { writeResultFile, type AllocationSite, type FunctionMemProfile, type MemLineRecord } from "@tsprof/core";
+import type { ChildExit, Collector, CollectorContext, EventSink, FileMeta } from "./collector-types";
+
+export interface LineCollectorOptions {
+  gc: boolean;
+  /** Average bytes between heap samples; 0 turns the sampling heap profiler off. */
+  samplingIntervalBytes: number;
+}
+
+/** What the child writes; the parent adds the header (command, start time, exit). */
+export interface LineCollectorOutput {
+  kind: "mem-child";
+  gc: boolean;
+  functions: FunctionMemProfile[];
+  allocations: AllocationSite[];
+  notes: string[];
+  /** Sampling heap profiler totals (bytes), for the notes and tests. */
+  sampledBytes: number;
+  /** Bytes sampled in tsprof's own measuring code (left out of the table). */
+  ownBytes: number;
+}
+
+const MiB = 1024 * 1024;
+
+interface FileData {
+  meta: FileMeta;
+  calls: Float64Array;
+  occurrences: Float64Array;
+  rssMax: Float64Array;
+  rssIncrement: Float64Array;
+  heapMax: Float64Array;
+  heapIncrement: Float64Array;
+  /** Sum of the positive changes of V8 heap used only: where JS objects were allocated (for the
+   *  allocation split; array-buffer backing stores are not in the sampling heap profile). */
+  heapGrowth: Float64Array;
+}
+
+interface Frame {
+  data: FileData;
+  /** Slot whose line ran last in this call, -1 before the first statement. */
+  previous: number;
+  rss: number;
+  heap: number;
+  heapUsed: number;
+}
+
+// The last measurement, in module variables so that measuring allocates nothing of ours.
+let rssNow = 0;
+let heapNow = 0;
+let heapUsedNow = 0;
+
+export function create(options: LineCollectorOptions, context: CollectorContext): Collector {
+  const files: FileData[] = [];
+  const memoryUsage = process.memoryUsage;
+  const gc = options.gc ? (globalThis as { gc?: () => void }).gc : undefined;
+  const notes: string[] = [];
+  if (options.gc && !gc) notes.push("--gc asked for, but global.gc is missing (node --expose-gc): no GC before measurements");
+
+  const measure = gc
+    ? (): void => {
+        gc();
+        const u = memoryUsage();
+        rssNow = u.rss;
+        heapUsedNow = u.heapUsed;
+        heapNow = u.heapUsed + u.external;
+      }
+    : (): void => {
+        const u = memoryUsage();
+        rssNow = u.rss;
+        heapUsedNow = u.heapUsed;
+        heapNow = u.heapUsed + u.external;
+      };
+
+  const record = (data: FileData, slot: number, rssBefore: number, heapBefore: number, heapUsedBefore: number): void => {
+    if (rssNow > data.rssMax[slot]) data.rssMax[slot] = rssNow;
+    if (heapNow > data.heapMax[slot]) data.heapMax[slot] = heapNow;
+    data.rssIncrement[slot] += rssNow - rssBefore;
+    data.heapIncrement[slot] += heapNow - heapBefore;
+    const grown = heapUsedNow - heapUsedBefore;
+    if (grown > 0) data.heapGrowth[slot] += grown;
+  };
+
+  // The sampling heap profiler (whole program).
+  let session: Session | null = null;
+  if (options.samplingIntervalBytes > 0) {
+    try {
+      session = new Session();
+      session.connect();
+      postSync(session, "HeapProfiler.enable");
+      postSync(session, "HeapProfiler.startSampling", {
+        samplingInterval: options.samplingIntervalBytes,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    } catch (err) {
+      notes.push(`sampling heap profiler unavailable: ${(err as Error).message}`);
+      session = null;
+    }
+  }
+
+  let finished = false;
+  return {
+    registerFile(meta: FileMeta): EventSink<Frame> {
+      const n = meta.slots.length;
+      const data: FileData = {
+        meta,
+        calls: new Float64Array(meta.functions.length),
+        occurrences: new Float64Array(n),
+        rssMax: new Float64Array(n).fill(-1),
+        rssIncrement: new Float64Array(n),
+        heapMax: new Float64Array(n).fill(-1),
+        heapIncrement: new Float64Array(n),
+        heapGrowth: new Float64Array(n),
+      };
+      files.push(data);
+      return {
+        enter(fn: number): Frame {
+          measure();
+          data.calls[fn]++;
+          const entry = meta.functions[fn].entrySlot;
+          data.occurrences[entry]++;
+          // The function's own line shows the memory on entry (memory_profiler's decorator row).
+          record(data, entry, rssNow, heapNow, heapUsedNow);
+          return { data, previous: -1, rss: rssNow, heap: heapNow, heapUsed: heapUsedNow };
+        },
+        line(frame: Frame, slot: number): void {
+          measure();
+          if (frame.previous >= 0) record(frame.data, frame.previous, frame.rss, frame.heap, frame.heapUsed);
+          frame.data.occurrences[slot]++;
+          frame.previous = slot;
+          frame.rss = rssNow;
+          frame.heap = heapNow;
+          frame.heapUsed = heapUsedNow;
+        },
+        exit(frame: Frame): void {
+          if (frame.previous < 0 || finished) return;
+          measure();
+          record(frame.data, frame.previous, frame.rss, frame.heap, frame.heapUsed);
+          frame.previous = -1;
+        },
+      };
+    },
+    finish(exit: ChildExit): void {
+      if (finished) return;
+      finished = true;
+      let allocations: AllocationSite[] = [];
+      let sampledBytes = 0;
+      let ownBytes = 0;
+      const functions = files.flatMap((data) => buildFunctions(data));
+      if (session) {
+        try {
+          const profile = postSync(session, "HeapProfiler.stopSampling").profile as SamplingHeapProfile;
+          session.disconnect();
+          const built = buildAllocationSites(profile, files);
+          allocations = built.sites;
+          sampledBytes = built.totalBytes;
+          ownBytes = built.ownBytes;
+        } catch (err) {
+          notes.push(`sampling heap profiler failed: ${(err as Error).message}`);
+        }
+      }
+      void exit;
+      const output: LineCollectorOutput = {
+        kind: "mem-child",
+        gc: Boolean(gc),
+        functions,
+        allocations,
+        notes,
+        sampledBytes,
+        ownBytes,
+      };
+      writeResultFile(context.outFile, output);
+    },
+  };
+}
+
+/** node:inspector's post is synchronous for a session on the same thread; make that explicit. */
+function postSync(session: Session, method: string, params?: object): any {
+  let result: unknown;
+  let error: Error | null = null;
+  session.post(method, params ?? {}, (err, res) => {
+    error = err;
+    result = res;
+  });
+  if (error) throw error;
+  return result;
+}
+
+function sourceLines(file: string): string[] {
+  try {
+    return readFileSync(file, "utf8").split(/\r?\n/);
+  } catch {
+    return [];
+  }
+}
+
+/** One table per profiled function: every line from its table start to its last line. */
+function buildFunctions(data: FileData): FunctionMemProfile[] {
+  const { meta } = data;
+  const text = sourceLines(meta.file);
+  return meta.functions.map((fn, fnIndex) => {
+    const lines: MemLineRecord[] = [];
+    for (let line = fn.line; line <= fn.endLine; line++) {
+      lines.push({
+        line,
+        occurrences: 0,
+        rssMiB: null,
+        rssIncrementMiB: 0,
+        heapMiB: null,
+        heapIncrementMiB: 0,
+        source: text[line - 1] ?? "",
+      });
+    }
+    for (let slot = 0; slot < meta.slots.length; slot++) {
+      const s = meta.slots[slot];
+      if (s.fn !== fnIndex || data.occurrences[slot] === 0) continue;
+      const row = lines[s.line - fn.line];
+      if (!row) continue;
+      // Several statements on one line: occurrences and increments add up, usage is the largest.
+      row.occurrences += data.occurrences[slot];
+      row.rssIncrementMiB += data.rssIncrement[slot] / MiB;
+      row.heapIncrementMiB += data.heapIncrement[slot] / MiB;
+      const rss = data.rssMax[slot] / MiB;
+      const heap = data.heapMax[slot] / MiB;
+      row.rssMiB = row.rssMiB === null ? rss : Math.max(row.rssMiB, rss);
+      row.heapMiB = row.heapMiB === null ? heap : Math.max(row.heapMiB, heap);
+    }
+    return { name: fn.name, file: meta.file, line: fn.line, calls: data.calls[fnIndex], lines };
+  });
+}
+
+// Reference: https://chromedevtools.github.io/devtools-protocol/tot/HeapProfiler/#type-SamplingHeapProfile
+interface SamplingHeapProfileNode {
+  callFrame: { functionName: string; scriptId: string; url: string; lineNumber: number; columnNumber: number };
+  selfSize: number;
+  id: number;
+  children: SamplingHeapProfileNode[];
+}
+interface SamplingHeapProfile {
+  head: SamplingHeapProfileNode;
+  samples: Array<{ size: number; nodeId: number; ordinal: number }>;
+}
+
+/** tsprof's own files in the child (the measuring code allocates a little per line event). */
+function isOwnFile(file: string): boolean {
+  const here = resolve(__dirname);
+  const runner = resolve(__dirname, "..", "..", "runner");
+  return file.startsWith(here + sep) || file.startsWith(runner + sep);
+}
+
+interface SourceMapper {
+  map(url: string, line: number, column?: number): { file: string; line: number } | null;
+}
+
+function loadMapper(): SourceMapper {
+  try {
+    // Only this module of the runner: its index would load the TypeScript compiler.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { SourceLineMapper } = require("@tsprof/runner/dist/source-lines") as { SourceLineMapper: new () => SourceMapper };
+    return new SourceLineMapper();
+  } catch {
+    return {
+      map: (url: string, line: number) => ({ file: url.startsWith("file:") ? new URL(url).pathname : url, line }),
+    };
+  }
+}
+
+/**
+ * Sum the sampled bytes per function (self size), map each function to its original file and line,
+ * and split the bytes of a profiled function over its lines in proportion to the heap growth its
+ * lines showed (V8 samples name functions, not lines).
+ */
+function buildAllocationSites(
+  profile: SamplingHeapProfile,
+  files: FileData[],
+): { sites: AllocationSite[]; totalBytes: number; ownBytes: number } {
+  const samplesPerNode = new Map<number, number>();
+  for (const s of profile.samples ?? []) samplesPerNode.set(s.nodeId, (samplesPerNode.get(s.nodeId) ?? 0) + 1);
+  const mapper = loadMapper();
+  const byFunction = new Map<string, { functionName: string; file: string; line: number; bytes: number; samples: number }>();
+  let totalBytes = 0;
+  let ownBytes = 0;
+  const walk = (node: SamplingHeapProfileNode): void => {
+    if (node.selfSize > 0) {
+      const cf = node.callFrame;
+      totalBytes += node.selfSize;
+      let file = cf.url;
+      let line = cf.lineNumber + 1;
+      if (cf.url) {
+        const mapped = mapper.map(cf.url, cf.lineNumber + 1, cf.columnNumber);
+        if (mapped) {
+          file = mapped.file;
+          line = mapped.line;
+        } else if (file.startsWith("file:")) {
+          file = new URL(file).pathname;
+        }
+      }
+      if (file && isOwnFile(file)) {
+        ownBytes += node.selfSize;
+      } else {
+        const name = cf.functionName || (cf.url ? "(anonymous)" : "(V8/native)");
+        const key = `${name}\u0000${file}\u0000${line}`;
+        const site = byFunction.get(key) ?? { functionName: name, file, line: cf.url ? line : 0, bytes: 0, samples: 0 };
+        site.bytes += node.selfSize;
+        site.samples += samplesPerNode.get(node.id) ?? 0;
+        byFunction.set(key, site);
+      }
+    }
+    for (const child of node.children ?? []) walk(child);
+  };
+  walk(profile.head);
+
+  const sites: AllocationSite[] = [];
+  for (const site of byFunction.values()) {
+    const split = splitOverLines(site, files);
+    if (split) sites.push(...split);
+    else sites.push({ ...site, lineLevel: false });
+  }
+  sites.sort((a, b) => b.bytes - a.bytes);
+  return { sites, totalBytes, ownBytes };
+}
+
+function splitOverLines(
+  site: { functionName: string; file: string; line: number; bytes: number; samples: number },
+  files: FileData[],
+): AllocationSite[] | null {
+  for (const data of files) {
+    if (data.meta.file !== site.file) continue;
+    // The innermost profiled function whose lines hold the sampled function's start.
+    let best = -1;
+    for (let f = 0; f < data.meta.functions.length; f++) {
+      const fn = data.meta.functions[f];
+      if (site.line < fn.bodyLine || site.line > fn.endLine) continue;
+      if (best < 0 || fn.endLine - fn.bodyLine < data.meta.functions[best].endLine - data.meta.functions[best].bodyLine) best = f;
+    }
+    if (best < 0) continue;
+    // V8's frame starts where the function starts: only trust the match if the lines agree.
+    if (site.line !== data.meta.functions[best].bodyLine) continue;
+    const growth = new Map<number, number>();
+    let total = 0;
+    for (let slot = 0; slot < data.meta.slots.length; slot++) {
+      const s = data.meta.slots[slot];
+      if (s.fn !== best || data.heapGrowth[slot] <= 0) continue;
+      growth.set(s.line, (growth.get(s.line) ?? 0) + data.heapGrowth[slot]);
+      total += data.heapGrowth[slot];
+    }
+    if (total <= 0) return null;
+    return [...growth.entries()].map(([line, g]) => ({
+      functionName: site.functionName,
+      file: site.file,
+      line,
+      bytes: (site.bytes * g) / total,
+      samples: Math.round((site.samples * g) / total),
+      lineLevel: true,
+    }));
+  }
+  return null;
+}

@@ -1,0 +1,98 @@
+/**
+ * Child-side collector of `tsprof mem --plot` (loaded by @tsprof/runner before the script, style
+ * "calls"). It starts the sampler thread (heap-worker) and turns enter/exit of profiled functions
+ * into bracket lines of the recording. Everything goes straight to the recording file with
+ * O_APPEND writes, so nothing is lost if the program dies.
+ */
+import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { BracketTable, epochNow } from "./brackets";
+import type { ChildExit, Collector, CollectorContext, EventSink, FileMeta } from "./collector-types";
+import { recordingLine } from "./recording";
+
+export interface PlotCollectorOptions {
+  recordingPath: string;
+  intervalMs: number;
+  /** Start the sampler thread (V8 heap series). */
+  heap: boolean;
+}
+
+/** Functions beyond this many get no brackets (the table is shared memory of fixed size). */
+const BRACKET_CAPACITY = 4096;
+
+export function create(options: PlotCollectorOptions, context?: CollectorContext): Collector {
+  const fd = openSync(options.recordingPath, "a");
+  const table = BracketTable.create(BRACKET_CAPACITY);
+  const stopFlag = new SharedArrayBuffer(4);
+  const gapMs = options.intervalMs;
+  let worker: Worker | null = null;
+  if (options.heap) {
+    worker = new Worker(join(__dirname, "heap-worker.js"), {
+      workerData: { recordingPath: options.recordingPath, intervalMs: options.intervalMs, brackets: table.buffer, stopFlag },
+      // Do not inherit the runner's preload flags: the worker must not load tsprof's child bootstrap.
+      execArgv: [],
+      stdout: false,
+      stderr: false,
+    });
+    // The sampler must never keep the program alive.
+    worker.unref();
+    worker.on("error", () => {
+      // The heap series stops; RSS from the parent goes on. Nothing to report from inside the child.
+    });
+  }
+
+  const writeClose = (id: number, t: number): void => {
+    writeSync(fd, recordingLine({ type: "close", t, id }));
+  };
+  let finished = false;
+
+  return {
+    registerFile(meta: FileMeta): EventSink<number> {
+      const slots = meta.functions.map(() => table.allocate());
+      const names = meta.functions.map((f) => f.name);
+      const { depth, lastExit } = table;
+      return {
+        enter(fn: number): number {
+          const slot = slots[fn];
+          if (slot < 0 || finished) return -1;
+          if (Atomics.add(depth, slot, 1) === 0) {
+            const now = epochNow();
+            const id = table.enter(slot, now, gapMs, writeClose);
+            if (id !== 0) writeSync(fd, recordingLine({ type: "open", t: now, id, name: names[fn] }));
+          }
+          return slot;
+        },
+        line(): void {
+          // Not used in "calls" style.
+        },
+        exit(slot: number): void {
+          if (slot < 0) return;
+          // lastExit first, then the depth (a full barrier), so the sampler never pairs depth 0
+          // with the previous call's exit time.
+          if (Atomics.load(depth, slot) === 1) lastExit[slot] = epochNow();
+          Atomics.sub(depth, slot, 1);
+        },
+      };
+    },
+    finish(exit: ChildExit): void {
+      if (finished) return;
+      finished = true;
+      table.closeAll(epochNow(), writeClose);
+      if (worker) {
+        worker.postMessage("stop");
+        // Wait (bounded) for the sampler to disconnect from the inspector, else node prints
+        // "Waiting for the debugger to disconnect..." at exit.
+        Atomics.wait(new Int32Array(stopFlag), 0, 0, 250);
+      }
+      closeSync(fd);
+      if (context) {
+        try {
+          writeFileSync(context.outFile, JSON.stringify({ kind: "mem-plot-child", exitCode: exit.exitCode }));
+        } catch {
+          // The parent knows how the child ended from the process itself.
+        }
+      }
+    },
+  };
+}

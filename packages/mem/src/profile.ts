@@ -1,0 +1,88 @@
+/**
+ * Parent side of `tsprof mem` (per-line mode): run the script with the line collector and build
+ * the MemProfileResult from what the child saved.
+ */
+import { join } from "node:path";
+import { runChild, exitCodeOf, resolveModules, resolveScript } from "@tsprof/runner";
+import { SCHEMA_VERSION, type MemProfileResult } from "@tsprof/core";
+import type { LineCollectorOptions, LineCollectorOutput } from "./line-collector";
+
+export interface MemProfileOptions {
+  script: string;
+  args: string[];
+  gc: boolean;
+  all: boolean;
+  modules: string[];
+  command: string[];
+  cwd?: string;
+  /** Average bytes between samples of V8's sampling heap profiler; 0 = off. Default 32 KiB. */
+  samplingIntervalBytes?: number;
+  stdio?: "inherit" | "pipe";
+}
+
+export interface MemProfileOutcome {
+  result: MemProfileResult;
+  /** The exit code tsprof should return: the script's, or 128+signal. */
+  exitCode: number;
+  /** The script's uncaught error (full text), to print after the tables. */
+  error: string | null;
+  durationNs: number;
+}
+
+/** How "heap" is defined in the per-line tables (printed in the header). */
+export const HEAP_DEFINITION =
+  "Heap = V8 heap used + external (external includes ArrayBuffer and Buffer memory), from process.memoryUsage()";
+
+export async function profileMemory(options: MemProfileOptions): Promise<MemProfileOutcome> {
+  const cwd = options.cwd ?? process.cwd();
+  resolveScript(options.script, cwd);
+  const modules = resolveModules(options.modules, cwd);
+  const startedAt = new Date().toISOString();
+  const collectorOptions: LineCollectorOptions = {
+    gc: options.gc,
+    samplingIntervalBytes: options.samplingIntervalBytes ?? 32 * 1024,
+  };
+  const outcome = await runChild({
+    script: options.script,
+    args: options.args,
+    cwd,
+    collector: join(__dirname, "line-collector.js"),
+    collectorOptions,
+    instrument: { style: "events", all: options.all, modules },
+    nodeArgs: options.gc ? ["--expose-gc"] : [],
+    stdio: options.stdio,
+  });
+  outcome.cleanup();
+  const child = outcome.result as LineCollectorOutput | null;
+  const notes: string[] = [];
+  if (child === null) {
+    notes.push(
+      outcome.signal
+        ? `the program was killed by ${outcome.signal} before tsprof could save its per-line measurements`
+        : "the program ended before tsprof could save its per-line measurements",
+    );
+  } else {
+    notes.push(...child.notes);
+    if (child.sampledBytes > 0) {
+      notes.push(
+        `Allocations: V8 sampling heap profiler, one sample per ${Math.round(collectorOptions.samplingIntervalBytes / 1024)} KiB on average, objects already collected included; ArrayBuffer contents live outside the V8 heap and are not sampled (see the per-line Heap column). Line-level rows split a profiled function's sampled bytes over its lines by the heap growth each line showed.`,
+      );
+    }
+    if (child.ownBytes > 0) notes.push(`${(child.ownBytes / 1048576).toFixed(3)} MiB sampled in tsprof's own measuring code left out`);
+  }
+  const result: MemProfileResult = {
+    kind: "mem",
+    schemaVersion: SCHEMA_VERSION,
+    command: options.command,
+    startedAt,
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    ...(outcome.error ? { error: outcome.error.split("\n")[0] } : {}),
+    gc: child?.gc ?? options.gc,
+    heapDefinition: HEAP_DEFINITION,
+    functions: child?.functions ?? [],
+    allocations: child?.allocations ?? [],
+    notes,
+  };
+  return { result, exitCode: exitCodeOf(outcome), error: outcome.error, durationNs: outcome.durationNs };
+}

@@ -1,0 +1,182 @@
+/**
+ * Parent side of `tsprof mem --plot`: run the script in a child (with the plot collector), sample
+ * the child's RSS with pidusage every interval, and append everything to the recording file as it
+ * goes. The child's own threads append the heap series and the brackets to the same file.
+ */
+import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { ChildProcess } from "node:child_process";
+import pidusage from "pidusage";
+import { runChild, exitCodeOf, resolveScript, resolveModules } from "@tsprof/runner";
+import { bytesToMiB, type MemRecording } from "@tsprof/core";
+import { descendantsOf } from "./proc";
+import { readRecording, recordingFileName, recordingLine, recordingsDir } from "./recording";
+import type { PlotCollectorOptions } from "./plot-collector";
+
+export interface RecordOptions {
+  script: string;
+  args: string[];
+  /** Sampling interval, ms. */
+  intervalMs: number;
+  /** Add the RSS of the child's descendants. */
+  includeChildren: boolean;
+  /** Bracket every function (`--all`) / every function of these files (`--module`). */
+  all: boolean;
+  modules: string[];
+  /** The tsprof command line, stored in the recording. */
+  command: string[];
+  cwd?: string;
+  /** Where the recording goes; default `.tsprof/` of cwd. */
+  dir?: string;
+  /** Live status line target (a TTY), or null. */
+  status?: NodeJS.WriteStream | null;
+  nodeArgs?: string[];
+}
+
+export interface RecordOutcome {
+  recordingPath: string;
+  recording: MemRecording;
+  /** The exit code tsprof should return: the script's, or 128+signal. */
+  exitCode: number;
+  /** The script's uncaught error text, if it threw. */
+  error: string | null;
+}
+
+/** Statistic of the sampling itself, for the benchmark and the notes. */
+export interface SamplerStats {
+  ticks: number;
+  samples: number;
+  skipped: number;
+}
+
+export async function recordMemory(options: RecordOptions): Promise<RecordOutcome & { sampler: SamplerStats }> {
+  const cwd = options.cwd ?? process.cwd();
+  // Bad input fails before a recording file exists.
+  resolveScript(options.script, cwd);
+  const modules = resolveModules(options.modules, cwd);
+  const dir = options.dir ?? recordingsDir(cwd);
+  mkdirSync(dir, { recursive: true });
+  const started = new Date();
+  const recordingPath = join(dir, recordingFileName(started));
+  const fd = openSync(recordingPath, "a");
+  const write = (text: string): void => {
+    writeSync(fd, text);
+  };
+  write(
+    recordingLine({
+      type: "header",
+      kind: "mem-recording",
+      schemaVersion: 1,
+      command: options.command,
+      startedAt: started.toISOString(),
+      startEpochMs: performance.timeOrigin + performance.now(),
+      intervalMs: options.intervalMs,
+      includeChildren: options.includeChildren,
+      script: options.script,
+    }),
+  );
+
+  const stats: SamplerStats = { ticks: 0, samples: 0, skipped: 0 };
+  let timer: NodeJS.Timeout | null = null;
+  let statusTimer: NodeJS.Timeout | null = null;
+  let inFlight: Promise<void> | null = null;
+  let currentRss = 0;
+  let peakRss = 0;
+  let childPids: number[] = [];
+  let lastTreeScan = 0;
+  const t0 = Date.now();
+
+  const sampleOnce = async (pid: number): Promise<void> => {
+    const now = performance.timeOrigin + performance.now();
+    if (options.includeChildren && now - lastTreeScan >= 100) {
+      // Walking the tree costs a few /proc reads: every 100 ms is enough to catch new children.
+      childPids = descendantsOf(pid);
+      lastTreeScan = now;
+    }
+    let rss = 0;
+    try {
+      if (childPids.length === 0) {
+        rss = (await pidusage(pid)).memory;
+      } else {
+        const all = await pidusage([pid, ...childPids]);
+        for (const s of Object.values(all)) if (s) rss += s.memory;
+      }
+    } catch {
+      // The child (or a descendant) exited between the scan and the read: skip this tick.
+      stats.skipped++;
+      return;
+    }
+    const t = performance.timeOrigin + performance.now();
+    write(recordingLine({ type: "rss", t: (now + t) / 2, rss }));
+    stats.samples++;
+    currentRss = rss;
+    if (rss > peakRss) peakRss = rss;
+  };
+
+  const onSpawn = (child: ChildProcess): void => {
+    const pid = child.pid;
+    if (pid === undefined) return;
+    timer = setInterval(() => {
+      stats.ticks++;
+      if (inFlight) {
+        stats.skipped++;
+        return;
+      }
+      inFlight = sampleOnce(pid).finally(() => {
+        inFlight = null;
+      });
+    }, options.intervalMs);
+    if (options.status) {
+      const status = options.status;
+      statusTimer = setInterval(() => {
+        const elapsed = ((Date.now() - t0) / 1000).toFixed(1);
+        status.write(
+          `\r\x1b[K[tsprof mem] ${elapsed} s  RSS ${bytesToMiB(currentRss).toFixed(1)} MiB  peak ${bytesToMiB(peakRss).toFixed(1)} MiB`,
+        );
+      }, 250);
+    }
+  };
+
+  const collectorOptions: PlotCollectorOptions = { recordingPath, intervalMs: options.intervalMs, heap: true };
+  let outcome;
+  try {
+    outcome = await runChild(
+      {
+        script: options.script,
+        args: options.args,
+        cwd,
+        collector: join(__dirname, "plot-collector.js"),
+        collectorOptions,
+        // Brackets for every marked function (or --all / --module), enter/exit only.
+        instrument: { style: "calls", all: options.all, modules },
+        nodeArgs: options.nodeArgs,
+      },
+      onSpawn,
+    );
+  } finally {
+    if (timer) clearInterval(timer);
+    if (statusTimer) clearInterval(statusTimer);
+    if (options.status) options.status.write("\r\x1b[K");
+    if (inFlight) await inFlight;
+  }
+  pidusage.clear();
+  const error = outcome.error;
+  write(
+    recordingLine({
+      type: "end",
+      t: performance.timeOrigin + performance.now(),
+      exitCode: outcome.exitCode,
+      signal: outcome.signal,
+      ...(error ? { error: error.split("\n")[0] } : {}),
+    }),
+  );
+  closeSync(fd);
+  outcome.cleanup();
+  return {
+    recordingPath,
+    recording: readRecording(recordingPath),
+    exitCode: exitCodeOf(outcome),
+    error,
+    sampler: stats,
+  };
+}

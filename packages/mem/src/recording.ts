@@ -1,0 +1,263 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import {
+  SCHEMA_VERSION,
+  bytesToMiB,
+  type FunctionBracket,
+  type MemRecording,
+  type MemSample,
+} from "@tsprof/core";
+
+/**
+ * The on-disk recording of `tsprof mem --plot`: JSON lines, appended as the run goes, so that a
+ * crash, a kill, `process.abort()` or a heap OOM still leaves everything up to that moment.
+ *
+ * Three writers append to the same file (each line is one `write()` on an O_APPEND descriptor, so
+ * lines never interleave): the parent (header, `rss`, `end`), the child's sampler thread (`heap`),
+ * and the child's main thread (`open`/`close` of profiled-function brackets). Times are epoch
+ * milliseconds (fractional) so that the three clocks agree.
+ */
+export type RecordingLine =
+  | {
+      type: "header";
+      kind: "mem-recording";
+      schemaVersion: number;
+      command: string[];
+      startedAt: string;
+      startEpochMs: number;
+      intervalMs: number;
+      includeChildren: boolean;
+      script: string;
+    }
+  | { type: "rss"; t: number; rss: number }
+  | { type: "heap"; t: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }
+  | { type: "open"; t: number; id: number; name: string }
+  | { type: "close"; t: number; id: number }
+  | { type: "end"; t: number; exitCode: number | null; signal: string | null; error?: string };
+
+/** Suffix of recording files in `.tsprof/`. */
+export const RECORDING_SUFFIX = ".mem.jsonl";
+
+/** Serialize one line (with its newline) for appending. */
+export function recordingLine(line: RecordingLine): string {
+  return JSON.stringify(line) + "\n";
+}
+
+/** File name for a recording started at `date`: mem-2026-11-21T08-15-02-123.mem.jsonl (sorts by time). */
+export function recordingFileName(date: Date): string {
+  const stamp = date.toISOString().replace(/:/g, "-").replace(".", "-").replace(/Z$/, "");
+  return `mem-${stamp}${RECORDING_SUFFIX}`;
+}
+
+/** The recordings folder of a working directory. */
+export function recordingsDir(cwd: string): string {
+  return join(cwd, ".tsprof");
+}
+
+export interface RecordingEntry {
+  path: string;
+  name: string;
+  bytes: number;
+  modified: Date;
+}
+
+/** Recordings in `dir`, oldest first (names sort by start time). Empty if the folder is missing. */
+export function listRecordings(dir: string): RecordingEntry[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => name.endsWith(RECORDING_SUFFIX))
+    .sort()
+    .map((name) => {
+      const path = resolve(dir, name);
+      const stat = statSync(path);
+      return { path, name, bytes: stat.size, modified: stat.mtime };
+    });
+}
+
+/** Thrown for a file that is not a readable recording; the message is one line. */
+export class RecordingError extends Error {}
+
+/**
+ * Parse a recording (JSON lines) into the model. Tolerates what a dying writer leaves: a truncated
+ * last line, a missing `end` line (then `complete` is false), brackets still open (they end at the
+ * last sample and are flagged `open`). Pure.
+ */
+export function parseRecording(text: string, origin = "recording"): MemRecording {
+  const lines = text.split("\n");
+  let header: Extract<RecordingLine, { type: "header" }> | null = null;
+  const rss: Array<{ t: number; rss: number }> = [];
+  const heap: Array<Extract<RecordingLine, { type: "heap" }>> = [];
+  const opens = new Map<number, { t: number; name: string }>();
+  const closed: Array<{ name: string; start: number; end: number }> = [];
+  let end: Extract<RecordingLine, { type: "end" }> | null = null;
+  let skipped = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i].trim();
+    if (raw === "") continue;
+    let line: RecordingLine;
+    try {
+      line = JSON.parse(raw) as RecordingLine;
+    } catch {
+      // A line cut by a crash (only ever the one being written): skip it.
+      skipped++;
+      continue;
+    }
+    switch (line.type) {
+      case "header":
+        header = line;
+        break;
+      case "rss":
+        rss.push(line);
+        break;
+      case "heap":
+        heap.push(line);
+        break;
+      case "open":
+        opens.set(line.id, { t: line.t, name: line.name });
+        break;
+      case "close": {
+        const open = opens.get(line.id);
+        if (open) {
+          closed.push({ name: open.name, start: open.t, end: line.t });
+          opens.delete(line.id);
+        }
+        break;
+      }
+      case "end":
+        end = line;
+        break;
+      default:
+        skipped++;
+    }
+  }
+  if (header === null || header.kind !== "mem-recording") {
+    if (text.trimStart().startsWith("{") && !text.includes("\n{")) {
+      // Maybe a finalised single-document recording (e.g. written with --json).
+      return parseRecordingDocument(text, origin);
+    }
+    throw new RecordingError(`${origin}: not a tsprof memory recording (no header line)`);
+  }
+  if (header.schemaVersion !== SCHEMA_VERSION) {
+    throw new RecordingError(
+      `${origin}: schema version ${String(header.schemaVersion)} is not supported (this tsprof reads ${SCHEMA_VERSION})`,
+    );
+  }
+  const t0 = header.startEpochMs;
+  const samples: MemSample[] = [];
+  for (const r of rss) {
+    samples.push({
+      tMs: r.t - t0,
+      rssMiB: bytesToMiB(r.rss),
+      heapUsedMiB: null,
+      heapTotalMiB: null,
+      externalMiB: null,
+      arrayBuffersMiB: null,
+    });
+  }
+  for (const h of heap) {
+    samples.push({
+      tMs: h.t - t0,
+      rssMiB: null,
+      heapUsedMiB: bytesToMiB(h.heapUsed),
+      heapTotalMiB: bytesToMiB(h.heapTotal),
+      externalMiB: bytesToMiB(h.external),
+      arrayBuffersMiB: bytesToMiB(h.arrayBuffers),
+    });
+  }
+  samples.sort((a, b) => a.tMs - b.tMs);
+  const lastT = Math.max(end ? end.t - t0 : 0, samples.length ? samples[samples.length - 1].tMs : 0);
+  const brackets: FunctionBracket[] = closed.map((b) => ({ name: b.name, startMs: b.start - t0, endMs: b.end - t0 }));
+  for (const open of opens.values()) {
+    // The program died (or is still running) inside this call: the bracket runs to the last sample.
+    brackets.push({ name: open.name, startMs: open.t - t0, endMs: Math.max(lastT, open.t - t0), open: true });
+  }
+  brackets.sort((a, b) => a.startMs - b.startMs);
+  return {
+    kind: "mem-recording",
+    schemaVersion: header.schemaVersion,
+    command: header.command,
+    startedAt: header.startedAt,
+    script: header.script,
+    intervalMs: header.intervalMs,
+    includeChildren: header.includeChildren,
+    samples,
+    brackets,
+    complete: end !== null,
+    exitCode: end ? end.exitCode : null,
+    signal: end ? end.signal : null,
+    ...(end?.error !== undefined ? { error: end.error } : {}),
+    ...(skipped > 0 ? { skippedLines: skipped } : {}),
+  };
+}
+
+function parseRecordingDocument(text: string, origin: string): MemRecording {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new RecordingError(`${origin}: not a tsprof memory recording (${(err as Error).message})`);
+  }
+  const rec = value as MemRecording;
+  if (typeof rec !== "object" || rec === null || rec.kind !== "mem-recording" || !Array.isArray(rec.samples)) {
+    throw new RecordingError(`${origin}: not a tsprof memory recording`);
+  }
+  if (rec.schemaVersion !== SCHEMA_VERSION) {
+    throw new RecordingError(
+      `${origin}: schema version ${String(rec.schemaVersion)} is not supported (this tsprof reads ${SCHEMA_VERSION})`,
+    );
+  }
+  return rec;
+}
+
+/** Read and parse a recording file (JSON lines, or a single JSON document). */
+export function readRecording(path: string): MemRecording {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new RecordingError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseRecording(text, path);
+}
+
+/** The series a recording holds, in plot order: name, accessor. */
+export const RECORDING_SERIES: ReadonlyArray<{ key: keyof Omit<MemSample, "tMs">; label: string }> = [
+  { key: "rssMiB", label: "RSS" },
+  { key: "heapTotalMiB", label: "V8 heap total" },
+  { key: "heapUsedMiB", label: "V8 heap used" },
+  { key: "externalMiB", label: "external" },
+  { key: "arrayBuffersMiB", label: "array buffers" },
+];
+
+export interface RecordingPeak {
+  label: string;
+  key: keyof Omit<MemSample, "tMs">;
+  tMs: number;
+  mib: number;
+}
+
+/** The peak of the main series (RSS, or heap used when there is no RSS sample). Pure. */
+export function recordingPeak(rec: MemRecording): RecordingPeak | null {
+  for (const series of [RECORDING_SERIES[0], RECORDING_SERIES[2]]) {
+    let best: RecordingPeak | null = null;
+    for (const s of rec.samples) {
+      const v = s[series.key];
+      if (v !== null && (best === null || v > best.mib)) best = { label: series.label, key: series.key, tMs: s.tMs, mib: v };
+    }
+    if (best) return best;
+  }
+  return null;
+}
+
+/** Duration covered by the recording, ms. */
+export function recordingDurationMs(rec: MemRecording): number {
+  let last = 0;
+  for (const s of rec.samples) last = Math.max(last, s.tMs);
+  for (const b of rec.brackets) last = Math.max(last, b.endMs);
+  return last;
+}

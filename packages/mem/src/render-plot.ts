@@ -1,0 +1,243 @@
+/**
+ * Renderers of a memory recording (`tsprof mem --plot`): a PNG chart like `mprof plot`
+ * (chartjs-node-canvas), and a terminal chart (asciichart) used when the PNG renderer cannot load.
+ * They only format the model; the numbers come from recording.ts.
+ */
+import type { MemRecording, MemSample } from "@tsprof/core";
+import { RECORDING_SERIES, recordingDurationMs, recordingPeak } from "./recording";
+
+export interface PlotSize {
+  width: number;
+  height: number;
+}
+
+/** Line colours of the series, in RECORDING_SERIES order. */
+export const SERIES_COLOURS = ["#1f3b99", "#d62728", "#2ca02c", "#9467bd", "#17becf"];
+
+/** Bracket fill colours (one per function name, in order of first call), drawn at BRACKET_ALPHA. */
+export const BRACKET_COLOURS: Array<[number, number, number]> = [
+  [255, 160, 0],
+  [120, 120, 255],
+  [0, 180, 120],
+  [230, 90, 200],
+  [150, 110, 60],
+];
+export const BRACKET_ALPHA = 0.22;
+
+/** Colour of a bracket's fill as it appears over the white background (for tests and legends). */
+export function bracketColourOnWhite(index: number): [number, number, number] {
+  const [r, g, b] = BRACKET_COLOURS[index % BRACKET_COLOURS.length];
+  const mix = (c: number): number => Math.round(255 * (1 - BRACKET_ALPHA) + c * BRACKET_ALPHA);
+  return [mix(r), mix(g), mix(b)];
+}
+
+/** Function names in order of their first bracket: index = colour. */
+export function bracketNames(rec: MemRecording): string[] {
+  const names: string[] = [];
+  for (const b of rec.brackets) if (!names.includes(b.name)) names.push(b.name);
+  return names;
+}
+
+function seriesPoints(samples: MemSample[], key: keyof Omit<MemSample, "tMs">): Array<{ x: number; y: number }> {
+  const points: Array<{ x: number; y: number }> = [];
+  for (const s of samples) {
+    const v = s[key];
+    if (v !== null) points.push({ x: s.tMs / 1000, y: v });
+  }
+  return points;
+}
+
+/** Title of the plot: script, duration, how it ended. */
+export function recordingTitle(rec: MemRecording): string {
+  const seconds = (recordingDurationMs(rec) / 1000).toFixed(2);
+  let how = "";
+  if (rec.signal) how = `, killed by ${rec.signal}`;
+  else if (rec.exitCode !== null && rec.exitCode !== 0) how = `, exit code ${rec.exitCode}`;
+  else if (!rec.complete) how = ", recording not closed";
+  return `${rec.script ?? "memory"}: ${seconds} s${how}`;
+}
+
+/**
+ * The chart.js configuration of a recording (pure data plus two small drawing plugins): time in
+ * seconds on x, MiB on y, one line per series, each bracket a shaded span with its function's
+ * name, the peak marked.
+ */
+export function buildChartConfig(rec: MemRecording): Record<string, unknown> {
+  const datasets = RECORDING_SERIES.map((series, i) => ({
+    label: series.label,
+    data: seriesPoints(rec.samples, series.key),
+    borderColor: SERIES_COLOURS[i],
+    backgroundColor: SERIES_COLOURS[i],
+    borderWidth: i === 0 ? 2 : 1.25,
+    pointRadius: 0,
+    tension: 0,
+    fill: false,
+  })).filter((d) => d.data.length > 0);
+  const names = bracketNames(rec);
+  const peak = recordingPeak(rec);
+  const bracketPlugin = {
+    id: "tsprofBrackets",
+    beforeDatasetsDraw(chart: any): void {
+      const { ctx, chartArea, scales } = chart;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(chartArea.left, chartArea.top, chartArea.right - chartArea.left, chartArea.bottom - chartArea.top);
+      ctx.clip();
+      const labelled: Array<{ right: number; row: number }> = [];
+      for (const b of rec.brackets) {
+        const index = names.indexOf(b.name);
+        const [r, g, bl] = BRACKET_COLOURS[index % BRACKET_COLOURS.length];
+        const x0 = scales.x.getPixelForValue(b.startMs / 1000);
+        // At least 2 px wide so a very short call stays visible.
+        const x1 = Math.max(scales.x.getPixelForValue(b.endMs / 1000), x0 + 2);
+        ctx.fillStyle = `rgba(${r},${g},${bl},${BRACKET_ALPHA})`;
+        ctx.fillRect(x0, chartArea.top, x1 - x0, chartArea.bottom - chartArea.top);
+        ctx.strokeStyle = `rgba(${r},${g},${bl},0.9)`;
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        ctx.moveTo(x0 + 0.5, chartArea.top);
+        ctx.lineTo(x0 + 0.5, chartArea.bottom);
+        ctx.stroke();
+        // Name at the top, stepped down a row when it would overlap the previous label.
+        ctx.font = "12px DejaVu Sans, sans-serif";
+        const text = b.open ? `${b.name} (not returned)` : b.name;
+        const textWidth = ctx.measureText(text).width;
+        let row = 0;
+        while (labelled.some((l) => l.row === row && l.right > x0 + 3)) row++;
+        if (row < 6) {
+          labelled.push({ right: x0 + 3 + textWidth, row });
+          ctx.fillStyle = `rgb(${Math.round(r * 0.6)},${Math.round(g * 0.6)},${Math.round(bl * 0.6)})`;
+          ctx.textBaseline = "top";
+          ctx.fillText(text, x0 + 3, chartArea.top + 3 + row * 14);
+        }
+      }
+      ctx.restore();
+    },
+    afterDatasetsDraw(chart: any): void {
+      if (!peak) return;
+      const { ctx, scales, chartArea } = chart;
+      const x = scales.x.getPixelForValue(peak.tMs / 1000);
+      const y = scales.y.getPixelForValue(peak.mib);
+      ctx.save();
+      ctx.strokeStyle = "#000";
+      ctx.fillStyle = "#000";
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      ctx.arc(x, y, 5, 0, 2 * Math.PI);
+      ctx.stroke();
+      ctx.setLineDash([4, 3]);
+      ctx.beginPath();
+      ctx.moveTo(chartArea.left, y);
+      ctx.lineTo(chartArea.right, y);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.font = "bold 12px DejaVu Sans, sans-serif";
+      const text = `peak ${peak.label} ${peak.mib.toFixed(1)} MiB at ${(peak.tMs / 1000).toFixed(2)} s`;
+      const w = ctx.measureText(text).width;
+      const tx = Math.min(Math.max(x - w / 2, chartArea.left + 2), chartArea.right - w - 2);
+      ctx.textBaseline = "bottom";
+      ctx.fillText(text, tx, Math.max(y - 8, chartArea.top + 14));
+      ctx.restore();
+    },
+  };
+  return {
+    type: "line",
+    data: { datasets },
+    options: {
+      animation: false,
+      parsing: false,
+      normalized: true,
+      responsive: false,
+      plugins: {
+        title: { display: true, text: recordingTitle(rec), font: { size: 14 } },
+        legend: { display: true, position: "bottom" },
+        // Many points: draw every one (no decimation) so short spikes and the peak stay visible.
+        decimation: { enabled: false },
+      },
+      scales: {
+        x: { type: "linear", min: 0, title: { display: true, text: "time (s)" } },
+        y: { type: "linear", beginAtZero: true, title: { display: true, text: "memory used (MiB)" } },
+      },
+    },
+    plugins: [bracketPlugin],
+  };
+}
+
+/** Render a recording to PNG bytes. Throws when chartjs-node-canvas or canvas cannot load. */
+export async function renderRecordingPng(rec: MemRecording, size: PlotSize): Promise<Buffer> {
+  // Loaded lazily: canvas is a native addon, and the terminal chart must work without it.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { ChartJSNodeCanvas } = require("chartjs-node-canvas") as typeof import("chartjs-node-canvas");
+  const canvas = new ChartJSNodeCanvas({ width: size.width, height: size.height, backgroundColour: "white" });
+  return canvas.renderToBuffer(buildChartConfig(rec) as any, "image/png");
+}
+
+/** Can the PNG renderer load here? Returns null, or the one-line reason it cannot. */
+export function pngRendererProblem(): string | null {
+  try {
+    require("canvas");
+    require("chartjs-node-canvas");
+    return null;
+  } catch (err) {
+    return (err as Error).message.split("\n")[0];
+  }
+}
+
+/**
+ * A terminal chart of RSS and heap used (asciichart), with the brackets listed under it. Used
+ * when the PNG renderer cannot load, and by `tsprof show` on a recording. Pure.
+ */
+export function renderRecordingAscii(rec: MemRecording, size: PlotSize = { width: 70, height: 15 }): string {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const asciichart = require("asciichart") as { plot(series: number[] | number[][], cfg?: object): string };
+  const duration = Math.max(recordingDurationMs(rec), 1);
+  const columns = Math.max(10, size.width);
+  const resample = (key: keyof Omit<MemSample, "tMs">): number[] | null => {
+    const out: number[] = new Array(columns).fill(Number.NaN);
+    let any = false;
+    for (const s of rec.samples) {
+      const v = s[key];
+      if (v === null) continue;
+      any = true;
+      const col = Math.min(columns - 1, Math.floor((s.tMs / duration) * columns));
+      out[col] = Number.isNaN(out[col]) ? v : Math.max(out[col], v);
+    }
+    if (!any) return null;
+    // Carry values over empty columns so the line is continuous.
+    let last = out.find((v) => !Number.isNaN(v)) ?? 0;
+    for (let i = 0; i < columns; i++) {
+      if (Number.isNaN(out[i])) out[i] = last;
+      else last = out[i];
+    }
+    return out;
+  };
+  const rss = resample("rssMiB");
+  const heap = resample("heapUsedMiB");
+  const series = [rss, heap].filter((s): s is number[] => s !== null);
+  const lines: string[] = [recordingTitle(rec)];
+  if (series.length === 0) {
+    lines.push("(no samples)");
+  } else {
+    lines.push(
+      asciichart.plot(series, {
+        height: Math.max(5, size.height),
+        format: (x: number) => `${x.toFixed(1).padStart(8)} MiB `,
+      }),
+    );
+    lines.push(`${" ".repeat(14)}0 s${" ".repeat(Math.max(1, columns - 8))}${(duration / 1000).toFixed(2)} s`);
+    lines.push(`${rss ? "line 1: RSS" : ""}${rss && heap ? ", line 2: V8 heap used" : heap ? "line 1: V8 heap used" : ""}`);
+  }
+  const peak = recordingPeak(rec);
+  if (peak) lines.push(`peak ${peak.label} ${peak.mib.toFixed(1)} MiB at ${(peak.tMs / 1000).toFixed(2)} s`);
+  if (rec.brackets.length > 0) {
+    lines.push("calls of profiled functions:");
+    const shown = rec.brackets.slice(0, 20);
+    for (const b of shown) {
+      lines.push(
+        `  ${b.name}: ${(b.startMs / 1000).toFixed(3)} s - ${(b.endMs / 1000).toFixed(3)} s${b.open ? " (not returned)" : ""}`,
+      );
+    }
+    if (rec.brackets.length > shown.length) lines.push(`  ... ${rec.brackets.length - shown.length} more`);
+  }
+  return lines.join("\n") + "\n";
+}

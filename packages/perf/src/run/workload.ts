@@ -1,0 +1,100 @@
+import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { delimiter, extname, isAbsolute, join, resolve } from "node:path";
+import { UsageError } from "@tsprof/core";
+import { loaderExecArgv, resolveScript } from "@tsprof/runner";
+
+/** What to measure: argv of the process perf / valgrind start, and its empty-script twin. */
+export interface Workload {
+  kind: "script" | "command";
+  /** What tables call it: the script path as given, or the command line. */
+  label: string;
+  /** [program, ...args], spawned without a shell. */
+  argv: string[];
+  /** The same runtime and loader running an empty script (Node's own start-up); null for commands. */
+  baselineArgv: string[] | null;
+}
+
+/** Env variable naming a file a workload may write its size to ("262144" or {"count":262144,"label":"cell"}). */
+export const WORK_ITEMS_ENV = "TSPROF_WORK_ITEMS_FILE";
+
+/** A user script run by Node through tsprof's loader (TypeScript or JavaScript). */
+export function scriptWorkload(script: string, args: string[], tempDir: string, cwd = process.cwd()): Workload {
+  const path = resolveScript(script, cwd);
+  const loader = loaderExecArgv();
+  // The baseline is an empty file of the same kind, so the loader's own start-up cost is in it too.
+  const ext = extname(path) || ".js";
+  const empty = join(tempDir, `tsprof-empty-baseline${ext}`);
+  writeFileSync(empty, "");
+  return {
+    kind: "script",
+    label: script,
+    argv: [process.execPath, ...loader, path, ...args],
+    baselineArgv: [process.execPath, ...loader, empty],
+  };
+}
+
+/** Find a program on PATH (or check a path), as execvp would; null when it cannot be run. */
+export function findProgram(program: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  const runnable = (p: string) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (program.includes("/")) return runnable(program) ? (isAbsolute(program) ? program : resolve(program)) : null;
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
+    if (dir && runnable(join(dir, program))) return join(dir, program);
+  }
+  return null;
+}
+
+/** Any command after `--`. Checked up front so a typo is a usage error, not a perf failure. */
+export function commandWorkload(argv: string[]): Workload {
+  if (argv.length === 0 || argv[0] === "") throw new UsageError("no command given after --");
+  if (!findProgram(argv[0])) {
+    throw new UsageError(existsSync(argv[0]) ? `cannot execute '${argv[0]}': permission denied` : `command not found: ${argv[0]}`);
+  }
+  return { kind: "command", label: argv.join(" "), argv: [...argv], baselineArgv: null };
+}
+
+/** Parse "--per 262144" or "--per 262144:cell". */
+export function parsePerOption(text: string): { count: number; label: string } {
+  const m = /^\s*([0-9][0-9_,]*(?:\.\d+)?(?:e\d+)?)\s*(?::\s*(.+))?$/i.exec(text);
+  const count = m ? Number(m[1].replace(/[_,]/g, "")) : Number.NaN;
+  if (!m || !Number.isFinite(count) || count <= 0) {
+    throw new UsageError(`--per: expected a positive number of work items, optionally ':label' (e.g. 262144:cell), got '${text}'`);
+  }
+  return { count, label: m[2]?.trim() || "item" };
+}
+
+/** What a workload wrote to $TSPROF_WORK_ITEMS_FILE, if anything usable. */
+export function readDeclaredWorkItems(file: string): { count: number; label: string } | null {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8").trim();
+  } catch {
+    return null;
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === "number" && value > 0) return { count: value, label: "item" };
+    if (typeof value === "object" && value !== null) {
+      const { count, label } = value as { count?: unknown; label?: unknown };
+      if (typeof count === "number" && count > 0) return { count, label: typeof label === "string" && label ? label : "item" };
+    }
+  } catch {
+    // not JSON: fall through
+  }
+  return null;
+}
+
+/**
+ * For workloads: declare how many work items one run processes (grid cells, rows...), so
+ * `tsprof perf` also prints counts per item. Does nothing outside tsprof.
+ */
+export function declareWorkItems(count: number, label = "item"): void {
+  const file = process.env[WORK_ITEMS_ENV];
+  if (file) writeFileSync(file, JSON.stringify({ count, label }));
+}

@@ -1,0 +1,186 @@
+/**
+ * Turn one user source file into JavaScript Node can run: instrument the marked functions (on the
+ * original text, so line numbers stay), then transpile with esbuild, keeping an inline source map
+ * whose `sourcesContent` is the user's original text.
+ */
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, join, resolve, sep } from "node:path";
+import type { Loader, TransformOptions } from "esbuild";
+import type { InstrumentStyle, FileMeta } from "./instrument";
+
+// esbuild and the TypeScript parser load on first use: a run with no .ts file and nothing to
+// instrument pays for neither (start-up is a measured goal).
+let esbuildModule: typeof import("esbuild") | null = null;
+const esbuild = () => (esbuildModule ??= require("esbuild") as typeof import("esbuild"));
+let instrumentModule: typeof import("./instrument") | null = null;
+const instrumenter = () => (instrumentModule ??= require("./instrument") as typeof import("./instrument"));
+
+/** Quick text test: can this file contain a marker at all? Avoids parsing most files. */
+export function mayContainMarkers(source: string): boolean {
+  return source.includes("profile");
+}
+
+export type ModuleFormat = "module" | "commonjs";
+
+export interface InstrumentPlan {
+  style: InstrumentStyle;
+  all: boolean;
+  modules: string[];
+}
+
+/** A syntax error in the user's file, with its position in the original text. */
+export class ScriptSyntaxError extends Error {
+  readonly code = "TSPROF_SYNTAX";
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    readonly detail: string,
+  ) {
+    super(`${file}:${line}:${column}: ${detail}`);
+  }
+}
+
+export const TS_EXTENSIONS = [".ts", ".mts", ".cts", ".tsx"];
+export const JS_EXTENSIONS = [".js", ".mjs", ".cjs", ".jsx"];
+
+export function isTypeScriptFile(file: string): boolean {
+  return TS_EXTENSIONS.some((e) => file.endsWith(e));
+}
+
+/** tsprof's own code (packages/ and cli/ of its checkout, or its node_modules folders). */
+const OWN_DIRS = [resolve(__dirname, "..", "..") + sep, resolve(__dirname, "..", "..", "..", "cli") + sep];
+
+/** User code is what tsprof may instrument: never dependencies, never tsprof itself. */
+export function isUserFile(file: string): boolean {
+  return !file.includes(`${sep}node_modules${sep}`) && !OWN_DIRS.some((d) => file.startsWith(d));
+}
+
+const packageTypeCache = new Map<string, ModuleFormat>();
+
+/** The "type" of the nearest package.json, as Node decides the format of `.js` and we of `.ts`. */
+export function packageFormat(file: string): ModuleFormat {
+  let dir = dirname(file);
+  const seen: string[] = [];
+  for (;;) {
+    const cached = packageTypeCache.get(dir);
+    if (cached) {
+      for (const d of seen) packageTypeCache.set(d, cached);
+      return cached;
+    }
+    seen.push(dir);
+    const pj = join(dir, "package.json");
+    if (existsSync(pj)) {
+      let format: ModuleFormat = "commonjs";
+      try {
+        format = JSON.parse(readFileSync(pj, "utf8")).type === "module" ? "module" : "commonjs";
+      } catch {
+        // An unreadable package.json: Node would fail on it later with its own message.
+      }
+      for (const d of seen) packageTypeCache.set(d, format);
+      return format;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  for (const d of seen) packageTypeCache.set(d, "commonjs");
+  return "commonjs";
+}
+
+/** Format of a file by its extension, then its package. */
+export function formatOf(file: string): ModuleFormat {
+  if (file.endsWith(".mts") || file.endsWith(".mjs")) return "module";
+  if (file.endsWith(".cts") || file.endsWith(".cjs")) return "commonjs";
+  return packageFormat(file);
+}
+
+const tsconfigCache = new Map<string, string | undefined>();
+
+/** The nearest tsconfig.json text: esbuild reads the few options that change emit (decorators). */
+function nearestTsconfig(file: string): string | undefined {
+  const dir = dirname(file);
+  if (tsconfigCache.has(dir)) return tsconfigCache.get(dir);
+  let found: string | undefined;
+  for (let d = dir; ; ) {
+    const candidate = join(d, "tsconfig.json");
+    if (existsSync(candidate)) {
+      found = readFileSync(candidate, "utf8");
+      break;
+    }
+    const parent = dirname(d);
+    if (parent === d || existsSync(join(d, "package.json"))) break;
+    d = parent;
+  }
+  tsconfigCache.set(dir, found);
+  return found;
+}
+
+function loaderFor(file: string): Loader {
+  if (file.endsWith("x")) return file.endsWith(".tsx") ? "tsx" : "jsx";
+  return isTypeScriptFile(file) ? "ts" : "js";
+}
+
+/** Should this file be instrumented under `plan`? */
+export function wantsInstrumentation(file: string, source: string, plan: InstrumentPlan | null): boolean {
+  if (!plan || !isUserFile(file)) return false;
+  if (plan.all || plan.modules.includes(file)) return true;
+  return mayContainMarkers(source);
+}
+
+export interface CompiledFile {
+  code: string;
+  format: ModuleFormat;
+  meta: FileMeta | null;
+}
+
+/**
+ * Compile a file for Node. `format` is the module system the output must use: for a `.ts` file in
+ * a CommonJS package we emit CommonJS even when it is written with `import`, as tsx and ts-node do.
+ */
+export function compileFile(file: string, source: string, format: ModuleFormat, plan: InstrumentPlan | null): CompiledFile {
+  let text = source;
+  let meta: FileMeta | null = null;
+  if (wantsInstrumentation(file, source, plan)) {
+    const all = plan!.all || plan!.modules.includes(file);
+    const result = instrumenter().instrumentSource(source, file, { style: plan!.style, all });
+    if (result) {
+      text = result.code;
+      meta = result.meta;
+    }
+  }
+  const tsconfig = isTypeScriptFile(file) ? nearestTsconfig(file) : undefined;
+  const options: TransformOptions = {
+    loader: loaderFor(file),
+    format: format === "module" ? "esm" : "cjs",
+    target: "node20",
+    // platform node: esbuild annotates CommonJS export names so ESM importers see them.
+    platform: "node",
+    sourcemap: "inline",
+    sourcefile: file,
+    sourcesContent: false,
+    // Keep function and class names: they are what the profiles show.
+    keepNames: false,
+    tsconfigRaw: tsconfig,
+    logLevel: "silent",
+  };
+  try {
+    const out = esbuild().transformSync(text, options);
+    return { code: out.code, format, meta };
+  } catch (err) {
+    // Report the error against the original text: inserted code could shift its column.
+    if (text !== source) {
+      try {
+        esbuild().transformSync(source, options);
+      } catch (originalError) {
+        err = originalError;
+      }
+    }
+    const first = (err as { errors?: Array<{ text: string; location?: { line: number; column: number } }> }).errors?.[0];
+    if (first?.location) {
+      throw new ScriptSyntaxError(file, first.location.line, first.location.column + 1, first.text);
+    }
+    if (first) throw new ScriptSyntaxError(file, 1, 1, first.text);
+    throw err;
+  }
+}

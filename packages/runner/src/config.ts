@@ -1,0 +1,16 @@
+import type { InstrumentStyle } from "./instrument";
+
+/** What the parent tells the child: written to a JSON file whose path is in TSPROF_CHILD_CONFIG. */
+export interface ChildConfig {
+  /** Absolute path of the collector module, or null to only run the script. */
+  collector: string | null;
+  collectorOptions: unknown;
+  instrument: { style: InstrumentStyle; all: boolean; modules: string[] } | null;
+  /** Where the collector writes its result. */
+  outFile: string;
+  /** Where the child writes the uncaught error text, so the parent prints it after the tables. */
+  errorFile: string;
+  tempDir: string;
+}
+
+export const CONFIG_ENV = "TSPROF_CHILD_CONFIG";

@@ -1,0 +1,121 @@
+/**
+ * Loaded into the child with `node --import <this file>` before the user's script.
+ * - installs the TypeScript loader (ESM hooks in Node's loader thread, a require hook for CommonJS);
+ * - when the parent asked for a collector (line, mem), loads it as `globalThis.__tsprof` and makes
+ *   sure it can save its result however the program ends: normal end, `process.exit(n)`, an
+ *   uncaught error, Ctrl-C or SIGTERM.
+ */
+import Module, { register } from "node:module";
+import { readFileSync, writeFileSync } from "node:fs";
+import { pathToFileURL, fileURLToPath } from "node:url";
+import { inspect } from "node:util";
+import { join } from "node:path";
+import { compileFile, formatOf, isUserFile, wantsInstrumentation, ScriptSyntaxError, type InstrumentPlan } from "./compile";
+import { CONFIG_ENV, type ChildConfig } from "./config";
+
+interface CollectorModule {
+  create(options: unknown, context: { outFile: string; tempDir: string }): Collector;
+}
+interface Collector {
+  registerFile(meta: unknown): unknown;
+  finish(exit: { exitCode: number; signal: string | null; error: string | null }): void;
+}
+
+function readConfig(): ChildConfig | null {
+  const path = process.env[CONFIG_ENV];
+  if (!path) return null;
+  // Children of the profiled program must not inherit the profiling.
+  delete process.env[CONFIG_ENV];
+  return JSON.parse(readFileSync(path, "utf8")) as ChildConfig;
+}
+
+const config = readConfig();
+const plan: InstrumentPlan | null = config?.instrument ?? null;
+
+register(pathToFileURL(join(__dirname, "hooks.mjs")).href, pathToFileURL(__filename).href, {
+  data: { instrument: plan },
+});
+
+// CommonJS: compile TypeScript (and instrumented user JavaScript) in require().
+type CompileHook = (module: { _compile(code: string, file: string): void }, filename: string) => void;
+const extensions = (Module as unknown as { _extensions: Record<string, CompileHook> })._extensions;
+const compileHook: CompileHook = (module, filename) => {
+  const source = readFileSync(filename, "utf8");
+  module._compile(compileFile(filename, source, "commonjs", plan).code, filename);
+};
+for (const ext of [".ts", ".cts", ".tsx"]) extensions[ext] = compileHook;
+if (plan) {
+  const plainJs = extensions[".js"];
+  extensions[".js"] = (module, filename) => {
+    if (!isUserFile(filename) || formatOf(filename) !== "commonjs") return plainJs(module, filename);
+    const source = readFileSync(filename, "utf8");
+    if (!wantsInstrumentation(filename, source, plan)) return plainJs(module, filename);
+    module._compile(compileFile(filename, source, "commonjs", plan).code, filename);
+  };
+}
+// `require("./x.js")` where only x.ts exists: TypeScript's own import convention.
+const moduleStatics = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
+const resolveFilename = moduleStatics._resolveFilename;
+moduleStatics._resolveFilename = function (request: string, ...rest: unknown[]): string {
+  try {
+    return resolveFilename.call(this, request, ...rest);
+  } catch (err) {
+    const m = /\.(c|m)?js$/.exec(request);
+    if (!m || !(request.startsWith(".") || request.startsWith("/"))) throw err;
+    const ts = request.slice(0, -m[0].length) + (m[1] === "c" ? ".cts" : m[1] === "m" ? ".mts" : ".ts");
+    try {
+      return resolveFilename.call(this, ts, ...rest);
+    } catch {
+      throw err;
+    }
+  }
+};
+
+/** The text we show for an uncaught error: syntax errors as file:line:col, others as Node would. */
+export function describeError(err: unknown): string {
+  const e = err as { code?: string; message?: string } | undefined;
+  if (err instanceof ScriptSyntaxError || e?.code === "TSPROF_SYNTAX") return `SyntaxError: ${e?.message ?? String(err)}`;
+  return inspect(err);
+}
+
+function localPath(fileOrUrl: string): string {
+  return fileOrUrl.startsWith("file:") ? fileURLToPath(fileOrUrl) : fileOrUrl;
+}
+void localPath;
+
+if (config?.collector) {
+  const collectorModule = require(config.collector) as CollectorModule;
+  const collector = collectorModule.create(config.collectorOptions, { outFile: config.outFile, tempDir: config.tempDir });
+  (globalThis as { __tsprof?: Collector }).__tsprof = collector;
+  let signal: string | null = null;
+  let error: string | null = null;
+  let finished = false;
+
+  process.on("uncaughtException", (err) => {
+    error = describeError(err);
+    // Kept for the parent, which prints it after the tables, as kernprof shows them before the traceback.
+    try {
+      writeFileSync(config.errorFile, error);
+    } catch {
+      process.stderr.write(`${error}\n`);
+    }
+    process.exit(1);
+  });
+  const onSignal = (name: NodeJS.Signals, code: number) => () => {
+    signal = name;
+    process.exit(code);
+  };
+  process.on("SIGINT", onSignal("SIGINT", 130));
+  process.on("SIGTERM", onSignal("SIGTERM", 143));
+  process.on("exit", (code) => {
+    if (finished) return;
+    finished = true;
+    collector.finish({ exitCode: code, signal, error });
+  });
+} else {
+  // Plain runs (perf, dashboard): only make our syntax errors read as one clear line.
+  process.on("uncaughtException", (err) => {
+    process.stderr.write(`${describeError(err)}\n`);
+    process.exit(1);
+  });
+}

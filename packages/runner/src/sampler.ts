@@ -1,0 +1,147 @@
+/**
+ * V8's CPU sampler, normalised to the Chrome DevTools `.cpuprofile` format (0-based callFrame
+ * positions, `positionTicks` with 1-based lines), which DevTools and VS Code load directly.
+ *
+ * Uses the v8-profiler-next addon; where it cannot load (it supports Node up to 21), falls back to
+ * node:inspector's Profiler domain, which produces the same format.
+ */
+import { Session } from "node:inspector";
+
+// Reference: https://chromedevtools.github.io/devtools-protocol/tot/Profiler/#type-Profile
+export interface CpuProfileNode {
+  id: number;
+  callFrame: { functionName: string; scriptId: string; url: string; lineNumber: number; columnNumber: number };
+  hitCount: number;
+  children?: number[];
+  positionTicks?: Array<{ line: number; ticks: number }>;
+}
+
+export interface CpuProfile {
+  nodes: CpuProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+interface V8ProfilerNext {
+  setGenerateType(type: number): void;
+  setSamplingInterval(us: number): void;
+  startProfiling(title: string, recordSamples: boolean): void;
+  stopProfiling(title: string): RawProfile;
+}
+interface RawProfile {
+  nodes: Array<{
+    id: number;
+    hitCount: number;
+    children?: number[];
+    callFrame: {
+      functionName: string;
+      scriptId: number | string;
+      url: string;
+      lineNumber: number;
+      columnNumber: number;
+      lineTicks?: Array<{ line: number; hitCount: number }> | null;
+    };
+  }>;
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+  delete?: () => void;
+}
+
+const TITLE = "tsprof";
+
+export class CpuSampler {
+  readonly kind: "v8-profiler-next" | "inspector";
+  /** Why the native addon was not used (one line), or null. */
+  readonly fallbackReason: string | null;
+  private addon: V8ProfilerNext | null = null;
+  private session: Session | null = null;
+  private running = false;
+
+  constructor(readonly intervalUs: number) {
+    let reason: string | null = null;
+    if (process.env.TSPROF_SAMPLER === "inspector") reason = "TSPROF_SAMPLER=inspector";
+    else {
+      try {
+        this.addon = require("v8-profiler-next") as V8ProfilerNext;
+      } catch (err) {
+        reason = `v8-profiler-next did not load (${(err as Error).message.split("\n")[0]})`;
+      }
+    }
+    this.kind = this.addon ? "v8-profiler-next" : "inspector";
+    this.fallbackReason = reason;
+  }
+
+  start(): void {
+    if (this.addon) {
+      this.addon.setGenerateType(1);
+      this.addon.setSamplingInterval(this.intervalUs);
+      this.addon.startProfiling(TITLE, true);
+    } else {
+      this.session = new Session();
+      this.session.connect();
+      this.post("Profiler.enable");
+      this.post("Profiler.setSamplingInterval", { interval: this.intervalUs });
+      this.post("Profiler.start");
+    }
+    this.running = true;
+  }
+
+  /** Stop and return the profile. Synchronous, so it can run in a process 'exit' handler. */
+  stop(): CpuProfile | null {
+    if (!this.running) return null;
+    this.running = false;
+    if (this.addon) {
+      const raw = this.addon.stopProfiling(TITLE);
+      const profile = normaliseAddonProfile(raw);
+      raw.delete?.();
+      return profile;
+    }
+    const result = this.post("Profiler.stop") as { profile?: CpuProfile } | undefined;
+    this.session?.disconnect();
+    return result?.profile ?? null;
+  }
+
+  /** Session.post on the main thread answers synchronously; we rely on that in exit handlers. */
+  private post(method: string, params?: object): unknown {
+    let answer: unknown;
+    let failure: Error | null = null;
+    this.session!.post(method, params ?? {}, (err, result) => {
+      failure = err;
+      answer = result;
+    });
+    if (failure) throw failure;
+    return answer;
+  }
+}
+
+/** v8-profiler-next gives 1-based positions and `lineTicks` inside callFrame: make it DevTools' format. */
+export function normaliseAddonProfile(raw: RawProfile): CpuProfile {
+  return {
+    nodes: raw.nodes.map((n) => {
+      const node: CpuProfileNode = {
+        id: n.id,
+        callFrame: {
+          functionName: n.callFrame.functionName,
+          scriptId: String(n.callFrame.scriptId),
+          url: n.callFrame.url,
+          lineNumber: n.callFrame.lineNumber - 1,
+          columnNumber: n.callFrame.columnNumber - 1,
+        },
+        hitCount: n.hitCount,
+        children: n.children ?? [],
+      };
+      if (n.callFrame.lineTicks && n.callFrame.lineTicks.length > 0) {
+        node.positionTicks = n.callFrame.lineTicks.map((t) => ({ line: t.line, ticks: t.hitCount }));
+      }
+      return node;
+    }),
+    startTime: raw.startTime,
+    endTime: raw.endTime,
+    samples: raw.samples,
+    timeDeltas: raw.timeDeltas,
+  };
+}

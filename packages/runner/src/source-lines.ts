@@ -1,0 +1,46 @@
+/**
+ * Map positions in the JavaScript V8 ran back to the user's original lines, with the source maps
+ * our loader inlined (Node keeps them when run with --enable-source-maps).
+ */
+import { findSourceMap } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { TraceMap, originalPositionFor, GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND } from "@jridgewell/trace-mapping";
+
+export interface OriginalLine {
+  file: string;
+  line: number;
+}
+
+export class SourceLineMapper {
+  private maps = new Map<string, TraceMap | null>();
+
+  /** url: a CPU profile callFrame url (path or file: URL). line: 1-based; column: 0-based. */
+  map(url: string, line: number, column = 0): OriginalLine | null {
+    if (!url) return null;
+    const file = url.startsWith("file:") ? fileURLToPath(url) : url;
+    const traceMap = this.traceMapFor(url, file);
+    if (!traceMap) return { file, line };
+    for (const bias of [LEAST_UPPER_BOUND, GREATEST_LOWER_BOUND] as const) {
+      const pos = originalPositionFor(traceMap, { line, column, bias });
+      if (pos.source !== null && pos.line !== null) {
+        return { file: pos.source.startsWith("file:") ? fileURLToPath(pos.source) : pos.source, line: pos.line };
+      }
+    }
+    return null;
+  }
+
+  private traceMapFor(url: string, file: string): TraceMap | null {
+    if (this.maps.has(url)) return this.maps.get(url)!;
+    let traceMap: TraceMap | null = null;
+    const candidates = url.startsWith("file:") ? [url, file] : [file, pathToFileURL(file).href];
+    for (const key of candidates) {
+      const sm = findSourceMap(key);
+      if (sm) {
+        traceMap = new TraceMap(sm.payload as unknown as ConstructorParameters<typeof TraceMap>[0]);
+        break;
+      }
+    }
+    this.maps.set(url, traceMap);
+    return traceMap;
+  }
+}

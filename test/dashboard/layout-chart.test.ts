@@ -1,0 +1,73 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  applyStudyEvent,
+  computeLayout,
+  createState,
+  minimumSize,
+  renderSpeedupChart,
+  type DashboardState,
+  type Rect,
+} from "@tsprof/dashboard";
+import { studyEvents, TWO_VARIANTS } from "./helpers";
+
+function overlap(a: Rect, b: Rect): boolean {
+  return a.left < b.left + b.width && b.left < a.left + a.width && a.top < b.top + b.height && b.top < a.top + a.height;
+}
+
+test("layout: panes tile the terminal without overlap, inside it, for many sizes", () => {
+  for (const [w, h, n] of [[100, 31, 2], [160, 45, 2], [237, 61, 9], [120, 45, 9], [101, 80, 1]] as const) {
+    const layout = computeLayout(w, h, n);
+    assert.equal(layout.kind, "panes", `${w}x${h} with ${n} variants`);
+    if (layout.kind !== "panes") continue;
+    const rects = [...Object.values(layout.panes), layout.footer];
+    let area = 0;
+    for (const r of rects) {
+      assert.ok(r.left >= 0 && r.top >= 0 && r.left + r.width <= w && r.top + r.height <= h, `inside ${w}x${h}`);
+      assert.ok(r.width > 0 && r.height > 0);
+      area += r.width * r.height;
+    }
+    for (let i = 0; i < rects.length; i++) for (let j = i + 1; j < rects.length; j++) assert.ok(!overlap(rects[i], rects[j]));
+    assert.equal(area, w * h, "no gaps");
+    // Each table pane has a row per variant plus header and borders.
+    assert.ok(layout.panes.runtime.height >= n + 3);
+  }
+});
+
+test("layout: below the minimum it asks for the minimum instead of squeezing", () => {
+  const need = minimumSize(2);
+  assert.deepEqual(computeLayout(need.width - 1, need.height, 2), { kind: "too-small", needWidth: need.width, needHeight: need.height });
+  assert.equal(computeLayout(need.width, need.height - 1, 2).kind, "too-small");
+  assert.equal(computeLayout(need.width, need.height, 2).kind, "panes");
+  assert.ok(minimumSize(9).height > minimumSize(2).height);
+});
+
+function folded(): DashboardState {
+  let state = createState({ workload: "diffusion", variants: TWO_VARIANTS, sizes: [32, 64], iterations: 5 }, 0);
+  for (const e of studyEvents()) state = applyStudyEvent(state, e, 0);
+  return state;
+}
+
+test("chart: one marker per measured cell, higher speedup drawn higher, sizes on the x axis", () => {
+  const lines = renderSpeedupChart(folded(), 60, 14);
+  assert.ok(lines.length <= 14);
+  assert.ok(lines.every((l) => Array.from(l).length <= 60));
+  const rowOf = (ch: string, col: "first" | "last"): number => {
+    const rows = lines.map((l, i) => ({ i, at: col === "first" ? l.indexOf(ch, 8) : l.lastIndexOf(ch) })).filter((r) => r.at >= 8);
+    return col === "first" ? rows[0].i : rows[rows.length - 1].i;
+  };
+  // nested (marker 1) is the baseline at 1x: the bottom row; fused (2) at 8x on 64 is the top row.
+  const plotRows = lines.filter((l) => l.includes("┤"));
+  assert.match(plotRows[0], /8\.00x┤.*2/);
+  assert.match(plotRows[plotRows.length - 1], /1\.00x┤1.*1/);
+  assert.ok(rowOf("2", "first") < rowOf("1", "first"));
+  const axis = lines.findIndex((l) => l.includes("└"));
+  assert.match(lines[axis + 1], /^\s+32\s+64$/);
+  assert.equal(lines[axis + 2], "1 nested  2 fused");
+});
+
+test("chart: waits politely with nothing measured, and says so when the pane is too small", () => {
+  const empty = createState({ workload: "diffusion", variants: TWO_VARIANTS, sizes: [32, 64], iterations: 5 }, 0);
+  assert.equal(renderSpeedupChart(empty, 60, 12)[0], "speedup vs grid size: waiting for measured cells");
+  assert.deepEqual(renderSpeedupChart(folded(), 12, 4), ["(too small)"]);
+});

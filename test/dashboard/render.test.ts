@@ -1,0 +1,153 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  applyStudyEvent,
+  createState,
+  fitLines,
+  formatCellSeconds,
+  formatColumns,
+  formatSpeedup,
+  moveSelection,
+  progressBar,
+  renderActionPane,
+  renderCountersTable,
+  renderFooter,
+  renderMemoryTable,
+  renderProgress,
+  renderRuntimeTable,
+  renderSpeedupTable,
+  renderSystem,
+  renderTooSmall,
+  setAction,
+  setCountersNote,
+  type DashboardState,
+} from "@tsprof/dashboard";
+import { cell, studyEvents, TWO_VARIANTS } from "./helpers";
+
+const setup = { workload: "diffusion" as const, variants: TWO_VARIANTS, sizes: [32, 64], iterations: 5 };
+
+function fold(upTo?: number): DashboardState {
+  let state = createState(setup, 1000);
+  const events = studyEvents();
+  events.slice(0, upTo ?? events.length).forEach((e) => (state = applyStudyEvent(state, e, 1000)));
+  return state;
+}
+
+test("seconds and speedups are formatted like Tables 6-1 and 6-2", () => {
+  assert.equal(formatCellSeconds(2.3249), "2.32s");
+  assert.equal(formatCellSeconds(155.02), "155.0s");
+  assert.equal(formatCellSeconds(0.00412), "4.12ms");
+  assert.equal(formatCellSeconds(0.00004), "40.0µs");
+  assert.equal(formatSpeedup(32.333), "32.33x");
+  assert.equal(formatSpeedup(1), "1.00x");
+});
+
+test("formatColumns left-aligns the first column and right-aligns the rest", () => {
+  assert.deepEqual(formatColumns([["a", "1"], ["long", "100"]]), ["a       1", "long  100"]);
+});
+
+test("fitLines cuts long lines with an ellipsis and limits the line count", () => {
+  assert.deepEqual(fitLines(["abcdef", "ab", "c"], 4, 2), ["abc…", "ab"]);
+});
+
+test("progressBar fills in proportion", () => {
+  assert.equal(progressBar(0.5, 12), "[#####.....]");
+  assert.equal(progressBar(0, 6), "[....]");
+  assert.equal(progressBar(2, 6), "[####]");
+});
+
+test("runtime table: variants x sizes, the measured seconds, pending and running cells marked", () => {
+  const lines = renderRuntimeTable(fold(3), 80);
+  assert.match(lines[0], /variant\s+32×32\s+64×64/);
+  assert.match(lines[1], /^> nested\s+0\.02s\s+·$/);
+  assert.match(lines[2], /^  fused\s+·\s+·$/);
+  // The fourth event starts nested 64: shown as running.
+  assert.match(renderRuntimeTable(fold(4), 80)[1], /0\.02s\s+run…$/);
+  assert.match(renderRuntimeTable(fold(), 80)[2], /fused\s+4\.00ms\s+0\.01s$/);
+});
+
+test("runtime table marks scaled cells and explains them", () => {
+  let state = fold();
+  state = applyStudyEvent(state, { type: "cell-done", cell: cell("nested", 64, 8, 1, { scaled: true, measuredIterations: 2 }), index: 1, total: 4 }, 0);
+  const lines = renderRuntimeTable(state, 80);
+  assert.match(lines[1], /8\.00s\*/);
+  assert.ok(lines.some((l) => l.includes("* timed on fewer iterations (from 2) and scaled to 5")));
+});
+
+test("speedup table shows the runner's speedups against the baseline", () => {
+  const lines = renderSpeedupTable(fold(), 80);
+  assert.match(lines[1], /nested\s+1\.00x\s+1\.00x/);
+  assert.match(lines[2], /fused\s+5\.00x\s+8\.00x/);
+  assert.match(lines[3], /speedup = nested seconds/);
+});
+
+test("failed and unavailable cells are shown as such, with the reason", () => {
+  let state = createState({ ...setup, variants: [...TWO_VARIANTS, { name: "c-reference", description: "C", unavailable: "no C compiler" }] }, 0);
+  state = applyStudyEvent(state, { type: "cell-done", cell: cell("fused", 32, null, null, { error: "worker crashed" }), index: 0, total: 6 }, 0);
+  const lines = renderRuntimeTable(state, 100);
+  assert.match(lines[2], /fused\s+error/);
+  assert.match(lines[3], /c-reference\s+n\/a\s+n\/a/);
+  assert.ok(lines.includes("c-reference: no C compiler"));
+  assert.ok(lines.includes("fused 32×32: worker crashed"));
+});
+
+test("the selection marker follows the selected variant", () => {
+  const state = moveSelection(fold(), 1);
+  const lines = renderSpeedupTable(state, 80);
+  assert.match(lines[1], /^  nested/);
+  assert.match(lines[2], /^> fused/);
+});
+
+test("progress pane: running cell with its bar and elapsed time, then the study total", () => {
+  const lines = renderProgress(fold(4), 3500, 80); // nested 64 started at t=1000
+  assert.equal(lines[0], "running nested 64×64  (cell 2 of 4)");
+  assert.match(lines[1], /^\[\.+\] starting  elapsed 2\.5 s$/);
+  assert.match(renderProgress(fold(5), 3500, 80)[1], /^\[#{19}\.{29}\] 2\/5 it  elapsed 2\.5 s$/);
+  assert.match(lines[2], /1\/4 cells/);
+  const done = renderProgress({ ...fold(), phase: "done", finishedAtMs: 4000 }, 9999, 80);
+  assert.equal(done[0], "done: 4 cells in 3.0 s");
+});
+
+test("memory pane: peak RSS, heap and GCs at each variant's largest grid", () => {
+  const lines = renderMemoryTable(fold(), 80);
+  assert.match(lines[0], /peak RSS MiB\s+peak heap MiB\s+GCs/);
+  assert.match(lines[1], /nested\s+64×64\s+50\.6\s+5\.1\s+3/);
+});
+
+test("counters pane: n/a with the reason when there are none, a table when there are", () => {
+  let state = setCountersNote(fold(), "counters: n/a (no hardware counters; perf not available)");
+  assert.deepEqual(renderCountersTable(state, 80), ["counters: n/a (no hardware counters; perf not available)"]);
+  state = applyStudyEvent(state, { type: "counters", counters: { variant: "fused", size: 32, simulated: true, ipc: null, cacheMissPct: 1.25, instructions: 2.5e9, note: "simulated by cachegrind" } }, 0);
+  const lines = renderCountersTable(state, 90);
+  assert.match(lines[2], /fused\s+32×32\s+n\/a\s+1\.25\s+2\.50 G\s+simulated/);
+  assert.ok(lines.includes("simulated by cachegrind"));
+});
+
+test("system pane: machine facts and the chapter's L3 estimate", () => {
+  const machine = { cpuModel: "AMD EPYC", cores: 2, l1dBytes: 65536, l2Bytes: 2 ** 21, l3Bytes: 2 ** 25, memoryBytes: 24 * 2 ** 30, node: "v20.20.2", os: "Debian 12" };
+  const lines = renderSystem(machine, 60);
+  assert.equal(lines[0], "CPU    AMD EPYC, 2 cores");
+  assert.equal(lines[1], "cache  L1d 64 KiB  L2 2 MiB  L3 32 MiB");
+  assert.ok(lines.includes("L3 fits two float64 N×N grids up to N ≈ 1448"));
+  assert.deepEqual(renderSystem({ ...machine, l3Bytes: null }, 60).at(-1), "L3 size unknown: no grid estimate");
+});
+
+test("action pane: the selected variant's hint, then the action's outcome", () => {
+  let state = fold();
+  assert.equal(renderActionPane(state, 60, 10)[0], "selected: nested");
+  state = setAction(state, { kind: "line", variant: "nested", status: "unavailable", lines: ["tsprof line gave no profile"] });
+  assert.deepEqual(renderActionPane(state, 60, 10), ["line profile of nested (unavailable)", "tsprof line gave no profile"]);
+});
+
+test("footer shows the keys and the latest message, cut to the width", () => {
+  const state = { ...fold(), message: "saved /tmp/x.json" };
+  assert.match(renderFooter(state, 200), /q quit  │ saved \/tmp\/x\.json$/);
+  assert.equal(Array.from(renderFooter(state, 30)).length, 30);
+});
+
+test("too-small message fits the terminal it is shown in", () => {
+  const lines = renderTooSmall(40, 3, 100, 31);
+  assert.equal(lines.length, 3);
+  assert.ok(lines.every((l) => Array.from(l).length <= 40));
+  assert.match(lines[1], /have 40×3, need at least 100×31/);
+});
