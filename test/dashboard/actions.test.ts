@@ -66,5 +66,5 @@ test("p and m profile the smallest grid with few iterations", () => {
 test("a user module's variant runs through variant-entry with the module profiled", () => {
   const runner = {} as StudyRunner;
   const target = variantTarget({ cliPath: "bin.js", runner, workload: "custom", customModule: "/m/mine.ts", sizes: [64, 32], iterations: 5 }, "fast");
-  assert.deepEqual(target, { script: VARIANT_ENTRY, args: ["/m/mine.ts", "fast", "32", "5"], module: "/m/mine.ts" });
+  assert.deepEqual(target, { script: VARIANT_ENTRY, args: ["/m/mine.ts", "fast", "32", "5"], modules: ["/m/mine.ts"] });
 });

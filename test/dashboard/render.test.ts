@@ -20,6 +20,7 @@ import {
   renderTooSmall,
   setAction,
   setCountersNote,
+  sizeLabel,
   type DashboardState,
 } from "@tsprof/dashboard";
 import { cell, studyEvents, TWO_VARIANTS } from "./helpers";
@@ -35,11 +36,18 @@ function fold(upTo?: number): DashboardState {
 
 test("seconds and speedups are formatted like Tables 6-1 and 6-2", () => {
   assert.equal(formatCellSeconds(2.3249), "2.32s");
-  assert.equal(formatCellSeconds(155.02), "155.0s");
-  assert.equal(formatCellSeconds(0.00412), "4.12ms");
-  assert.equal(formatCellSeconds(0.00004), "40.0µs");
+  assert.equal(formatCellSeconds(155.02), "155.02s");
+  assert.equal(formatCellSeconds(0.00412), "0.00412s");
+  assert.equal(formatCellSeconds(0.00004), "0.0400ms");
   assert.equal(formatSpeedup(32.333), "32.33x");
   assert.equal(formatSpeedup(1), "1.00x");
+});
+
+test("size headings: grids for diffusion, points for poly, plain sizes for a user's variants", () => {
+  assert.equal(sizeLabel(1024), "1024×1024");
+  assert.equal(sizeLabel(10_000_000, "poly"), "10M pts");
+  assert.equal(sizeLabel(2500, "poly"), "2.5k pts");
+  assert.equal(sizeLabel(64, "custom"), "size 64");
 });
 
 test("formatColumns left-aligns the first column and right-aligns the rest", () => {
@@ -59,11 +67,11 @@ test("progressBar fills in proportion", () => {
 test("runtime table: variants x sizes, the measured seconds, pending and running cells marked", () => {
   const lines = renderRuntimeTable(fold(3), 80);
   assert.match(lines[0], /variant\s+32×32\s+64×64/);
-  assert.match(lines[1], /^> nested\s+0\.02s\s+·$/);
+  assert.match(lines[1], /^> nested\s+0\.0200s\s+·$/);
   assert.match(lines[2], /^  fused\s+·\s+·$/);
   // The fourth event starts nested 64: shown as running.
-  assert.match(renderRuntimeTable(fold(4), 80)[1], /0\.02s\s+run…$/);
-  assert.match(renderRuntimeTable(fold(), 80)[2], /fused\s+4\.00ms\s+0\.01s$/);
+  assert.match(renderRuntimeTable(fold(4), 80)[1], /0\.0200s\s+run…$/);
+  assert.match(renderRuntimeTable(fold(), 80)[2], /fused\s+0\.00400s\s+0\.0100s$/);
 });
 
 test("runtime table marks scaled cells and explains them", () => {

@@ -4,7 +4,7 @@ import { UsageError, resultToJSON, useColor, type LineMode } from "@tsprof/core"
 import { profileLines, renderLineProfile } from "@tsprof/line";
 import { exitCodeOf } from "@tsprof/runner";
 import type { CommandContext } from "../main";
-import { parsePositiveNumber, collect } from "./options";
+import { parsePositiveNumber, collect, scriptArgs } from "./options";
 
 interface LineFlags {
   unit: string;
@@ -40,7 +40,7 @@ export function registerLineCommand(program: Command, context: CommandContext): 
       }
       const { result, outcome } = await profileLines({
         script,
-        args,
+        args: scriptArgs(args),
         mode: flags.mode,
         timerUnit: unit,
         all: !!flags.all,

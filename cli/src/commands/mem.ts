@@ -18,6 +18,7 @@ import {
   renderRecordingPng,
 } from "@tsprof/mem";
 import type { CommandContext } from "../main";
+import { collect } from "./options";
 
 interface MemOptions {
   plot?: boolean;
@@ -34,7 +35,6 @@ interface MemOptions {
   skipZero?: boolean;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** One line telling how to get PNG output where canvas cannot load. */
 const PNG_HINT =
@@ -98,6 +98,12 @@ function commandLine(command: Command): string[] {
   const raw = ((command.parent as unknown as { rawArgs?: string[] })?.rawArgs ?? []).slice(2);
   const at = raw.indexOf("mem");
   return at >= 0 ? raw.slice(at) : ["mem", ...raw];
+}
+
+/** Relative to the working folder when inside it, else absolute. */
+function shortPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith("..") ? rel : path;
 }
 
 function writeJson(path: string, value: object): void {
@@ -195,7 +201,7 @@ async function plotCommand(script: string | undefined, args: string[], options: 
     recordingPath = outcome.recordingPath;
     exitCode = outcome.exitCode;
     error = outcome.error;
-    process.stdout.write(`recording: ${relative(process.cwd(), recordingPath)}\n`);
+    process.stdout.write(`recording: ${shortPath(recordingPath)}\n`);
   }
   if (options.json) {
     try {
@@ -238,7 +244,7 @@ async function drawPlot(
     } catch (err) {
       throw new ToolError(`cannot write ${output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    process.stdout.write(`plot: ${relative(process.cwd(), output) || output}\n`);
+    process.stdout.write(`plot: ${shortPath(output)}\n`);
     return;
   }
   process.stdout.write(renderRecordingAscii(recording, terminalSize));

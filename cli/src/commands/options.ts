@@ -16,3 +16,11 @@ export function parsePositiveInt(text: string, flag: string): number {
   if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${flag} expects a positive whole number (got '${text}')`);
   return value;
 }
+
+/**
+ * Arguments for the user's script. Options after the script already pass through untouched; a
+ * `--` right after it (`tsprof line s.ts -- --size 512`) only separates and is not passed on.
+ */
+export function scriptArgs(args: string[]): string[] {
+  return args[0] === "--" ? args.slice(1) : args;
+}

@@ -292,7 +292,8 @@ export function deriveMetrics(
     frontendIdlePct: ratio(frontend, cycles, 100),
     backendIdlePct: ratio(backend, cycles, 100),
     cpusUtilized,
-    ghz: ratio(cycles, taskMs === null ? null : taskMs * 1e6),
+    // perf divides by task-clock; without one (e.g. -e cycles only) it uses the wall time, as here.
+    ghz: ratio(cycles, taskMs !== null ? taskMs * 1e6 : elapsedSeconds !== null ? elapsedSeconds * 1e9 : null),
     perSecond,
     perItem,
   };

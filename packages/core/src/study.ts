@@ -71,6 +71,8 @@ export interface StudyResult extends ResultHeader {
   results: StudyCell[];
   counters: StudyCounters[];
   machine: MachineInfo | null;
+  /** Set when the study was stopped (AbortSignal) before every cell ran; `results` holds the finished cells. */
+  aborted?: boolean;
 }
 
 /** Events a running study emits, in order, for live views. */

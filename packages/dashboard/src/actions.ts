@@ -17,8 +17,8 @@ export interface VariantTarget {
   script: string;
   /** Arguments after `--` for the script. */
   args: string[];
-  /** The variant's own module, profiled with `--module`; null to profile the script's functions. */
-  module: string | null;
+  /** Files whose functions are profiled (`--module` each): the variant's own module and helpers. */
+  modules: string[];
 }
 
 export interface SpawnOutcome {
@@ -28,16 +28,41 @@ export interface SpawnOutcome {
   stderr: string;
 }
 
-/** Run `node <cli> <args>` and collect its output. Never rejects. */
+/**
+ * Run `node <cli> <args>` and collect its output; never rejects. The child leads its own process
+ * group, so aborting stops it and everything it started (the profiled script, perf, valgrind) and
+ * resolves at once: a grandchild holding our pipe must not keep the dashboard from quitting.
+ */
 export function runCli(cliPath: string, args: string[], signal?: AbortSignal, cwd?: string): Promise<SpawnOutcome> {
   return new Promise((resolve) => {
     let stdout = "";
     let stderr = "";
-    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "pipe", "pipe"], signal, cwd });
+    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "pipe", "pipe"], cwd, detached: true });
+    const killGroup = (sig: NodeJS.Signals): void => {
+      try {
+        if (child.pid) process.kill(-child.pid, sig);
+      } catch {
+        // already gone
+      }
+    };
+    const onAbort = (): void => {
+      killGroup("SIGTERM");
+      // SIGKILL for whatever ignores SIGTERM (the timer does not keep the dashboard alive).
+      setTimeout(() => killGroup("SIGKILL"), 1000).unref();
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.unref();
+      resolve({ code: null, signal: "SIGTERM", stdout, stderr: stderr || "stopped" });
+    };
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr = (stderr + d).slice(-16000)));
     child.on("error", (err) => resolve({ code: null, signal: null, stdout, stderr: stderr + err.message }));
-    child.on("close", (code, sig) => resolve({ code, signal: sig, stdout, stderr }));
+    child.on("close", (code, sig) => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve({ code, signal: sig, stdout, stderr });
+    });
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
 
@@ -52,7 +77,8 @@ export function firstLine(text: string): string {
  */
 export function lineProfileLines(result: LineProfileResult, maxLines: number): string[] {
   const lines: string[] = [];
-  const functions = [...result.functions].sort((a, b) => b.totalNs - a.totalNs);
+  // Every function of the profiled modules is listed by tsprof line; only those that ran matter here.
+  const functions = result.functions.filter((f) => f.totalNs > 0 || (f.calls ?? 0) > 0).sort((a, b) => b.totalNs - a.totalNs);
   if (functions.length === 0) {
     lines.push("no profiled functions ran");
   }
@@ -61,7 +87,10 @@ export function lineProfileLines(result: LineProfileResult, maxLines: number): s
     const total = fn.totalNs;
     lines.push(`${fn.name} (${path.basename(fn.file)}:${fn.line})  ${(total / 1e6).toFixed(1)} ms${fn.calls !== null ? `, ${fn.calls} calls` : ""}`);
     lines.push("  line      hits   % time  source");
-    const hot = [...fn.lines].filter((l) => l.timeNs > 0 || (l.hits ?? 0) > 0).sort((a, b) => b.timeNs - a.timeNs);
+    // By time, then by hits: on a short run the sampler may have no ticks for a line.
+    const hot = [...fn.lines]
+      .filter((l) => l.timeNs > 0 || (l.hits ?? 0) > 0)
+      .sort((a, b) => b.timeNs - a.timeNs || (b.hits ?? 0) - (a.hits ?? 0));
     for (const l of hot) {
       if (lines.length >= maxLines) break;
       const pct = total > 0 ? ((100 * l.timeNs) / total).toFixed(1) : "0.0";
@@ -84,7 +113,7 @@ export async function lineProfileVariant(
   const json = path.join(dir, "line.json");
   try {
     const args = ["line", "--json", json];
-    if (target.module) args.push("--module", target.module);
+    for (const module of target.modules) args.push("--module", module);
     args.push(target.script);
     if (target.args.length > 0) args.push("--", ...target.args);
     const outcome = await runCli(cliPath, args, signal);
@@ -121,7 +150,7 @@ export async function memPlotVariant(
 ): Promise<ActionState> {
   const png = path.join(outputDir, `mem-${variant.replace(/[^A-Za-z0-9_.-]/g, "_")}.png`);
   const args = ["mem", "--plot", "--output", png];
-  if (target.module) args.push("--module", target.module);
+  for (const module of target.modules) args.push("--module", module);
   args.push(target.script);
   if (target.args.length > 0) args.push("--", ...target.args);
   const outcome = await runCli(cliPath, args, signal);

@@ -28,9 +28,17 @@ export interface HeadlessOutcome {
 }
 
 /** One stderr line for a finished cell: "[3/8] fused 512×512  0.12s". */
-export function cellDoneLine(index: number, total: number, variant: string, size: number, seconds: number | null, error?: string): string {
+export function cellDoneLine(
+  workload: StudyOptions["workload"],
+  index: number,
+  total: number,
+  variant: string,
+  size: number,
+  seconds: number | null,
+  error?: string,
+): string {
   const what = seconds === null ? `failed: ${error ?? "no time"}` : formatCellSeconds(seconds);
-  return `[${index + 1}/${total}] ${variant} ${sizeLabel(size)}  ${what}`;
+  return `[${index + 1}/${total}] ${variant} ${sizeLabel(size, workload)}  ${what}`;
 }
 
 export async function runDashboardHeadless(options: HeadlessOptions): Promise<HeadlessOutcome> {
@@ -47,7 +55,7 @@ export async function runDashboardHeadless(options: HeadlessOptions): Promise<He
       state = applyStudyEvent(state, event, Date.now());
       if (event.type === "cell-done") {
         const c = event.cell;
-        err.write(cellDoneLine(event.index, event.total, c.variant, c.size, c.seconds, c.error) + "\n");
+        err.write(cellDoneLine(options.study.workload, event.index, event.total, c.variant, c.size, c.seconds, c.error) + "\n");
       }
     });
   } catch (error) {

@@ -8,3 +8,4 @@ export * from "./study-runner";
 export * from "./headless";
 export * from "./tui";
 export * from "./setup";
+export * from "./counters";

@@ -1,4 +1,5 @@
 import type { MachineInfo, StudyCell, StudyCounters } from "@tsprof/core";
+import { formatSeconds, formatSpeedup } from "@tsprof/diffusion";
 import { l3GridEstimate } from "./machine";
 import { findCell, type DashboardState } from "./model";
 
@@ -7,23 +8,27 @@ import { findCell, type DashboardState } from "./model";
  * are unit-tested as strings and the TUI only places them. `width` is the pane's inner width.
  */
 
-/** "1024×1024", the chapter's column heading. */
-export function sizeLabel(size: number): string {
+/**
+ * A column heading: "1024×1024" for a grid (the chapter's, without spaces to save columns),
+ * "10M pts" for poly's point counts, the bare size for a user's variants.
+ */
+export function sizeLabel(size: number, workload: DashboardState["workload"] = "diffusion"): string {
+  if (workload === "poly") {
+    if (size >= 1e6 && size % 1e5 === 0) return `${size / 1e6}M pts`;
+    if (size >= 1e3 && size % 100 === 0) return `${size / 1e3}k pts`;
+    return `${size} pts`;
+  }
+  if (workload === "custom") return `size ${size}`;
   return `${size}×${size}`;
 }
 
-/** Seconds as in Table 6-1 ("2.32s"), with more digits where a tiny cell would show 0.00s. */
-export function formatCellSeconds(seconds: number): string {
-  if (seconds >= 100) return `${seconds.toFixed(1)}s`;
-  if (seconds >= 0.01) return `${seconds.toFixed(2)}s`;
-  if (seconds >= 0.0001) return `${(seconds * 1000).toFixed(2)}ms`;
-  return `${(seconds * 1e6).toFixed(1)}µs`;
-}
+/**
+ * Seconds and speedups are formatted by the diffusion package's rules (the same digits as its
+ * headless tables: "2.32s", "0.00475s", "32.33x"), so the TUI and the printed tables agree.
+ */
+export const formatCellSeconds = formatSeconds;
 
-/** Speedup as in Table 6-2 ("32.33x"). */
-export function formatSpeedup(speedup: number): string {
-  return speedup >= 1000 ? `${speedup.toFixed(0)}x` : `${speedup.toFixed(2)}x`;
-}
+export { formatSpeedup };
 
 export function formatBytes(bytes: number | null): string {
   if (bytes === null) return "unknown";
@@ -83,7 +88,7 @@ export function renderProgress(state: DashboardState, nowMs: number, width: numb
   const cur = state.current;
   if (cur) {
     const elapsed = Math.max(cur.elapsedMs, nowMs - cur.startedAtMs);
-    lines.push(`running ${cur.variant} ${sizeLabel(cur.size)}  (cell ${cur.index + 1} of ${cur.total})`);
+    lines.push(`running ${cur.variant} ${sizeLabel(cur.size, state.workload)}  (cell ${cur.index + 1} of ${cur.total})`);
     const iterations = cur.of > 0 ? `${cur.done}/${cur.of} it` : "starting";
     lines.push(`${progressBar(cur.of > 0 ? cur.done / cur.of : 0, barWidth)} ${iterations}  elapsed ${formatDuration(elapsed)}`);
   } else if (state.phase === "starting" || state.phase === "running") {
@@ -121,7 +126,7 @@ function cellText(state: DashboardState, variant: string, size: number, value: (
 
 /** Table 6-1: seconds for the iteration count, variants × sizes. */
 export function renderRuntimeTable(state: DashboardState, width: number): string[] {
-  const rows: string[][] = [["  variant", ...state.sizes.map(sizeLabel)]];
+  const rows: string[][] = [["  variant", ...state.sizes.map((size) => sizeLabel(size, state.workload))]];
   state.variants.forEach((variant, i) => {
     rows.push([
       marker(state, i) + variant.name,
@@ -140,13 +145,13 @@ export function renderRuntimeTable(state: DashboardState, width: number): string
   const unavailable = state.variants.filter((v) => v.unavailable);
   for (const v of unavailable) notes.push(`${v.name}: ${v.unavailable}`);
   const errors = state.cells.filter((c) => c.error !== undefined);
-  for (const c of errors.slice(0, 2)) notes.push(`${c.variant} ${sizeLabel(c.size)}: ${c.error}`);
+  for (const c of errors.slice(0, 2)) notes.push(`${c.variant} ${sizeLabel(c.size, state.workload)}: ${c.error}`);
   return fitLines([...lines, ...notes], width);
 }
 
 /** Table 6-2: speedup against the baseline (first) variant at the same size. */
 export function renderSpeedupTable(state: DashboardState, width: number): string[] {
-  const rows: string[][] = [["  variant", ...state.sizes.map(sizeLabel)]];
+  const rows: string[][] = [["  variant", ...state.sizes.map((size) => sizeLabel(size, state.workload))]];
   state.variants.forEach((variant, i) => {
     rows.push([
       marker(state, i) + variant.name,
@@ -172,7 +177,7 @@ export function renderMemoryTable(state: DashboardState, width: number): string[
     const c = largestCell(state, variant.name);
     rows.push([
       marker(state, i) + variant.name,
-      c ? sizeLabel(c.size) : "·",
+      c ? sizeLabel(c.size, state.workload) : "·",
       c ? fmtMiB(c.peakRssMiB) : "",
       c ? fmtMiB(c.peakHeapMiB) : "",
       c ? (c.gcCount === null ? "-" : String(c.gcCount)) : "",
@@ -198,7 +203,7 @@ export function renderCountersTable(state: DashboardState, width: number): strin
     const c = countersFor(state, variant.name);
     rows.push([
       marker(state, i) + variant.name,
-      c ? sizeLabel(c.size) : "·",
+      c ? sizeLabel(c.size, state.workload) : "·",
       c?.ipc != null ? c.ipc.toFixed(2) : c ? "n/a" : "",
       c?.cacheMissPct != null ? c.cacheMissPct.toFixed(2) : c ? "n/a" : "",
       c?.instructions != null ? formatCount(c.instructions) : c ? "n/a" : "",
@@ -206,7 +211,10 @@ export function renderCountersTable(state: DashboardState, width: number): strin
     ]);
   });
   const notes = [...new Set(state.counters.map((c) => c.note).filter((n): n is string => !!n))];
-  return fitLines([...formatColumns(rows), ...notes], width);
+  // While counters are being measured the status line comes first after the table: the pane has
+  // room for one line under the rows.
+  const tail = state.countersNote ? [state.countersNote, ...notes] : notes;
+  return fitLines([...formatColumns(rows), ...tail], width);
 }
 
 /** 1.23e9 -> "1.23 G". */

@@ -1,9 +1,11 @@
 import path from "node:path";
-import type { StudyResult, VariantInfo } from "@tsprof/core";
+import type { VariantInfo } from "@tsprof/core";
+import { sizeLabel } from "./render";
+import { countersRun, measureVariantCounters } from "./counters";
 import { lineProfileVariant, memPlotVariant, type VariantTarget } from "./actions";
 import type { DashboardActions } from "./tui";
 import type { BuiltinWorkload, StudyRunner } from "./study-runner";
-import { mkdtempSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 
 /**
@@ -46,43 +48,102 @@ export function profileRun(sizes: number[], iterations: number): { size: number;
 export const VARIANT_ENTRY = path.join(__dirname, "variant-entry.js");
 
 /**
- * The script and module to profile for a variant. A user module runs through variant-entry.js;
- * a built-in variant needs the diffusion package to say which module holds it.
+ * The script and modules to profile for a variant. A user module runs through variant-entry.js
+ * as it is. A built-in variant runs from a staged copy of the diffusion package (see
+ * stageDiffusionPackage) in `stageDir`, with every module of its workload's variants profiled.
  */
-export function variantTarget(options: DefaultActionsOptions, variant: string): VariantTarget | string {
+export function variantTarget(options: DefaultActionsOptions, variant: string, stageDir?: string): VariantTarget | string {
   const { size, iterations } = profileRun(options.sizes, options.iterations);
-  if (options.workload === "custom" && options.customModule) {
-    return { script: VARIANT_ENTRY, args: [options.customModule, variant, String(size), String(iterations)], module: options.customModule };
+  if (options.workload === "custom") {
+    if (!options.customModule) return "n/a: no variants module";
+    return { script: VARIANT_ENTRY, args: [options.customModule, variant, String(size), String(iterations)], modules: [options.customModule] };
   }
-  const locate = (options.runner as StudyRunner & { variantModule?: (w: BuiltinWorkload, v: string) => { file: string; exportName: string } | null })
-    .variantModule;
-  if (options.workload !== "custom" && typeof locate === "function") {
-    const found = locate(options.workload, variant);
-    if (found) {
-      return { script: VARIANT_ENTRY, args: [found.file, found.exportName, String(size), String(iterations)], module: found.file };
+  if (variant === "c-reference") return "n/a: c-reference is a C program; tsprof line and mem profile JavaScript/TypeScript";
+  if (!options.runner.listVariants(options.workload).some((v) => v.name === variant)) {
+    return `n/a: @tsprof/diffusion has no ${options.workload} variant "${variant}"`;
+  }
+  if (!stageDir) return "n/a: no folder to stage the variant in";
+  const staged = stageDiffusionPackage(stageDir);
+  if (typeof staged === "string") return staged;
+  const variantsDir = path.join(staged.dir, "variants", options.workload);
+  if (!existsSync(variantsDir)) return `n/a: ${options.workload} variants are not built in @tsprof/diffusion`;
+  const modules = readdirSync(variantsDir)
+    .filter((f) => f.endsWith(".js"))
+    .map((f) => path.join(variantsDir, f));
+  return {
+    script: VARIANT_ENTRY,
+    // registry.js, not index.js: the index also loads the study runner and the TypeScript compiler.
+    args: ["--builtin", path.join(staged.dir, "registry.js"), options.workload, variant, String(size), String(iterations)],
+    modules,
+  };
+}
+
+/**
+ * tsprof's runner never instruments tsprof's own files (packages/), and the built-in variants live
+ * there. So for `p` and `m` the compiled diffusion package (its dist/, ~0.5 MB) is copied into a
+ * private temp folder, where the runner treats it as user code. Relative requires keep working (same
+ * layout); package requires (@tsprof/core, pidusage, ...) are pointed at the files they resolve to
+ * from the original; source-map comments are dropped (the maps' relative paths would not resolve
+ * from the copy), so the profile shows the compiled JavaScript, which tsc keeps close to the
+ * TypeScript line for line. Returns the copy's dist folder, or (a string) why it cannot.
+ */
+export function stageDiffusionPackage(stageDir: string, distDir?: string): { dir: string } | string {
+  let source: string;
+  try {
+    source = distDir ?? path.dirname(require.resolve("@tsprof/diffusion"));
+  } catch (err) {
+    return `n/a: @tsprof/diffusion cannot be found: ${(err as Error).message.split("\n")[0]}`;
+  }
+  const target = path.join(stageDir, "diffusion", "dist");
+  if (existsSync(path.join(target, "index.js"))) return { dir: target };
+  cpSync(source, target, { recursive: true });
+  const rewrite = (dir: string, originalDir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) rewrite(file, path.join(originalDir, entry.name));
+      else if (entry.name.endsWith(".js")) {
+        const text = readFileSync(file, "utf8")
+          .replace(/require\("([^".][^"]*)"\)/g, (whole, spec: string) => {
+            if (spec.startsWith("node:")) return whole;
+            try {
+              return `require(${JSON.stringify(require.resolve(spec, { paths: [originalDir] }))})`;
+            } catch {
+              return whole;
+            }
+          })
+          .replace(/^\/\/# sourceMappingURL=.*$/m, "");
+        writeFileSync(file, text);
+      }
     }
-  }
-  return `n/a: @tsprof/diffusion does not say which module holds the built-in variant "${variant}"`;
+  };
+  rewrite(target, source);
+  return { dir: target };
 }
 
 export function createDefaultActions(options: DefaultActionsOptions): DashboardActions {
-  let plotDir: string | null = null;
+  // One private folder for staged variants and plots, made on first use.
+  let workDir: string | null = null;
+  const dir = (): string => (workDir ??= mkdtempSync(path.join(os.tmpdir(), "tsprof-")));
   return {
     async lineProfile(variant, _state, signal) {
-      const target = variantTarget(options, variant);
+      const target = variantTarget(options, variant, dir());
       if (typeof target === "string") return { kind: "line", variant, status: "unavailable", lines: [target] };
       const { size, iterations } = profileRun(options.sizes, options.iterations);
       const action = await lineProfileVariant(options.cliPath, variant, target, 200, signal);
-      return { ...action, lines: [`${size}×${size}, ${iterations} iterations`, ...action.lines] };
+      return { ...action, lines: [`${sizeLabel(size, options.workload)}, ${iterations} iterations`, ...action.lines] };
     },
     async memPlot(variant, _state, signal) {
-      const target = variantTarget(options, variant);
+      const target = variantTarget(options, variant, dir());
       if (typeof target === "string") return { kind: "mem", variant, status: "unavailable", lines: [target] };
-      plotDir ??= mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
-      return memPlotVariant(options.cliPath, variant, target, plotDir, signal);
+      return memPlotVariant(options.cliPath, variant, target, dir(), signal);
     },
-    async countersNote(_result: StudyResult) {
-      return "counters: n/a (the study reported no counters)";
+    async measureCounters(variant, _state, signal) {
+      const { size, iterations } = countersRun(options.sizes, options.iterations);
+      const target = variantTarget({ ...options, sizes: [size], iterations }, variant, dir());
+      if (typeof target === "string") {
+        return { variant, size, simulated: false, ipc: null, cacheMissPct: null, instructions: null, note: target };
+      }
+      return measureVariantCounters(options.cliPath, variant, size, target, signal);
     },
   };
 }

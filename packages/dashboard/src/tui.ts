@@ -1,5 +1,5 @@
 import blessed from "blessed";
-import type { MachineInfo, StudyResult } from "@tsprof/core";
+import type { MachineInfo, StudyCounters, StudyResult } from "@tsprof/core";
 import { writeResultFile } from "@tsprof/core";
 import type { ActionState } from "./model";
 import {
@@ -43,8 +43,13 @@ export interface DashboardActions {
   lineProfile(variant: string, state: DashboardState, signal: AbortSignal): Promise<ActionState>;
   /** `m`: draw a variant's memory plot. */
   memPlot(variant: string, state: DashboardState, signal: AbortSignal): Promise<ActionState>;
-  /** Counters note when the study gives none (e.g. "counters: n/a (reason)"). */
-  countersNote?(result: StudyResult): Promise<string | null>;
+  /**
+   * Counters of one variant, measured after the study (the study itself reports none). Absent:
+   * the pane says why there are none.
+   */
+  measureCounters?(variant: string, state: DashboardState, signal: AbortSignal): Promise<StudyCounters>;
+  /** Why there are no counters, when measureCounters is absent. */
+  countersUnavailable?: string;
 }
 
 export interface TuiOptions {
@@ -179,11 +184,8 @@ export function runDashboardTui(options: TuiOptions): Promise<number> {
           const machine = result.machine ?? (await options.machine.catch(() => null));
           state = finishWith(state, { ...result, machine }, Date.now());
           if (state.result) saveJson(state.result);
-          if (state.counters.length === 0 && options.actions.countersNote && state.result) {
-            const note = await options.actions.countersNote(state.result).catch((err: Error) => `counters: n/a (${err.message})`);
-            state = setCountersNote(state, note);
-          }
           scheduleRender();
+          if (state.counters.length === 0) await measureCounters(controller);
         })
         .catch((err: unknown) => {
           if (!isCurrent()) return;
@@ -191,6 +193,34 @@ export function runDashboardTui(options: TuiOptions): Promise<number> {
           state = stopStudy(state, aborted ? "aborted" : "failed", aborted ? null : `study failed: ${(err as Error).message.split("\n")[0]}`, Date.now());
           scheduleRender();
         });
+    };
+
+    /** After the study: counters per variant, one at a time, shown as they come. */
+    const measureCounters = async (controller: AbortController): Promise<void> => {
+      const measure = options.actions.measureCounters;
+      if (!measure) {
+        state = setCountersNote(state, `counters: n/a (${options.actions.countersUnavailable ?? "not measured"})`);
+        scheduleRender();
+        return;
+      }
+      const names = state.variants.filter((v) => !v.unavailable).map((v) => v.name);
+      for (const [i, name] of names.entries()) {
+        if (controller.signal.aborted || studyController !== controller) return;
+        state = setCountersNote(state, `measuring counters: ${name} (${i + 1} of ${names.length})…`);
+        scheduleRender();
+        const counters = await measure(name, state, controller.signal).catch(
+          (err: Error): StudyCounters => ({ variant: name, size: 0, simulated: false, ipc: null, cacheMissPct: null, instructions: null, note: `counters: n/a (${err.message})` }),
+        );
+        if (controller.signal.aborted || studyController !== controller) return;
+        state = applyStudyEvent(state, { type: "counters", counters }, Date.now());
+      }
+      state = setCountersNote(state, null);
+      if (state.result) {
+        const result = { ...state.result, counters: state.counters };
+        state = { ...state, result };
+        saveJson(result);
+      }
+      scheduleRender();
     };
 
     const runAction = (kind: "line" | "mem"): void => {

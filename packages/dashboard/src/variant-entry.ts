@@ -1,6 +1,7 @@
 /**
  * Runs one variant for `tsprof line` / `tsprof mem --plot` from the dashboard (`p`, `m`):
  *   node variant-entry.js <module> <export> <size> <iterations>
+ *   node variant-entry.js --builtin <diffusion registry.js> <workload> <variant> <size> <iterations>
  * The module exports variants as objects with `setup(size)`, `step()` and optional `checksum()`
  * (the interface of user variant modules), or factories returning such objects (the built-ins). Kept free of tsprof imports: it runs inside the
  * profiled program.
@@ -19,7 +20,24 @@ function isVariant(value: unknown): value is Variant {
   );
 }
 
+/**
+ * `--builtin <registry.js> <workload> <name>`: a built-in variant, created through the registry of
+ * the diffusion package at <registry.js> (the dashboard's staged copy, which tsprof may instrument).
+ */
+function builtinVariant(indexFile: string, workload: string, name: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const diffusion = require(indexFile) as { findVariant?: (w: string, n: string) => { create(): unknown } | undefined };
+  const definition = diffusion.findVariant?.(workload, name);
+  if (!definition) throw new Error(`no built-in ${workload} variant "${name}"`);
+  return definition.create();
+}
+
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === "--builtin") {
+    const [, indexFile, workload, name, sizeText, iterationsText] = argv;
+    await run(builtinVariant(indexFile, workload, name), `${workload} variant ${name}`, Number(sizeText ?? 256), Number(iterationsText ?? 50));
+    return;
+  }
   const [modulePath, exportName, sizeText, iterationsText] = argv;
   if (!modulePath || !exportName) {
     process.stderr.write("usage: variant-entry <module> <export> <size> <iterations>\n");
@@ -36,8 +54,12 @@ async function main(argv: string[]): Promise<void> {
   else if (!isVariant(candidate) && typeof (candidate as { create?: unknown } | undefined)?.create === "function") {
     candidate = (candidate as { create: () => unknown }).create();
   }
+  await run(candidate, `${modulePath}: export ${exportName}`, size, iterations);
+}
+
+async function run(candidate: unknown, what: string, size: number, iterations: number): Promise<void> {
   if (!isVariant(candidate)) {
-    process.stderr.write(`${modulePath}: no variant "${exportName}" with setup() and step()\n`);
+    process.stderr.write(`${what} is not a variant with setup() and step()\n`);
     process.exitCode = 2;
     return;
   }
@@ -47,7 +69,9 @@ async function main(argv: string[]): Promise<void> {
   await (candidate as { dispose?: () => unknown }).dispose?.();
 }
 
-main(process.argv.slice(2)).catch((err: Error) => {
+// A leading "--" is the separator of the command that started us (tsprof line ... -- args).
+const argv = process.argv.slice(2);
+main(argv[0] === "--" ? argv.slice(1) : argv).catch((err: Error) => {
   process.stderr.write(`${err.message}\n`);
   process.exitCode = 1;
 });

@@ -1,7 +1,7 @@
 /**
  * The child process of one study cell (or of custom-module discovery). Started by study.ts as
  * `node [loader flags] cell-child.js <spec JSON>` with an IPC channel. It sets the variant up
- * (untimed), then times only the steps with process.hrtime, counts GCs with a PerformanceObserver,
+ * (untimed), then times only the steps with performance.now(), counts GCs with a PerformanceObserver,
  * samples the JS heap plus ArrayBuffer memory, and reports its own maxRSS, so every figure belongs
  * to this one variant.
  */
@@ -65,6 +65,65 @@ function heapBytes(): number {
   return stats.used_heap_size + stats.external_memory;
 }
 
+interface Timing {
+  done: number;
+  elapsedMs: number;
+  peakHeap: number;
+}
+
+/**
+ * Times the steps. Uses performance.now() (a double with sub-microsecond resolution; the old
+ * process.hrtime.bigint() allocates a BigInt per call). The loop is a plain synchronous function
+ * as long as step() returns nothing: inside an async function, doubles that live across an `await`
+ * are boxed, which would allocate on every step and cause GCs that are not the variant's.
+ */
+function timeSteps(variant: RunnableVariant, spec: CellSpec): Timing | Promise<Timing> {
+  const budgetMs = spec.budgetSeconds > 0 ? spec.budgetSeconds * 1e3 : Infinity;
+  let peakHeap = heapBytes();
+  let lastProgress = 0;
+  let lastHeap = 0;
+  const start = performance.now();
+  for (let done = 0; done < spec.iterations; ) {
+    const pending = variant.step();
+    done++;
+    if (pending && typeof (pending as Promise<void>).then === "function") {
+      return finishAsync(variant, spec, pending, done, start, peakHeap);
+    }
+    const elapsed = performance.now() - start;
+    if (elapsed - lastHeap >= HEAP_SAMPLE_EVERY_MS) {
+      // A few microseconds; at most every 5 ms of step time.
+      peakHeap = Math.max(peakHeap, heapBytes());
+      lastHeap = elapsed;
+    }
+    if (elapsed - lastProgress >= PROGRESS_EVERY_MS) {
+      lastProgress = elapsed;
+      void send({ type: "progress", done, of: spec.iterations, elapsedMs: elapsed });
+    }
+    if (done === spec.iterations || elapsed >= budgetMs) return { done, elapsedMs: elapsed, peakHeap };
+  }
+  return { done: 0, elapsedMs: 0, peakHeap };
+}
+
+/** The same loop for variants whose step() returns a promise (custom variants may). */
+async function finishAsync(variant: RunnableVariant, spec: CellSpec, first: void | Promise<void>, doneSoFar: number, start: number, heap: number): Promise<Timing> {
+  const budgetMs = spec.budgetSeconds > 0 ? spec.budgetSeconds * 1e3 : Infinity;
+  await first;
+  let done = doneSoFar;
+  let peakHeap = heap;
+  let lastProgress = 0;
+  for (;;) {
+    const elapsed = performance.now() - start;
+    peakHeap = Math.max(peakHeap, heapBytes());
+    if (elapsed - lastProgress >= PROGRESS_EVERY_MS) {
+      lastProgress = elapsed;
+      void send({ type: "progress", done, of: spec.iterations, elapsedMs: elapsed });
+    }
+    if (done >= spec.iterations || elapsed >= budgetMs) return { done, elapsedMs: elapsed, peakHeap };
+    await variant.step();
+    done++;
+  }
+}
+
 async function runCell(spec: CellSpec): Promise<void> {
   const variant = await resolveVariant(spec);
   await variant.setup(spec.size);
@@ -79,42 +138,17 @@ async function runCell(spec: CellSpec): Promise<void> {
   });
   observer.observe({ entryTypes: ["gc"] });
 
-  let peakHeap = heapBytes();
-  const budgetNs = spec.budgetSeconds > 0 ? BigInt(Math.round(spec.budgetSeconds * 1e9)) : 0n;
-  const progressNs = BigInt(PROGRESS_EVERY_MS * 1e6);
-  const heapNs = BigInt(HEAP_SAMPLE_EVERY_MS * 1e6);
-  let done = 0;
-  let lastProgress = 0n;
-  let lastHeap = 0n;
-
   timingStart = performance.now();
-  const start = process.hrtime.bigint();
-  let elapsed = 0n;
-  while (done < spec.iterations) {
-    const pending = variant.step();
-    if (pending && typeof (pending as Promise<void>).then === "function") await pending;
-    done++;
-    elapsed = process.hrtime.bigint() - start;
-    if (elapsed - lastHeap >= heapNs) {
-      // Sampling costs a few microseconds; it runs between steps at most every 5 ms of step time.
-      const sampleStart = process.hrtime.bigint();
-      peakHeap = Math.max(peakHeap, heapBytes());
-      lastHeap = elapsed + (process.hrtime.bigint() - sampleStart);
-    }
-    if (elapsed - lastProgress >= progressNs) {
-      lastProgress = elapsed;
-      void send({ type: "progress", done, of: spec.iterations, elapsedMs: Number(elapsed) / 1e6 });
-    }
-    if (budgetNs > 0n && done < spec.iterations && elapsed >= budgetNs) break;
-  }
+  const timing = await timeSteps(variant, spec);
   timingEnd = performance.now();
-  peakHeap = Math.max(peakHeap, heapBytes());
+  const peakHeap = Math.max(timing.peakHeap, heapBytes());
 
   // GC entries are delivered asynchronously: let them arrive before reading the count.
   await new Promise((resolve) => setTimeout(resolve, 20));
   observer.disconnect();
 
-  const measuredSeconds = Number(elapsed) / 1e9;
+  const { done } = timing;
+  const measuredSeconds = timing.elapsedMs / 1e3;
   const scaled = done < spec.iterations;
   const checksum = typeof variant.checksum === "function" ? Number(variant.checksum()) : null;
   await variant.dispose?.();

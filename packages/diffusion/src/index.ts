@@ -1,1 +1,16 @@
-export {};
+/**
+ * @tsprof/diffusion: the diffusion and poly workloads, their variants (from pure loops to fused,
+ * threaded, WebAssembly SIMD and C kernels), the study runner behind `tsprof dashboard`, and the
+ * plain/Markdown renderers of its result (Tables 6-1/6-2 layout).
+ */
+export { listVariants, variantDefinitions, findVariant, type BuiltinWorkload } from "./registry";
+export { runStudy, listCustomVariants, DEFAULT_CELL_BUDGET_SECONDS, type StudyOptions } from "./study";
+export { renderStudyText, renderStudyMarkdown, sizeLabel, formatSeconds, formatSpeedup } from "./render";
+export { collectMachineInfo, largestGridFittingCache } from "./machine";
+export { exportOrder, orderBySource } from "./custom";
+export { initialGrid, referenceGrid, referenceStep, sumGrid, blockRange, DIFFUSION_D, DIFFUSION_DT, BLOCK_VALUE } from "./grid";
+export { ensureCReference, findCCompiler, WASM_PATH, C_BINARY } from "./native";
+export { defaultThreads, createFusedWorkers } from "./variants/diffusion/fused-workers";
+export { linspace } from "./variants/poly/kernels";
+export type { RunnableVariant, VariantDefinition, VariantCreateOptions } from "./variant";
+export type { StudyCell, StudyEvent, StudyResult, VariantInfo, StudyCounters, MachineInfo } from "@tsprof/core";

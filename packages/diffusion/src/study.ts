@@ -5,6 +5,7 @@
  * view fills row by row.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { SCHEMA_VERSION, ToolError, UsageError, type StudyCell, type StudyEvent, type StudyResult, type VariantInfo } from "@tsprof/core";
 import { loaderExecArgv } from "@tsprof/runner";
@@ -64,6 +65,7 @@ function childArgs(spec: CellSpec | ListSpec, custom: boolean): string[] {
 /** The named variant exports of a custom module, in source order (loaded in a child with the runner's loader). */
 export async function listCustomVariants(customModule: string): Promise<VariantInfo[]> {
   const modulePath = path.resolve(customModule);
+  if (!fs.existsSync(modulePath) || fs.statSync(modulePath).isDirectory()) throw new UsageError(`cannot open variants module '${customModule}': no such file`);
   const child = spawn(process.execPath, childArgs({ mode: "list", customModule: modulePath }, true), { stdio: ["ignore", "ignore", "pipe", "ipc"] });
   const outcome = await collect(child, () => {});
   const names = outcome.names;
@@ -116,7 +118,8 @@ function watchRss(pid: number): { stop(): number | null } {
         // the child already exited
       });
   };
-  sample();
+  // No sample at once: right after spawn the child can still be the forked image of this node
+  // process (tens of MiB that are not the variant's). The child's own maxRSS covers short cells.
   const timer = setInterval(sample, RSS_SAMPLE_MS);
   return {
     stop() {

@@ -42,6 +42,10 @@ export function buildLineResult(result: LineProfileResult, files: FileData[], pr
   const sampled = profile ? summariseProfile(profile, helpers) : [];
   const isUser = (file: string) => !helpers.ownDirs.some((d) => file.startsWith(d)) && file.startsWith("/");
 
+  // Hybrid mode counts calls in each function's entry slot.
+  if (result.mode === "hybrid") {
+    for (const f of files) f.meta.functions.forEach((fn, i) => (f.calls[i] = f.hits[fn.entrySlot]));
+  }
   // Tables for the instrumented functions.
   for (const f of files) {
     const source = helpers.readSource(f.meta.file);
@@ -66,7 +70,8 @@ export function buildLineResult(result: LineProfileResult, files: FileData[], pr
       for (let line = fn.line; line <= fn.endLine; line++) {
         const ms = lineMs.get(line) ?? 0;
         totalMs += ms;
-        lines.push({ line, hits: lineHits.has(line) ? lineHits.get(line)! : null, timeNs: Math.round(ms * 1e6), source: source[line - 1] ?? "" });
+        // A line no statement started on shows blank, as in line_profiler.
+        lines.push({ line, hits: lineHits.get(line) || null, timeNs: Math.round(ms * 1e6), source: source[line - 1] ?? "" });
       }
       const profileFn: FunctionLineProfile = {
         name: fn.name,

@@ -2,80 +2,105 @@
  * The line profiler's child side: loaded by @tsprof/runner before the user's script, it receives
  * every instrumented file, counts and times lines while the script runs, and at exit (whatever the
  * cause) writes a LineProfileResult for the parent.
+ *
+ * All counters and times live in SharedArrayBuffers, so the worker (line-worker.ts) can sample,
+ * snapshot and, on Ctrl-C during a busy loop, save them without the main thread's help.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
-import { Worker } from "node:worker_threads";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { MessageChannel, Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import { SCHEMA_VERSION, writeResultFile, type LineMode, type LineProfileResult } from "@tsprof/core";
 import { CpuSampler, type FileMeta } from "@tsprof/runner";
 import { buildLineResult, type FileData } from "./build-result";
-import { LINE_SAMPLER_SOURCE } from "./line-sampler";
+import { readSource, OWN_DIRS, Control, type WorkerInput } from "./shared";
 
 export interface LineCollectorOptions {
   mode: LineMode;
   /** V8 CPU sampler interval, microseconds. */
   samplingIntervalUs: number;
-  /** Hybrid mode: how often the line sampler thread looks at the shadow stack, microseconds. */
+  /** Hybrid mode: how often the worker looks at the shadow line stack, microseconds. */
   lineSampleUs: number;
   timerUnit: number;
   command: string[];
   startedAt: string;
 }
 
-/** Slots of all files share one space in the shared arrays; this many fit. */
+/** Slots (statements) and functions of all files share these arrays. */
 const MAX_SLOTS = 1 << 18;
+const MAX_FUNCTIONS = 1 << 15;
 const STACK_DEPTH = 1 << 14;
 
 interface Frame {
-  fn: number;
-  file: FileData;
   slot: number;
   t: number;
   ev: number;
-  start: number;
 }
 
 export function create(options: LineCollectorOptions, context: { outFile: string; tempDir: string }) {
   const files: FileData[] = [];
-  let nextBase = 0;
+  let nextSlot = 0;
+  let nextFunction = 0;
   const sampler = new CpuSampler(options.samplingIntervalUs);
-  sampler.start();
   const startNs = process.hrtime.bigint();
 
-  // Hybrid: a shadow stack of "which line is each profiled frame on", read by a sampler thread.
-  let stack: Int32Array | null = null;
-  let slotTimeMs: Float64Array | null = null;
-  let control: Int32Array | null = null;
-  let worker: Worker | null = null;
-  const startLineSampler = () => {
-    const stackBuffer = new SharedArrayBuffer(STACK_DEPTH * 4);
-    const timeBuffer = new SharedArrayBuffer(MAX_SLOTS * 8);
-    const controlBuffer = new SharedArrayBuffer(8); // [0]: stop flag, [1]: sampler ready
-    stack = new Int32Array(stackBuffer);
-    slotTimeMs = new Float64Array(timeBuffer);
-    control = new Int32Array(controlBuffer);
-    worker = new Worker(LINE_SAMPLER_SOURCE, {
-      eval: true,
-      workerData: { stackBuffer, timeBuffer, controlBuffer, intervalUs: options.lineSampleUs },
-      stdout: false,
-      stderr: false,
-    });
-    // It must never keep the profiled program alive.
-    worker.unref();
-    // Wait (briefly) until it samples, so short functions at the start are not missed.
-    Atomics.wait(control, 1, 0, 2000);
+  const shared = {
+    control: new SharedArrayBuffer(16),
+    hits: new SharedArrayBuffer(MAX_SLOTS * 8),
+    time: new SharedArrayBuffer(MAX_SLOTS * 8),
+    calls: new SharedArrayBuffer(MAX_FUNCTIONS * 8),
+    stack: options.mode === "hybrid" ? new SharedArrayBuffer(STACK_DEPTH * 4) : null,
   };
+  const control = new Int32Array(shared.control);
+  const hits = new Float64Array(shared.hits);
+  const timeMs = new Float64Array(shared.time);
+  const calls = new Float64Array(shared.calls);
+  const stack = shared.stack ? new Int32Array(shared.stack) : null;
+
+  const header = {
+    kind: "line" as const,
+    schemaVersion: SCHEMA_VERSION,
+    command: options.command,
+    startedAt: options.startedAt,
+    mode: options.mode,
+    timerUnit: options.timerUnit,
+    sampler: "none" as const,
+    samplingIntervalUs: null,
+  };
+  const channel = new MessageChannel();
+  const workerInput: WorkerInput = {
+    controlBuffer: shared.control,
+    hitsBuffer: shared.hits,
+    timeBuffer: shared.time,
+    callsBuffer: shared.calls,
+    stackBuffer: shared.stack,
+    port: channel.port2,
+    lineSampleUs: options.lineSampleUs,
+    snapshotMs: 1000,
+    graceMs: 300,
+    outFile: context.outFile,
+    interruptFile: join(context.tempDir, "interrupt"),
+    header,
+  };
+  const worker = new Worker(join(__dirname, "line-worker.js"), {
+    workerData: workerInput,
+    transferList: [channel.port2],
+    stdout: false,
+    stderr: false,
+  });
+  // It must never keep the profiled program alive.
+  worker.unref();
+  // Wait (briefly) until it runs, so short functions at the start are not missed.
+  Atomics.wait(control, Control.Ready, 0, 2000);
 
   // Trace: per-line wall time between line events, minus the cost of our own events.
   let events = 0;
-  let eventCostMs = 0;
-  const traceFile = (data: FileData) => ({
+  const eventCostMs = options.mode === "trace" ? calibrateEventCost() : 0;
+  const traceSink = (data: FileData) => ({
     enter(fn: number): Frame {
       events++;
       data.calls[fn]++;
-      const t = performance.now();
-      return { fn, file: data, slot: -1, t, ev: events, start: t };
+      return { slot: -1, t: performance.now(), ev: events };
     },
     line(frame: Frame, slot: number): void {
       const t = performance.now();
@@ -100,52 +125,44 @@ export function create(options: LineCollectorOptions, context: { outFile: string
     },
   });
 
-  if (options.mode === "trace") eventCostMs = calibrateEventCost();
-  if (options.mode === "hybrid") startLineSampler();
+  sampler.start();
 
   return {
     registerFile(meta: FileMeta) {
-      const base = nextBase;
-      nextBase += meta.slots.length;
+      const base = nextSlot;
+      const fnBase = nextFunction;
+      nextSlot += meta.slots.length;
+      nextFunction += meta.functions.length;
+      if (nextSlot > MAX_SLOTS || nextFunction > MAX_FUNCTIONS) {
+        throw new Error(`tsprof: too many profiled lines (more than ${MAX_SLOTS}); profile fewer functions`);
+      }
       const data: FileData = {
         meta,
         base,
-        hits: new Float64Array(meta.slots.length),
-        timeMs: new Float64Array(meta.slots.length),
-        calls: new Float64Array(meta.functions.length),
+        hits: hits.subarray(base, base + meta.slots.length),
+        timeMs: timeMs.subarray(base, base + meta.slots.length),
+        calls: calls.subarray(fnBase, fnBase + meta.functions.length),
       };
       files.push(data);
-      if (options.mode === "hybrid") {
-        if (base + meta.slots.length > MAX_SLOTS) throw new Error("tsprof: too many profiled lines (more than 262144)");
-        return { counters: data.hits, stack, base };
-      }
-      return traceFile(data);
+      channel.port1.postMessage({ meta, base, fnBase });
+      if (options.mode === "hybrid") return { counters: data.hits, stack, base };
+      return traceSink(data);
     },
 
     finish(exit: { exitCode: number; signal: string | null; error: string | null }): void {
-      if (control) Atomics.store(control, 0, 1);
+      // Stop the worker and wait until no snapshot write is in flight, so ours is the last.
+      Atomics.store(control, Control.Stop, 1);
+      Atomics.notify(control, Control.Stop);
+      Atomics.wait(control, Control.Acknowledged, 0, 1000);
       const profile = sampler.stop();
-      const durationNs = Number(process.hrtime.bigint() - startNs);
-      if (options.mode === "hybrid" && slotTimeMs) {
-        for (const f of files) {
-          for (let i = 0; i < f.meta.slots.length; i++) f.timeMs[i] = slotTimeMs[f.base + i];
-          // Calls are counted in each function's entry slot.
-          f.meta.functions.forEach((fn, i) => (f.calls[i] = f.hits[fn.entrySlot]));
-        }
-      }
       const notes: string[] = [];
       if (sampler.fallbackReason) notes.push(`V8 sampling through node:inspector: ${sampler.fallbackReason}`);
       if (options.mode === "trace") notes.push(`timer cost calibrated at ${(eventCostMs * 1e6).toFixed(0)} ns per line event and subtracted`);
       const result: LineProfileResult = {
-        kind: "line",
-        schemaVersion: SCHEMA_VERSION,
-        command: options.command,
-        startedAt: options.startedAt,
-        mode: options.mode,
-        timerUnit: options.timerUnit,
+        ...header,
         sampler: sampler.kind,
         samplingIntervalUs: options.samplingIntervalUs,
-        durationNs,
+        durationNs: Number(process.hrtime.bigint() - startNs),
         exitCode: exit.exitCode,
         signal: exit.signal,
         ...(exit.error ? { error: exit.error.split("\n")[0] } : {}),
@@ -154,49 +171,24 @@ export function create(options: LineCollectorOptions, context: { outFile: string
         notes,
       };
       buildLineResult(result, files, profile, { readSource, ownDirs: OWN_DIRS });
-      if (profile) writeFileSync(`${context.tempDir}/profile.cpuprofile`, JSON.stringify(profile));
+      if (profile) writeFileSync(join(context.tempDir, "profile.cpuprofile"), JSON.stringify(profile));
       writeResultFile(context.outFile, result);
-      void worker;
     },
   };
 }
 
-/** tsprof's own code and its compilers: left out of the summary, they are not the user's program. */
-const OWN_DIRS = [dirname(dirname(__dirname)), dirname(require.resolve("esbuild/package.json")), dirname(require.resolve("typescript/package.json"))].map(
-  (d) => d + "/",
-);
-
-const sourceCache = new Map<string, string[]>();
-function readSource(file: string): string[] {
-  let lines = sourceCache.get(file);
-  if (!lines) {
-    try {
-      lines = readFileSync(file, "utf8").split(/\r?\n/);
-    } catch {
-      lines = [];
-    }
-    sourceCache.set(file, lines);
-  }
-  return lines;
-}
-
 /** Cost of one line event (clock read + bookkeeping), measured here, in milliseconds. */
 function calibrateEventCost(): number {
-  const data: FileData = {
-    meta: { file: "", functions: [], slots: [] },
-    base: 0,
-    hits: new Float64Array(2),
-    timeMs: new Float64Array(2),
-    calls: new Float64Array(1),
-  };
+  const hitsArr = new Float64Array(2);
+  const times = new Float64Array(2);
   let fake = 0;
   const frame = { slot: -1, t: 0, ev: 0 };
   const round = (n: number) => {
     const t0 = performance.now();
     for (let i = 0; i < n; i++) {
       const t = performance.now();
-      data.hits[i & 1]++;
-      if (frame.slot >= 0) data.timeMs[frame.slot] += t - frame.t;
+      hitsArr[i & 1]++;
+      if (frame.slot >= 0) times[frame.slot] += t - frame.t;
       fake++;
       frame.slot = i & 1;
       frame.t = t;

@@ -15,6 +15,8 @@
 import { readFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { resolve, sep } from "node:path";
+import { getHeapStatistics } from "node:v8";
+import { createRssReader } from "./rss-reader";
 import { writeResultFile, type AllocationSite, type FunctionMemProfile, type MemLineRecord } from "@tsprof/core";
 import type { ChildExit, Collector, CollectorContext, EventSink, FileMeta } from "./collector-types";
 
@@ -61,39 +63,59 @@ interface Frame {
   heapUsed: number;
 }
 
-// The last measurement, in module variables so that measuring allocates nothing of ours.
-let rssNow = 0;
-let heapNow = 0;
-let heapUsedNow = 0;
+// The last measurement. A typed array, not `let` numbers: writing a double to a closure variable
+// boxes it in a new heap object each time, which the heap columns would then count.
+const now = new Float64Array(3);
+const RSS = 0;
+const HEAP = 1;
+const HEAP_USED = 2;
 
 export function create(options: LineCollectorOptions, context: CollectorContext): Collector {
   const files: FileData[] = [];
-  const memoryUsage = process.memoryUsage;
+  const readRss = createRssReader();
   const gc = options.gc ? (globalThis as { gc?: () => void }).gc : undefined;
   const notes: string[] = [];
   if (options.gc && !gc) notes.push("--gc asked for, but global.gc is missing (node --expose-gc): no GC before measurements");
 
   const measure = gc
     ? (): void => {
+        // Twice: V8 frees ArrayBuffer backing stores in a background sweep and only updates the
+        // `external` counter at the start of the next GC, so after one GC RSS has dropped but
+        // external still counts the freed buffer.
         gc();
-        const u = memoryUsage();
-        rssNow = u.rss;
-        heapUsedNow = u.heapUsed;
-        heapNow = u.heapUsed + u.external;
+        gc();
+        const h = getHeapStatistics();
+        now[RSS] = readRss();
+        now[HEAP_USED] = h.used_heap_size;
+        now[HEAP] = h.used_heap_size + h.external_memory;
       }
     : (): void => {
-        const u = memoryUsage();
-        rssNow = u.rss;
-        heapUsedNow = u.heapUsed;
-        heapNow = u.heapUsed + u.external;
+        // The same V8 figures process.memoryUsage() reports (heapUsed, external), a tenth of the cost.
+        const h = getHeapStatistics();
+        now[RSS] = readRss();
+        now[HEAP_USED] = h.used_heap_size;
+        now[HEAP] = h.used_heap_size + h.external_memory;
       };
 
+  // What one measurement itself allocates on the V8 heap (the statistics object): taken off each
+  // line's growth before that growth weighs the allocation split, so lines that run often do not
+  // collect samples for tsprof's own garbage. Median of back-to-back measurements.
+  const ownGrowth: number[] = [];
+  for (let i = 0; i < 64 && !gc; i++) {
+    measure();
+    const before = now[HEAP_USED];
+    measure();
+    if (now[HEAP_USED] >= before) ownGrowth.push(now[HEAP_USED] - before);
+  }
+  ownGrowth.sort((a, b) => a - b);
+  const measureCost = ownGrowth.length > 0 ? ownGrowth[ownGrowth.length >> 1] : 0;
+
   const record = (data: FileData, slot: number, rssBefore: number, heapBefore: number, heapUsedBefore: number): void => {
-    if (rssNow > data.rssMax[slot]) data.rssMax[slot] = rssNow;
-    if (heapNow > data.heapMax[slot]) data.heapMax[slot] = heapNow;
-    data.rssIncrement[slot] += rssNow - rssBefore;
-    data.heapIncrement[slot] += heapNow - heapBefore;
-    const grown = heapUsedNow - heapUsedBefore;
+    if (now[RSS] > data.rssMax[slot]) data.rssMax[slot] = now[RSS];
+    if (now[HEAP] > data.heapMax[slot]) data.heapMax[slot] = now[HEAP];
+    data.rssIncrement[slot] += now[RSS] - rssBefore;
+    data.heapIncrement[slot] += now[HEAP] - heapBefore;
+    const grown = now[HEAP_USED] - heapUsedBefore - measureCost;
     if (grown > 0) data.heapGrowth[slot] += grown;
   };
 
@@ -137,17 +159,18 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
           const entry = meta.functions[fn].entrySlot;
           data.occurrences[entry]++;
           // The function's own line shows the memory on entry (memory_profiler's decorator row).
-          record(data, entry, rssNow, heapNow, heapUsedNow);
-          return { data, previous: -1, rss: rssNow, heap: heapNow, heapUsed: heapUsedNow };
+          record(data, entry, now[RSS], now[HEAP], now[HEAP_USED]);
+          // Until the first statement, changes (the call's own set-up) belong to the function's line.
+          return { data, previous: entry, rss: now[RSS], heap: now[HEAP], heapUsed: now[HEAP_USED] };
         },
         line(frame: Frame, slot: number): void {
           measure();
           if (frame.previous >= 0) record(frame.data, frame.previous, frame.rss, frame.heap, frame.heapUsed);
           frame.data.occurrences[slot]++;
           frame.previous = slot;
-          frame.rss = rssNow;
-          frame.heap = heapNow;
-          frame.heapUsed = heapUsedNow;
+          frame.rss = now[RSS];
+          frame.heap = now[HEAP];
+          frame.heapUsed = now[HEAP_USED];
         },
         exit(frame: Frame): void {
           if (frame.previous < 0 || finished) return;
@@ -259,10 +282,9 @@ interface SamplingHeapProfile {
 }
 
 /** tsprof's own files in the child (the measuring code allocates a little per line event). */
+const OWN_PACKAGES = ["mem", "runner", "core"].map((name) => resolve(__dirname, "..", "..", name) + sep);
 function isOwnFile(file: string): boolean {
-  const here = resolve(__dirname);
-  const runner = resolve(__dirname, "..", "..", "runner");
-  return file.startsWith(here + sep) || file.startsWith(runner + sep);
+  return OWN_PACKAGES.some((dir) => file.startsWith(dir));
 }
 
 interface SourceMapper {
@@ -291,14 +313,28 @@ function buildAllocationSites(
   profile: SamplingHeapProfile,
   files: FileData[],
 ): { sites: AllocationSite[]; totalBytes: number; ownBytes: number } {
+  // Profiled functions by name, where the name is unique among them.
+  const profiledByName = new Map<string, { file: string; line: number } | null>();
+  for (const data of files) {
+    for (const fn of data.meta.functions) {
+      const seen = profiledByName.has(fn.name);
+      profiledByName.set(fn.name, seen ? null : { file: data.meta.file, line: fn.bodyLine });
+    }
+  }
   const samplesPerNode = new Map<number, number>();
   for (const s of profile.samples ?? []) samplesPerNode.set(s.nodeId, (samplesPerNode.get(s.nodeId) ?? 0) + 1);
   const mapper = loadMapper();
   const byFunction = new Map<string, { functionName: string; file: string; line: number; bytes: number; samples: number }>();
   let totalBytes = 0;
   let ownBytes = 0;
-  const walk = (node: SamplingHeapProfileNode): void => {
-    if (node.selfSize > 0) {
+  const walk = (node: SamplingHeapProfileNode, insideOwn: boolean): void => {
+    const cf0 = node.callFrame;
+    // Everything called from tsprof's own measuring code (getHeapStatistics, readSync) is ours too.
+    const own = insideOwn || (cf0.url !== "" && isOwnFile(cf0.url.startsWith("file:") ? new URL(cf0.url).pathname : cf0.url));
+    if (node.selfSize > 0 && own) {
+      totalBytes += node.selfSize;
+      ownBytes += node.selfSize;
+    } else if (node.selfSize > 0) {
       const cf = node.callFrame;
       totalBytes += node.selfSize;
       let file = cf.url;
@@ -312,20 +348,30 @@ function buildAllocationSites(
           file = new URL(file).pathname;
         }
       }
+      if (!cf.url && cf.lineNumber < 0 && cf.functionName) {
+        // V8 names the script only while it is alive: a module whose functions are all unreachable
+        // by the end (a script that has finished) has been collected, and its frames come back
+        // without url or line. A profiled function of that name still identifies it.
+        const match = profiledByName.get(cf.functionName);
+        if (match) {
+          file = match.file;
+          line = match.line;
+        }
+      }
       if (file && isOwnFile(file)) {
         ownBytes += node.selfSize;
       } else {
         const name = cf.functionName || (cf.url ? "(anonymous)" : "(V8/native)");
         const key = `${name}\u0000${file}\u0000${line}`;
-        const site = byFunction.get(key) ?? { functionName: name, file, line: cf.url ? line : 0, bytes: 0, samples: 0 };
+        const site = byFunction.get(key) ?? { functionName: name, file, line: file ? line : 0, bytes: 0, samples: 0 };
         site.bytes += node.selfSize;
         site.samples += samplesPerNode.get(node.id) ?? 0;
         byFunction.set(key, site);
       }
     }
-    for (const child of node.children ?? []) walk(child);
+    for (const child of node.children ?? []) walk(child, own);
   };
-  walk(profile.head);
+  walk(profile.head, false);
 
   const sites: AllocationSite[] = [];
   for (const site of byFunction.values()) {

@@ -135,8 +135,15 @@ export function buildChartConfig(rec: MemRecording): Record<string, unknown> {
       const text = `peak ${peak.label} ${peak.mib.toFixed(1)} MiB at ${(peak.tMs / 1000).toFixed(2)} s`;
       const w = ctx.measureText(text).width;
       const tx = Math.min(Math.max(x - w / 2, chartArea.left + 2), chartArea.right - w - 2);
-      ctx.textBaseline = "bottom";
-      ctx.fillText(text, tx, Math.max(y - 8, chartArea.top + 14));
+      // Above the peak, unless that collides with the bracket names along the top: then below.
+      const labelRows = Math.min(6, rec.brackets.length) * 14 + 4;
+      if (y - 8 - 14 > chartArea.top + labelRows) {
+        ctx.textBaseline = "bottom";
+        ctx.fillText(text, tx, y - 8);
+      } else {
+        ctx.textBaseline = "top";
+        ctx.fillText(text, tx, Math.min(y + 8, chartArea.bottom - 16));
+      }
       ctx.restore();
     },
   };
@@ -155,7 +162,7 @@ export function buildChartConfig(rec: MemRecording): Record<string, unknown> {
         decimation: { enabled: false },
       },
       scales: {
-        x: { type: "linear", min: 0, title: { display: true, text: "time (s)" } },
+        x: { type: "linear", min: 0, max: recordingDurationMs(rec) / 1000, title: { display: true, text: "time (s)" } },
         y: { type: "linear", beginAtZero: true, title: { display: true, text: "memory used (MiB)" } },
       },
     },

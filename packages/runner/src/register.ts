@@ -7,7 +7,7 @@
  */
 import Module, { register } from "node:module";
 import { readFileSync, writeFileSync } from "node:fs";
-import { pathToFileURL, fileURLToPath } from "node:url";
+import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import { join } from "node:path";
 import { compileFile, formatOf, isUserFile, wantsInstrumentation, ScriptSyntaxError, type InstrumentPlan } from "./compile";
@@ -78,19 +78,13 @@ export function describeError(err: unknown): string {
   return inspect(err);
 }
 
-function localPath(fileOrUrl: string): string {
-  return fileOrUrl.startsWith("file:") ? fileURLToPath(fileOrUrl) : fileOrUrl;
-}
-void localPath;
 
 if (config?.collector) {
-  const collectorModule = require(config.collector) as CollectorModule;
-  const collector = collectorModule.create(config.collectorOptions, { outFile: config.outFile, tempDir: config.tempDir });
-  (globalThis as { __tsprof?: Collector }).__tsprof = collector;
+  let collector: Collector | null = null;
   let signal: string | null = null;
   let error: string | null = null;
   let finished = false;
-
+  // Handlers first: a Ctrl-C during start-up must not kill the child before it can save.
   process.on("uncaughtException", (err) => {
     error = describeError(err);
     // Kept for the parent, which prints it after the tables, as kernprof shows them before the traceback.
@@ -108,10 +102,13 @@ if (config?.collector) {
   process.on("SIGINT", onSignal("SIGINT", 130));
   process.on("SIGTERM", onSignal("SIGTERM", 143));
   process.on("exit", (code) => {
-    if (finished) return;
+    if (finished || !collector) return;
     finished = true;
     collector.finish({ exitCode: code, signal, error });
   });
+  const collectorModule = require(config.collector) as CollectorModule;
+  collector = collectorModule.create(config.collectorOptions, { outFile: config.outFile, tempDir: config.tempDir });
+  (globalThis as { __tsprof?: Collector }).__tsprof = collector;
 } else {
   // Plain runs (perf, dashboard): only make our syntax errors read as one clear line.
   process.on("uncaughtException", (err) => {

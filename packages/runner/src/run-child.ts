@@ -31,6 +31,8 @@ export interface ChildPlan {
 export interface ChildOutcome {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
+  /** tsprof received SIGINT/SIGTERM while the child ran (Ctrl-C). */
+  interrupted: boolean;
   result: unknown | null;
   error: string | null;
   durationNs: number;
@@ -91,8 +93,18 @@ export async function runChild(plan: ChildPlan, onSpawn?: (child: ChildProcess) 
   onSpawn?.(child);
   // Ctrl-C reaches the whole process group: the child saves its profile and exits; we stay to
   // print it. A signal sent to us alone is passed on.
+  let interrupted = false;
   const forward = (sig: NodeJS.Signals) => () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    interrupted = true;
+    // The child's own handler cannot run while it is busy in a loop; its watchdog thread looks
+    // for this file instead (see @tsprof/line's line-worker).
+    try {
+      writeFileSync(join(tempDir, "interrupt"), sig);
+    } catch {
+      // the temp dir is ours; if it is gone, the signal alone must do
+    }
+    child.kill(sig);
   };
   const onInt = forward("SIGINT");
   const onTerm = forward("SIGTERM");
@@ -118,6 +130,7 @@ export async function runChild(plan: ChildPlan, onSpawn?: (child: ChildProcess) 
   return {
     exitCode: code,
     signal,
+    interrupted,
     result,
     error,
     durationNs,
@@ -128,8 +141,10 @@ export async function runChild(plan: ChildPlan, onSpawn?: (child: ChildProcess) 
 }
 
 /** The exit code tsprof should return for a child outcome: the script's own, or 128+signal. */
-export function exitCodeOf(outcome: { exitCode: number | null; signal: NodeJS.Signals | null }): number {
+export function exitCodeOf(outcome: { exitCode: number | null; signal: NodeJS.Signals | null; interrupted?: boolean }): number {
   if (outcome.exitCode !== null) return outcome.exitCode;
+  // Interrupted while busy: the watchdog saved the profile and ended the process itself.
+  if (outcome.interrupted && outcome.signal === "SIGKILL") return 130;
   const numbers: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGKILL: 9, SIGABRT: 6, SIGSEGV: 11 };
   return 128 + (numbers[outcome.signal ?? ""] ?? 1);
 }

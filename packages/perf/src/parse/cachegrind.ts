@@ -120,7 +120,7 @@ export function parseCachegrindOut(text: string): ParsedCachegrind {
     }
     if (/^\d/.test(line)) {
       const parts = line.trim().split(/\s+/);
-      const costs = parts.slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
+      const costs = parts.slice(1).map((p) => (/^\d{1,20}$/.test(p) ? Number(p) : Number.NaN));
       if (costs.some((c) => Number.isNaN(c)) || costs.length > Math.max(1, out.events.length)) {
         out.problems.push(`line ${i + 1}: bad cost line: ${excerpt(line)}`);
         continue;

@@ -43,7 +43,8 @@ export function parsePerfNumber(text: string): number | null {
   if (/^[-+]?inf(inity)?$/i.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
   if (!NUMBER.test(t) || !/\d/.test(t)) return null;
   const value = Number(t.replace(/,/g, ""));
-  return Number.isNaN(value) ? null : value;
+  // "-0" reads as 0 (JSON would turn -0 into 0 anyway).
+  return Number.isNaN(value) ? null : value + 0;
 }
 
 export function isValueLike(text: string): boolean {
@@ -78,7 +79,7 @@ export function defaultUnit(event: string): string {
 }
 
 export function metric(value: number | null, unit: string): PerfMetric {
-  return { value: value !== null && Number.isNaN(value) ? null : value, unit: unit.trim().replace(/\s+/g, " ") };
+  return { value: value !== null && !Number.isFinite(value) ? null : value, unit: unit.trim().replace(/\s+/g, " ") };
 }
 
 /** Lines of a text, without a trailing "\r"; a final empty line dropped. */
@@ -96,7 +97,25 @@ export function excerpt(line: string): string {
 
 /** Last touches common to all formats: a default unit, no variance on what did not count. */
 export function finishRows(parsed: ParsedPerfStat): ParsedPerfStat {
+  parsed.rows = parsed.rows.filter((row) => {
+    if (row.status === "counted" && (row.value === null || !Number.isFinite(row.value))) {
+      parsed.problems.push(`event ${row.event}: unreadable value`);
+      return false;
+    }
+    return true;
+  });
+  const finite = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
+  parsed.elapsed.seconds = finite(parsed.elapsed.seconds);
+  parsed.elapsed.variancePct = finite(parsed.elapsed.variancePct);
+  parsed.elapsed.userSeconds = finite(parsed.elapsed.userSeconds);
+  parsed.elapsed.sysSeconds = finite(parsed.elapsed.sysSeconds);
+  parsed.elapsed.runSeconds = parsed.elapsed.runSeconds.filter((v) => Number.isFinite(v));
+  if (parsed.runs !== null && !Number.isFinite(parsed.runs)) parsed.runs = null;
   for (const row of parsed.rows) {
+    if (row.runningPct !== null && !Number.isFinite(row.runningPct)) row.runningPct = null;
+    if (row.variancePct !== null && !Number.isFinite(row.variancePct)) row.variancePct = null;
+    if (row.interval !== null && !Number.isFinite(row.interval)) row.interval = null;
+    if (row.cpus !== null && !Number.isFinite(row.cpus)) row.cpus = null;
     if (row.unit === "" && row.status === "counted") row.unit = defaultUnit(row.event);
     if (row.status !== "counted") {
       row.value = null;

@@ -1,4 +1,4 @@
-import { emptyParse, finishRows, splitLines, type ParsedPerfStat } from "./common";
+import { emptyParse, splitLines, type ParsedPerfStat } from "./common";
 import { detectCsvSeparator, parsePerfCsv } from "./perf-csv";
 import { parsePerfHuman } from "./perf-human";
 import { parsePerfJson } from "./perf-json";
@@ -26,9 +26,9 @@ export function detectPerfFormat(text: string): PerfFormat | null {
 /** Parse perf stat output in whichever format it is. Never throws. */
 export function parsePerfStat(text: string): ParsedPerfStat {
   const format = detectPerfFormat(text);
-  if (format === "json") return finishRows(parsePerfJson(text));
-  if (format === "csv") return finishRows(parsePerfCsv(text));
-  if (format === "human") return finishRows(parsePerfHuman(text));
+  if (format === "json") return parsePerfJson(text);
+  if (format === "csv") return parsePerfCsv(text);
+  if (format === "human") return parsePerfHuman(text);
   const out = emptyParse("human");
   out.problems.push("empty input: no perf stat output");
   return out;

@@ -5,6 +5,7 @@
 // whatever the man page says. The separator is whatever `-x` was given.
 import {
   emptyParse,
+  finishRows,
   excerpt,
   isValueLike,
   LOCATION,
@@ -93,7 +94,7 @@ export function parsePerfCsv(text: string, separator?: string): ParsedPerfStat {
     readTail(fields.slice(k + 3), row);
     out.rows.push(row);
   }
-  return out;
+  return finishRows(out);
 }
 
 /** Prefix fields before the value: interval timestamp, location, aggregated CPU count. */

@@ -7,6 +7,7 @@
 import {
   defaultUnit,
   emptyParse,
+  finishRows,
   excerpt,
   isValueLike,
   LOCATION,
@@ -63,7 +64,7 @@ export function parsePerfHuman(text: string): ParsedPerfStat {
     const elapsed = ELAPSED.exec(line);
     if (elapsed) {
       out.elapsed.seconds = parsePerfNumber(elapsed[1]);
-      if (elapsed[3]) out.elapsed.variancePct = Number(elapsed[3]);
+      if (elapsed[3]) out.elapsed.variancePct = parsePerfNumber(elapsed[3]);
       continue;
     }
     const userSys = USER_SYS.exec(line);
@@ -74,13 +75,15 @@ export function parsePerfHuman(text: string): ParsedPerfStat {
     }
     const tableRun = TABLE_RUN.exec(line);
     if (tableRun) {
-      out.elapsed.runSeconds.push(Number(tableRun[1]));
+      const seconds = parsePerfNumber(tableRun[1]);
+      if (seconds !== null && Number.isFinite(seconds)) out.elapsed.runSeconds.push(seconds);
+      else out.problems.push(`line ${i + 1}: unreadable run time: ${excerpt(line)}`);
       continue;
     }
     if (metricOnlyNames && readMetricOnlyRow(out, trimmed, metricOnlyNames)) continue;
     if (!readCounterLine(out, line, intervalMode)) out.problems.push(`line ${i + 1}: not a counter line: ${excerpt(line)}`);
   }
-  return out;
+  return finishRows(out);
 }
 
 function readMetricOnlyRow(out: ParsedPerfStat, trimmed: string, names: string[]): boolean {
@@ -103,12 +106,12 @@ function readCounterLine(out: ParsedPerfStat, line: string, intervalMode: boolea
   let variancePct: number | null = null;
   const multiplex = MULTIPLEX.exec(rest);
   if (multiplex && !/\+-/.test(multiplex[0])) {
-    runningPct = Number(multiplex[1]);
+    runningPct = parsePerfNumber(multiplex[1]);
     rest = rest.slice(0, multiplex.index);
   }
   const variance = VARIANCE.exec(rest);
   if (variance) {
-    variancePct = Number(variance[1]);
+    variancePct = parsePerfNumber(variance[1]);
     rest = rest.slice(0, variance.index);
   }
   const hash = rest.indexOf("#");

@@ -4,7 +4,7 @@
 // "socket" / "die" / "node" / "cpu" / "thread" with "aggregate-number" for aggregated output.
 // perf 6.1 writes metric-value as a bare number; later versions as a quoted string, possibly "nan".
 import type { CounterRow } from "@tsprof/core";
-import { emptyParse, excerpt, metric, newRow, parsePerfNumber, splitLines, statusOfPlaceholder, type ParsedPerfStat } from "./common";
+import { emptyParse, finishRows, excerpt, metric, newRow, parsePerfNumber, splitLines, statusOfPlaceholder, type ParsedPerfStat } from "./common";
 
 const LOCATION_KEYS = ["core", "socket", "die", "node", "cpu", "cache", "cluster", "thread"] as const;
 
@@ -49,7 +49,7 @@ export function parsePerfJson(text: string): ParsedPerfStat {
     }
     out.rows.push(readRecord(fields));
   }
-  return out;
+  return finishRows(out);
 }
 
 function readRecord(fields: Record<string, unknown>): CounterRow {

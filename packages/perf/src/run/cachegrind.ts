@@ -42,6 +42,8 @@ export interface CachegrindRun {
   /** One line: why there are no events. */
   failure: string | null;
   missing: boolean;
+  /** Ctrl-C reached us while it ran. */
+  interrupted: boolean;
   argv: string[];
 }
 
@@ -79,6 +81,7 @@ export async function runCachegrind(
     signal: outcome.signal,
     failure: null,
     missing: false,
+    interrupted: outcome.interrupted,
     argv: [valgrind, ...args],
   };
   if (outcome.spawnError === "ENOENT") return { ...base, missing: true, failure: VALGRIND_MISSING_MESSAGE };

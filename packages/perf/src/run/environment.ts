@@ -31,9 +31,34 @@ export function diagnosePerfStderr(stderr: string): { hardware?: HardwareStatus;
       },
     };
   }
-  const badEvent = /event syntax error: '([^']*)'/.exec(stderr);
-  if (badEvent) return { usage: `perf does not know the event '${badEvent[1]}' (see 'perf list')` };
+  const badEvent = /event syntax error: '([^']*)'\n(\s*)\\/.exec(stderr);
+  if (badEvent) {
+    // perf points at the bad token of the list with "\___"; name that event only.
+    const line = stderr.slice(stderr.lastIndexOf("\n", badEvent.index) + 1);
+    const column = badEvent[2].length - (line.indexOf("'") + 1);
+    let start = 0;
+    const bad = badEvent[1].split(",").find((event) => {
+      const hit = column >= start && column <= start + event.length;
+      start += event.length + 1;
+      return hit;
+    });
+    return { usage: `perf does not know the event '${bad ?? badEvent[1]}' (see 'perf list')` };
+  }
+  if (/event syntax error/.test(stderr)) return { usage: "perf rejected the event list (see 'perf list')" };
   return {};
+}
+
+/**
+ * Check an event list and perf's availability without running the workload (perf stat -e ... true),
+ * so a typo is one line of ours, not perf's usage text mixed into the workload's stderr.
+ */
+export function preflightPerf(perf: string, events: string[]): Promise<{ missing: boolean; usage?: string; hardware?: HardwareStatus }> {
+  return new Promise((resolve) => {
+    execFile(perf, ["stat", "-x", ",", "-e", events.join(","), "true"], { timeout: 30_000 }, (error, _stdout, stderr) => {
+      if (error && (error as NodeJS.ErrnoException).code === "ENOENT") resolve({ missing: true });
+      else resolve({ missing: false, ...diagnosePerfStderr(stderr ?? "") });
+    });
+  });
 }
 
 /** Note for events perf limited to user space (":u" appended when paranoid >= 2 and not root). */

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HardwareStatus } from "@tsprof/core";
-import { finishRows, type ParsedPerfStat } from "../parse/common";
+import type { ParsedPerfStat } from "../parse/common";
 import { parsePerfCsv } from "../parse/perf-csv";
-import { diagnosePerfStderr, PERF_MISSING_MESSAGE, userOnlyNote, workloadSignalFromStderr } from "./environment";
+import { aggregateRuns } from "./aggregate";
+import { diagnosePerfStderr, preflightPerf, PERF_MISSING_MESSAGE, userOnlyNote, workloadSignalFromStderr } from "./environment";
 import { runTool } from "./spawn";
 import type { Workload } from "./workload";
 
@@ -35,14 +36,20 @@ export interface PerfStatRun {
   hardware: HardwareStatus | null;
   /** A usage problem perf reported (unknown event). */
   usage: string | null;
-  /** perf failed for another reason: its first stderr line. */
+  /** perf failed for another reason: one line. */
   failure: string | null;
   notes: string[];
-  /** The perf argv, for the record. */
+  /** Ctrl-C stopped the repeats. */
+  interrupted: boolean;
+  /** The perf argv of the first run, for the record. */
   argv: string[];
 }
 
-/** Run `perf stat -x, -o <file> -e <events> -r N -- <workload>` and parse the CSV it wrote. */
+/**
+ * `perf stat -x, -o <file> -e <events> -- <workload>`, repeated N times and combined as perf's -r
+ * would (mean, ± variance of the mean). One perf per run, so that Ctrl-C or a failing workload
+ * stops the repeats and the runs done so far are still reported (perf's own -r keeps going).
+ */
 export async function runPerfStat(
   workload: Workload,
   options: {
@@ -55,61 +62,70 @@ export async function runPerfStat(
     cwd?: string;
   },
 ): Promise<PerfStatRun> {
-  const outFile = join(options.tempDir, `perf-stat-${Date.now()}-${Math.random().toString(36).slice(2)}.csv`);
   const addWall = !options.events.includes(WALL_EVENT);
   const events = addWall ? [...options.events, WALL_EVENT] : options.events;
-  const args = ["stat", "-x", ",", "-o", outFile, "-e", events.join(","), "-r", String(options.repeats), "--", ...workload.argv];
   const perf = options.perf ?? "perf";
-  const outcome = await runTool(perf, args, { env: options.env, stdout: options.stdout, cwd: options.cwd });
-  const base: PerfStatRun = {
+  const argsFor = (outFile: string) => ["stat", "-x", ",", "-o", outFile, "-e", events.join(","), "--", ...workload.argv];
+  const result: PerfStatRun = {
     parsed: null,
-    exitCode: outcome.exitCode,
-    signal: outcome.signal,
+    exitCode: null,
+    signal: null,
     hardware: null,
     usage: null,
     failure: null,
     notes: [],
-    argv: [perf, ...args],
+    interrupted: false,
+    argv: [perf, ...argsFor("<file>")],
   };
-  if (outcome.spawnError === "ENOENT") {
-    return { ...base, exitCode: null, hardware: { state: "perf-missing", message: PERF_MISSING_MESSAGE } };
-  }
-  if (outcome.spawnError) return { ...base, failure: `cannot start perf: ${outcome.spawnError}` };
+  const preflight = await preflightPerf(perf, events);
+  if (preflight.missing) return { ...result, hardware: { state: "perf-missing", message: PERF_MISSING_MESSAGE } };
+  if (preflight.usage) return { ...result, usage: preflight.usage };
+  if (preflight.hardware) return { ...result, hardware: preflight.hardware };
 
-  const text = existsSync(outFile) ? readFileSync(outFile, "utf8") : "";
-  const parsed = finishRows(parsePerfCsv(text, ","));
-  const diagnosis = diagnosePerfStderr(outcome.stderrTail);
-  if (parsed.rows.length === 0) {
-    if (diagnosis.usage) return { ...base, usage: diagnosis.usage };
-    if (diagnosis.hardware) return { ...base, exitCode: null, hardware: diagnosis.hardware };
-    const workloadFailed = /Workload failed: (.*)/.exec(outcome.stderrTail);
-    const first = outcome.stderrTail.trim().split("\n").find((l) => l.trim() !== "") ?? `exit code ${String(outcome.exitCode)}`;
-    return {
-      ...base,
-      failure: workloadFailed ? `cannot run ${workload.argv[0]}: ${workloadFailed[1]}` : `perf stat failed: ${first.trim()}`,
-    };
-  }
-  // The wall time: one run's mean duration_time (ns), with its variance.
-  if (addWall) {
-    const index = parsed.rows.findIndex((r) => r.event === WALL_EVENT);
-    if (index >= 0) {
-      const [wall] = parsed.rows.splice(index, 1);
-      if (wall.status === "counted" && wall.value !== null) {
-        parsed.elapsed.seconds = wall.value / 1e9;
-        parsed.elapsed.variancePct = wall.variancePct;
+  const runs: ParsedPerfStat[] = [];
+  for (let run = 0; run < options.repeats; run++) {
+    const outFile = join(options.tempDir, `perf-stat-${run}-${Math.random().toString(36).slice(2)}.csv`);
+    const outcome = await runTool(perf, argsFor(outFile), { env: options.env, stdout: options.stdout, cwd: options.cwd });
+    if (outcome.spawnError === "ENOENT") return { ...result, hardware: { state: "perf-missing", message: PERF_MISSING_MESSAGE } };
+    if (outcome.spawnError) return { ...result, failure: `cannot start perf: ${outcome.spawnError}` };
+    const parsed = parsePerfCsv(existsSync(outFile) ? readFileSync(outFile, "utf8") : "", ",");
+    if (parsed.rows.length === 0) {
+      const diagnosis = diagnosePerfStderr(outcome.stderrTail);
+      if (diagnosis.usage) return { ...result, usage: diagnosis.usage };
+      if (diagnosis.hardware) return { ...result, hardware: diagnosis.hardware };
+      const workloadFailed = /Workload failed: (.*)/.exec(outcome.stderrTail);
+      const first = outcome.stderrTail.trim().split("\n").find((l) => l.trim() !== "") ?? `exit code ${String(outcome.exitCode)}`;
+      if (runs.length === 0) {
+        return { ...result, failure: workloadFailed ? `cannot run ${workload.argv[0]}: ${workloadFailed[1]}` : `perf stat failed: ${first.trim()}` };
+      }
+      result.notes.push(`run ${run + 1} gave no counters (${first.trim()}); kept the ${runs.length} before it`);
+      break;
+    }
+    if (addWall) {
+      const index = parsed.rows.findIndex((r) => r.event.replace(/:[a-z]+$/, "") === WALL_EVENT);
+      if (index >= 0) {
+        const [wall] = parsed.rows.splice(index, 1);
+        if (wall.status === "counted" && wall.value !== null) parsed.elapsed.seconds = wall.value / 1e9;
       }
     }
+    runs.push(parsed);
+    // perf exits with the workload's status; a signal it only prints ("node: Killed").
+    const signal = outcome.signal ?? workloadSignalFromStderr(outcome.stderrTail, workload.argv[0]);
+    result.signal = signal;
+    result.exitCode = signal && outcome.exitCode === 0 ? null : outcome.exitCode;
+    if (outcome.interrupted || signal === "SIGINT") {
+      result.interrupted = true;
+      if (run + 1 < options.repeats) result.notes.push(`interrupted (Ctrl-C): ${runs.length} of ${options.repeats} runs measured`);
+      break;
+    }
+    if (signal || (result.exitCode !== null && result.exitCode !== 0)) {
+      if (run + 1 < options.repeats) result.notes.push(`the workload failed in run ${run + 1}: not repeated (${runs.length} of ${options.repeats} runs measured)`);
+      break;
+    }
   }
-  parsed.runs = options.repeats;
+  const parsed = aggregateRuns(runs);
   parsed.label = workload.label;
-  // perf exits with the workload's status; a signal it only prints ("node: Killed").
-  const signal = outcome.signal ?? workloadSignalFromStderr(outcome.stderrTail, workload.argv[0]);
   const note = userOnlyNote(parsed.rows.map((r) => r.event));
-  return {
-    ...base,
-    parsed,
-    signal,
-    exitCode: signal && outcome.exitCode === 0 ? null : outcome.exitCode,
-    notes: note ? [note] : [],
-  };
+  if (note) result.notes.push(note);
+  return { ...result, parsed };
 }

@@ -7,6 +7,8 @@ export interface SpawnOutcome {
   stderrTail: string;
   /** spawn error code (ENOENT when the program is missing), else null. */
   spawnError: string | null;
+  /** A SIGINT (Ctrl-C) reached this process while the program ran. */
+  interrupted: boolean;
 }
 
 /**
@@ -23,14 +25,17 @@ export function runTool(
     const stdout = options.stdout === "stderr" ? 2 : options.stdout;
     const stdio: StdioOptions = ["inherit", stdout, "pipe"];
     let tail = "";
-    const ignoreSigint = () => {};
+    let interrupted = false;
+    const ignoreSigint = () => {
+      interrupted = true;
+    };
     process.on("SIGINT", ignoreSigint);
     let settled = false;
-    const finish = (outcome: SpawnOutcome) => {
+    const finish = (outcome: Omit<SpawnOutcome, "interrupted">) => {
       if (settled) return;
       settled = true;
       process.removeListener("SIGINT", ignoreSigint);
-      resolve(outcome);
+      resolve({ ...outcome, interrupted });
     };
     let child;
     try {

@@ -18,7 +18,7 @@ export function roll(grid: Float64Array, n: number, shift: 1 | -1, axis: 0 | 1):
 /** roll into a caller-supplied array (no allocation). out[i][j] = grid[i - shift][j] (axis 0). */
 export function rollInto(grid: Float64Array, n: number, shift: 1 | -1, axis: 0 | 1, out: Float64Array): void {
   if (axis === 0) {
-    // Whole rows move: two block copies.
+    // Whole rows move: two block copies (two small views, no grid-sized allocation).
     if (shift === 1) {
       out.set(grid.subarray(0, (n - 1) * n), n);
       out.set(grid.subarray((n - 1) * n), 0);
@@ -28,13 +28,14 @@ export function rollInto(grid: Float64Array, n: number, shift: 1 | -1, axis: 0 |
     }
     return;
   }
+  // Within each row: a plain loop (a subarray view per row would allocate n small objects).
   for (let i = 0; i < n; i++) {
     const row = i * n;
     if (shift === 1) {
-      out.set(grid.subarray(row, row + n - 1), row + 1);
       out[row] = grid[row + n - 1];
+      for (let j = 1; j < n; j++) out[row + j] = grid[row + j - 1];
     } else {
-      out.set(grid.subarray(row + 1, row + n), row);
+      for (let j = 0; j < n - 1; j++) out[row + j] = grid[row + j + 1];
       out[row + n - 1] = grid[row];
     }
   }

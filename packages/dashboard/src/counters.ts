@@ -1,0 +1,84 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { CountersResult, StudyCounters } from "@tsprof/core";
+import { firstLine, runCli, type VariantTarget } from "./actions";
+
+/**
+ * Counters per variant for the dashboard, from `tsprof perf` (the perf package) run on one variant
+ * at a small grid: real IPC and cache-miss % where the machine has hardware counters, cachegrind's
+ * simulated caches where it has none (this VM). The mapping to the study's StudyCounters is pure.
+ */
+
+/** Size and iterations for counters: a small grid, since cachegrind runs tens of times slower. */
+export function countersRun(sizes: number[], iterations: number): { size: number; iterations: number } {
+  return { size: Math.min(128, ...sizes), iterations: Math.max(1, Math.min(iterations, 20)) };
+}
+
+/**
+ * One variant's counters from a `tsprof perf` result. Hardware: perf's IPC and cache-misses /
+ * cache-references. Simulated: cachegrind has no cycles (so no IPC); the miss % is last-level
+ * misses / last-level references, the simulated counterpart of perf's cache-miss ratio, net of
+ * Node's start-up when the baseline run worked.
+ */
+export function studyCountersFrom(result: CountersResult, variant: string, size: number): StudyCounters {
+  const ipc = result.derived.ipc;
+  const hardwareMiss = result.derived.cacheMissPct;
+  if (result.hardware.state === "available" && (ipc !== null || hardwareMiss !== null)) {
+    return {
+      variant,
+      size,
+      simulated: false,
+      ipc,
+      cacheMissPct: hardwareMiss,
+      instructions: result.counters.instructions?.value ?? null,
+      note: "measured with perf stat",
+    };
+  }
+  const sim = result.simulated;
+  if (sim) {
+    const totals = sim.net ?? sim.workload;
+    const missPct = totals.llRefs > 0 ? (100 * totals.llMisses) / totals.llRefs : null;
+    const ll = sim.geometry.LL ? `LL ${Math.round(sim.geometry.LL.sizeBytes / 1024 / 1024)} MiB` : "LL";
+    return {
+      variant,
+      size,
+      simulated: true,
+      ipc: null,
+      cacheMissPct: missPct !== null && missPct >= 0 ? missPct : null,
+      instructions: totals.instructions > 0 ? totals.instructions : null,
+      note: `simulated by cachegrind (${ll}; ${sim.net ? "net of node start-up" : "whole run"}); IPC needs hardware cycles`,
+    };
+  }
+  return {
+    variant,
+    size,
+    simulated: false,
+    ipc: null,
+    cacheMissPct: null,
+    instructions: null,
+    note: result.hardware.message ?? "no counters",
+  };
+}
+
+/** Run `tsprof perf -r 1 -o <json> <script> -- args` for one variant (aborting stops it all). */
+export async function measureVariantCounters(
+  cliPath: string,
+  variant: string,
+  size: number,
+  target: VariantTarget,
+  signal?: AbortSignal,
+): Promise<StudyCounters> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
+  const json = path.join(dir, "counters.json");
+  try {
+    const outcome = await runCli(cliPath, ["perf", "-r", "1", "-o", json, target.script, "--", ...target.args], signal);
+    if (!existsSync(json)) {
+      const reason = signal?.aborted ? "stopped" : firstLine(outcome.stderr.split("\n").filter((l) => !/simulating|measuring node/.test(l)).join("\n")) || `tsprof perf exited ${outcome.code}`;
+      return { variant, size, simulated: false, ipc: null, cacheMissPct: null, instructions: null, note: `counters: n/a (${reason})` };
+    }
+    return studyCountersFrom(JSON.parse(readFileSync(json, "utf8")) as CountersResult, variant, size);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

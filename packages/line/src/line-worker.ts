@@ -1,0 +1,99 @@
+/**
+ * A worker thread inside the profiled program. The counters and times live in shared memory, so
+ * this thread can read them while the main thread is busy in a tight loop, where no JavaScript
+ * signal handler can run. It:
+ * - hybrid mode: samples the shadow line stack (stack[0] = depth, stack[d] = the slot frame d is on)
+ *   and adds the elapsed wall time to every slot on the stack, once each, so a line's time includes
+ *   the functions it calls, as in line_profiler;
+ * - writes a snapshot of the result every second, so a program that aborts or is killed still
+ *   leaves its profile up to then;
+ * - on Ctrl-C, if the main thread does not answer within a grace period (busy loop), writes the
+ *   profile itself and ends the process.
+ */
+import { workerData, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
+import { performance } from "node:perf_hooks";
+import { existsSync } from "node:fs";
+import { writeResultFile, type LineProfileResult } from "@tsprof/core";
+import type { FileMeta } from "@tsprof/runner";
+import { buildLineResult, type FileData } from "./build-result";
+import { readSource, OWN_DIRS, Control, type WorkerInput } from "./shared";
+
+const input = workerData as WorkerInput;
+const control = new Int32Array(input.controlBuffer);
+const hits = new Float64Array(input.hitsBuffer);
+const timeMs = new Float64Array(input.timeBuffer);
+const calls = new Float64Array(input.callsBuffer);
+const stack = input.stackBuffer ? new Int32Array(input.stackBuffer) : null;
+const port = input.port as MessagePort;
+const files: FileData[] = [];
+
+function drainMeta(): void {
+  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+    const { meta, base, fnBase } = m.message as { meta: FileMeta; base: number; fnBase: number };
+    files.push({
+      meta,
+      base,
+      hits: hits.subarray(base, base + meta.slots.length),
+      timeMs: timeMs.subarray(base, base + meta.slots.length),
+      calls: calls.subarray(fnBase, fnBase + meta.functions.length),
+    });
+  }
+}
+
+function writeResult(signal: string | null, exitCode: number, note: string): void {
+  drainMeta();
+  const result: LineProfileResult = {
+    ...(input.header as Omit<LineProfileResult, "functions" | "summary" | "notes" | "durationNs" | "exitCode" | "signal">),
+    durationNs: Math.round((performance.now() - started) * 1e6),
+    exitCode,
+    signal,
+    functions: [],
+    summary: [],
+    notes: [note],
+  };
+  buildLineResult(result, files, null, { readSource, ownDirs: OWN_DIRS });
+  writeResultFile(input.outFile, result);
+}
+
+const started = performance.now();
+const sampleMs = stack ? input.lineSampleUs / 1000 : 50;
+const seen = new Int32Array(4096);
+let last = performance.now();
+let lastSnapshot = last;
+let lastInterruptCheck = last;
+let interruptSeenAt = 0;
+Atomics.store(control, Control.Ready, 1);
+Atomics.notify(control, Control.Ready);
+
+while (Atomics.load(control, Control.Stop) === 0) {
+  Atomics.wait(control, Control.Stop, 0, sampleMs);
+  const now = performance.now();
+  if (stack) {
+    const dt = now - last;
+    let depth = stack[0];
+    if (depth >= stack.length) depth = stack.length - 1;
+    let n = 0;
+    outer: for (let d = 1; d <= depth; d++) {
+      const slot = stack[d];
+      for (let i = 0; i < n; i++) if (seen[i] === slot) continue outer;
+      if (n < seen.length) seen[n++] = slot;
+      timeMs[slot] += dt;
+    }
+  }
+  last = now;
+  if (now - lastInterruptCheck >= 50) {
+    lastInterruptCheck = now;
+    if (!interruptSeenAt && existsSync(input.interruptFile)) interruptSeenAt = now;
+    if (interruptSeenAt && now - interruptSeenAt > input.graceMs && Atomics.load(control, Control.Stop) === 0) {
+      // The main thread did not get to its SIGINT handler: it is busy. Save and end here.
+      writeResult("SIGINT", 130, "interrupted while busy: the profile was saved by tsprof's watchdog thread (no CPU summary)");
+      process.kill(process.pid, "SIGKILL");
+    }
+  }
+  if (now - lastSnapshot >= input.snapshotMs && Atomics.load(control, Control.Stop) === 0) {
+    lastSnapshot = now;
+    writeResult(null, -1, "snapshot: the program ended before tsprof's final write (killed, aborted or out of memory); counts are from the last snapshot");
+  }
+}
+Atomics.store(control, Control.Acknowledged, 1);
+Atomics.notify(control, Control.Acknowledged);

@@ -1,0 +1,49 @@
+/** What the collector (main thread) and its worker share. */
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+
+/** Indexes into the shared control array. */
+export const enum Control {
+  /** Set by the main thread at exit: the worker stops. */
+  Stop = 0,
+  /** Set by the worker once it runs. */
+  Ready = 1,
+  /** Set by the worker when it has stopped (no write in flight). */
+  Acknowledged = 2,
+}
+
+export interface WorkerInput {
+  controlBuffer: SharedArrayBuffer;
+  hitsBuffer: SharedArrayBuffer;
+  timeBuffer: SharedArrayBuffer;
+  callsBuffer: SharedArrayBuffer;
+  stackBuffer: SharedArrayBuffer | null;
+  port: unknown;
+  lineSampleUs: number;
+  snapshotMs: number;
+  graceMs: number;
+  outFile: string;
+  interruptFile: string;
+  header: object;
+}
+
+/** tsprof's own code and its compilers: left out of the summary, they are not the user's program. */
+export const OWN_DIRS = [
+  dirname(dirname(__dirname)),
+  dirname(require.resolve("esbuild/package.json")),
+  dirname(require.resolve("typescript/package.json")),
+].map((d) => d + "/");
+
+const sourceCache = new Map<string, string[]>();
+export function readSource(file: string): string[] {
+  let lines = sourceCache.get(file);
+  if (!lines) {
+    try {
+      lines = readFileSync(file, "utf8").split(/\r?\n/);
+    } catch {
+      lines = [];
+    }
+    sourceCache.set(file, lines);
+  }
+  return lines;
+}

@@ -1,0 +1,64 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const BIN = path.join(ROOT, "cli", "dist", "bin.js");
+
+function tsprof(args: string[], cwd = ROOT) {
+  return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", timeout: 180_000 });
+}
+
+test("headless (stdout is a pipe): progress on stderr, the diffusion tables then Markdown on stdout, --json results", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
+  const json = path.join(dir, "study.json");
+  const run = tsprof(["dashboard", "--sizes", "32,48", "--iterations", "3", "--variants", "fused,nested", "--json", json]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stderr, /^\[1\/4\] fused 32×32  \S+s$/m);
+  assert.match(run.stderr, /^\[4\/4\] nested 48×48  \S+s$/m);
+  const text = run.stdout.indexOf("Table 1.");
+  const markdown = run.stdout.indexOf("| Method |");
+  assert.ok(text >= 0 && markdown > text, "plain tables first, then Markdown");
+  const result = JSON.parse(readFileSync(json, "utf8"));
+  assert.equal(result.kind, "study");
+  assert.equal(result.baseline, "fused", "the first variant named is the baseline");
+  assert.equal(result.results.length, 4);
+  for (const cell of result.results) {
+    for (const key of ["variant", "size", "iterations", "seconds", "speedup", "peakRssMiB", "checksum"]) assert.ok(key in cell, `${key} in ${JSON.stringify(cell)}`);
+    assert.equal(cell.iterations, 3);
+  }
+  // Same grid, same steps: every variant's checksum agrees at each size.
+  for (const size of [32, 48]) {
+    const sums = result.results.filter((c: { size: number }) => c.size === size).map((c: { checksum: number }) => c.checksum);
+    assert.ok(Math.abs(sums[0] - sums[1]) < 1e-9, `checksums at ${size}: ${sums}`);
+  }
+  assert.ok(result.machine && result.machine.cores >= 1);
+});
+
+test("a user's variants module: workload custom, its first export is the baseline", () => {
+  const run = tsprof(["dashboard", path.join(ROOT, "fixtures", "dashboard", "my-variants.ts"), "--sizes", "16", "--iterations", "3", "--headless"]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /custom study: 2 variants/);
+  assert.match(run.stdout, /baseline arrays/);
+  assert.match(run.stdout, /^arrays\s+1\.00x$/m);
+});
+
+test("usage errors: one line on stderr, exit 2, nothing run", () => {
+  const cases: [string[], RegExp][] = [
+    [["dashboard", "--sizes", "32,x"], /^tsprof: --sizes: "x" is not a whole number >= 2\n$/],
+    [["dashboard", "--iterations", "0"], /^tsprof: --iterations: "0" is not a whole number >= 1\n$/],
+    [["dashboard", "--variants", "nested,nope"], /^tsprof: --variants: unknown diffusion variant nope \(known: .*\)\n$/],
+    [["dashboard", "--workload", "julia"], /^tsprof: --workload: "julia" is not one of diffusion, poly\n$/],
+    [["dashboard", "missing-variants.ts"], /^tsprof: variants module not found: missing-variants\.ts\n$/],
+    [["dashboard", "--bogus"], /^tsprof: unknown option '--bogus'\n/],
+  ];
+  for (const [args, stderr] of cases) {
+    const run = tsprof(args);
+    assert.equal(run.status, 2, `${args.join(" ")}: ${run.stderr}`);
+    assert.match(run.stderr, stderr);
+    assert.equal(run.stdout, "");
+  }
+});

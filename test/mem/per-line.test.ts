@@ -1,0 +1,116 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { MemProfileResult, FunctionMemProfile, MemLineRecord } from "@tsprof/core";
+import { tsprof, FIXTURES } from "./helpers";
+
+const tmp = mkdtempSync(join(tmpdir(), "tsprof-"));
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function profile(script: string, extra: string[] = []): Promise<{ result: MemProfileResult; stdout: string; stderr: string; code: number | null }> {
+  const json = join(tmp, `${script}-${extra.join("")}.json`);
+  const run = await tsprof(["mem", ...extra, "--json", json, script]);
+  const result = JSON.parse(readFileSync(json, "utf8")) as MemProfileResult;
+  return { result, stdout: run.stdout, stderr: run.stderr, code: run.code };
+}
+
+function lineOf(fn: FunctionMemProfile, text: string): MemLineRecord {
+  const row = fn.lines.find((l) => l.source.includes(text));
+  assert.ok(row, `no line containing ${text}`);
+  return row;
+}
+
+const within10 = (value: number, expected: number) =>
+  assert.ok(Math.abs(value - expected) <= Math.abs(expected) * 0.1, `${value} not within 10% of ${expected}`);
+
+test("a known allocation: new Float64Array(4 Mi) shows +32 MiB heap, its fill +32 MiB RSS", async () => {
+  const { result, code, stdout } = await profile("profileme.ts");
+  assert.equal(code, 0);
+  assert.equal(result.kind, "mem");
+  const fn = result.functions.find((f) => f.name === "profileWrapper")!;
+  assert.equal(fn.calls, 1);
+  within10(lineOf(fn, "new Float64Array").heapIncrementMiB, 32);
+  within10(lineOf(fn, "x.fill(1.0)").rssIncrementMiB, 32);
+  // The text table has the layout and the row.
+  assert.match(stdout, /Line # {4}RSS usage {4}Increment {4}Heap used {4}Increment  Occurrences  Line Contents/);
+  assert.match(stdout, /^ +7 +[\d.]+ MiB +[\d.-]+ MiB +[\d.]+ MiB +3[12]\.\d{3} MiB +1 {2}\s+let x: Float64Array/m);
+  assert.match(stdout, /Heap = V8 heap used \+ external/);
+});
+
+test("--gc: the release shows on the line that drops the array (the slides' del x)", async () => {
+  const { result } = await profile("profileme.ts", ["--gc"]);
+  assert.equal(result.gc, true);
+  const fn = result.functions[0];
+  const drop = lineOf(fn, "x = null");
+  within10(drop.heapIncrementMiB, -32);
+  within10(drop.rssIncrementMiB, -32);
+  within10(lineOf(fn, "new Float64Array").heapIncrementMiB, 32);
+  // Nothing else moves by more than a MiB.
+  for (const row of fn.lines) {
+    if (row.source.includes("x = null") || row.source.includes("Float64Array(") || row.source.includes("fill")) continue;
+    assert.ok(Math.abs(row.heapIncrementMiB) < 1, `${row.line}: ${row.heapIncrementMiB}`);
+  }
+});
+
+test("increments add up to the total change over the call", async () => {
+  for (const extra of [[], ["--gc"]]) {
+    const { result } = await profile("profileme.ts", extra);
+    const fn = result.functions[0];
+    const ran = fn.lines.filter((l) => l.occurrences > 0);
+    const entry = ran[0];
+    const last = ran[ran.length - 1];
+    // One call, each line once. The function's own line holds the memory on entry and, as its
+    // increment, the change up to the first statement; so the value on entry is its usage minus
+    // that increment when it grew (else its usage), and entry + every increment = after the last line.
+    const check = (usage: (l: MemLineRecord) => number, inc: (l: MemLineRecord) => number, what: string) => {
+      const atEntry = usage(entry) - Math.max(0, inc(entry));
+      const sum = ran.reduce((s, l) => s + inc(l), 0);
+      assert.ok(Math.abs(atEntry + sum - usage(last)) < 1e-9, `${what}: ${atEntry} + ${sum} != ${usage(last)}`);
+      // And the sum is the 32 MiB story, not noise: made (+32) and, with --gc, released (-32).
+      return sum;
+    };
+    const heapSum = check((l) => l.heapMiB!, (l) => l.heapIncrementMiB, "heap");
+    check((l) => l.rssMiB!, (l) => l.rssIncrementMiB, "rss");
+    assert.ok(extra.length ? Math.abs(heapSum) < 1 : Math.abs(heapSum - 32) < 1, `heap total change ${heapSum}`);
+  }
+});
+
+test("occurrences are exact in loops", async () => {
+  const { result } = await profile("loops.ts");
+  const fn = result.functions.find((f) => f.name === "nested")!;
+  // nested(5, 3) called 4 times.
+  assert.equal(fn.calls, 4);
+  const occ = (text: string) => lineOf(fn, text).occurrences;
+  assert.equal(occ("function nested"), 4);
+  assert.equal(occ("let total = 0"), 4);
+  assert.equal(occ("for (let i = 0"), 4 * 6); // 5 iterations + the final check
+  assert.equal(occ("let j = 0"), 4 * 5);
+  assert.equal(occ("while (j < cols)"), 4 * 5 * 4);
+  assert.equal(occ("total += i * j"), 4 * 5 * 3);
+  assert.equal(occ("j++"), 4 * 5 * 3);
+  // for-of header: 3 iterations + 1, plus its one-line body 3 times.
+  assert.equal(occ("for (const v of"), 4 * (4 + 3));
+  assert.equal(occ("return total"), 4);
+  // Lines that are not statements never ran.
+  for (const row of fn.lines.filter((l) => l.source.trim() === "}")) {
+    assert.equal(row.occurrences, 0);
+    assert.equal(row.rssMiB, null);
+  }
+});
+
+test("allocation table: short-lived garbage in a profiled function is sampled and put on its line", async () => {
+  const { result, stdout } = await profile("garbage.ts");
+  const sites = result.allocations.filter((s) => s.functionName === "makeGarbage");
+  assert.ok(sites.length > 0, "no allocation site for makeGarbage");
+  const total = sites.reduce((s, a) => s + a.bytes, 0);
+  // 200k objects of {a, b, c} (about 32+ bytes each) that die at once: several MiB sampled.
+  assert.ok(total > 2 * 1048576, `${total} bytes`);
+  const lineLevel = sites.filter((s) => s.lineLevel);
+  assert.ok(lineLevel.length > 0);
+  const top = lineLevel.sort((a, b) => b.bytes - a.bytes)[0];
+  const source = readFileSync(join(FIXTURES, "garbage.ts"), "utf8").split("\n")[top.line - 1];
+  assert.match(source, /const o = \{/);
+  assert.match(stdout, /Where the program allocates/);
+});
