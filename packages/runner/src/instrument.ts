@@ -304,6 +304,8 @@ export function instrumentSource(
         instrumentStatements(st.statements);
         return;
       }
+      // A nested function declaration is its own function, profiled only if selected itself.
+      if (isFunctionNode(st)) return;
       if (!isCountedStatement(st) || isDeclareOnly(st)) {
         visitInner(st);
         return;
