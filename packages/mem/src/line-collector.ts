@@ -15,7 +15,7 @@
 import { readFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { resolve, sep } from "node:path";
-import { getHeapStatistics } from "node:v8";
+import { createHeapReader } from "./heap-reader";
 import { createRssReader } from "./rss-reader";
 import { writeResultFile, type AllocationSite, type FunctionMemProfile, type MemLineRecord } from "@tsprof/core";
 import type { ChildExit, Collector, CollectorContext, EventSink, FileMeta } from "./collector-types";
@@ -73,6 +73,7 @@ const HEAP_USED = 2;
 export function create(options: LineCollectorOptions, context: CollectorContext): Collector {
   const files: FileData[] = [];
   const readRss = createRssReader();
+  const heapReader = createHeapReader();
   const gc = options.gc ? (globalThis as { gc?: () => void }).gc : undefined;
   const notes: string[] = [];
   if (options.gc && !gc) notes.push("--gc asked for, but global.gc is missing (node --expose-gc): no GC before measurements");
@@ -84,20 +85,20 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
         // external still counts the freed buffer.
         gc();
         gc();
-        const h = getHeapStatistics();
+        heapReader.update();
         now[RSS] = readRss();
-        now[HEAP_USED] = h.used_heap_size;
-        now[HEAP] = h.used_heap_size + h.external_memory;
+        now[HEAP_USED] = heapReader.used();
+        now[HEAP] = now[HEAP_USED] + heapReader.external();
       }
     : (): void => {
-        // The same V8 figures process.memoryUsage() reports (heapUsed, external), a tenth of the cost.
-        const h = getHeapStatistics();
+        // The figures process.memoryUsage() reports (heapUsed, external), read without allocating.
+        heapReader.update();
         now[RSS] = readRss();
-        now[HEAP_USED] = h.used_heap_size;
-        now[HEAP] = h.used_heap_size + h.external_memory;
+        now[HEAP_USED] = heapReader.used();
+        now[HEAP] = now[HEAP_USED] + heapReader.external();
       };
 
-  // What one measurement itself allocates on the V8 heap (the statistics object): taken off each
+  // What one measurement itself allocates on the V8 heap (nothing with the buffer reader): taken off each
   // line's growth before that growth weighs the allocation split, so lines that run often do not
   // collect samples for tsprof's own garbage. Median of back-to-back measurements.
   const ownGrowth: number[] = [];

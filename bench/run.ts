@@ -1,0 +1,46 @@
+/**
+ * `npm run bench [-- section...]`: runs the benchmark sections (bench/<name>.ts, each exporting
+ * run(): Promise<string>) and writes BENCHMARKS.md with the machine and the date. Figures are
+ * measured in this run; ratios compare configurations measured in the same run.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "./util";
+
+const SECTIONS = ["line", "mem", "perf", "diffusion"];
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((a) => a !== "--");
+  const names = wanted.length ? wanted : SECTIONS;
+  const file = join(ROOT, "BENCHMARKS.md");
+  const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
+  const date = new Date().toISOString().slice(0, 10);
+  const parts: Record<string, string> = {};
+  for (const name of names) {
+    const path = join(__dirname, `${name}.ts`);
+    if (!existsSync(path)) {
+      console.error(`bench: no section ${name}`);
+      continue;
+    }
+    console.error(`bench: ${name} ...`);
+    const started = Date.now();
+    const mod = require(path) as { run(): Promise<string> };
+    parts[name] = `## ${name}\n\nMeasured ${date} on ${machine} (${((Date.now() - started) / 1000).toFixed(0)} s for this section).\n\n${await mod.run()}\n`;
+    parts[name] = parts[name].replace(/\(\d+ s for this section\)/, `(${((Date.now() - started) / 1000).toFixed(0)} s for this section)`);
+    console.error(parts[name]);
+  }
+  // Keep sections not re-run this time, so one section can be refreshed alone.
+  const kept = previous.split(/^(?=## )/m).filter((s) => s.startsWith("## ") && !(s.slice(3).split("\n")[0].trim() in parts));
+  const keptByName = Object.fromEntries(kept.map((s) => [s.slice(3).split("\n")[0].trim(), s.trimEnd() + "\n"]));
+  const ordered = SECTIONS.map((n) => parts[n] ?? keptByName[n]).filter(Boolean);
+  const text = `# Benchmarks\n\nWritten by \`npm run bench\` (bench/run.ts). Each section names the machine and the date it was measured; ratios compare runs made in the same session. This is a shared 2-core VM: expect a few percent of noise.\n\n${ordered.join("\n")}`;
+  writeFileSync(file, text);
+  console.error(`bench: wrote ${file}`);
+}
+
+main().catch((err) => {
+  console.error(`bench: ${(err as Error).stack}`);
+  process.exitCode = 1;
+});

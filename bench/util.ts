@@ -1,0 +1,40 @@
+/** Shared by the benchmark sections: timing whole commands, medians, Markdown tables. */
+import { spawnSync } from "node:child_process";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(__dirname, "..");
+export const BIN = join(ROOT, "cli", "dist", "bin.js");
+
+/** Wall time of one run of `node args...`, in seconds; throws if it fails. */
+export function timeRun(args: string[], env: NodeJS.ProcessEnv = {}): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`node ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+  return seconds;
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Median wall time of each configuration, runs interleaved (a, b, c, a, b, c, ...) so that load from
+ * other processes on this shared machine falls on all of them alike.
+ */
+export function interleavedMedians(configs: Record<string, () => number>, runs: number): Record<string, { median: number; runs: number[] }> {
+  const times: Record<string, number[]> = {};
+  for (const name of Object.keys(configs)) times[name] = [];
+  for (const name of Object.keys(configs)) configs[name](); // warm-up (disk cache, compile cache)
+  for (let i = 0; i < runs; i++) for (const [name, run] of Object.entries(configs)) times[name].push(run());
+  const out: Record<string, { median: number; runs: number[] }> = {};
+  for (const [name, t] of Object.entries(times)) out[name] = { median: median(t), runs: t };
+  return out;
+}
+
+export function markdownTable(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
