@@ -91,6 +91,7 @@ export async function run(): Promise<string> {
       `Cells slower than ${TABLE_BUDGET_SECONDS} s are timed on fewer iterations and scaled (marked *).`,
     "",
   );
+  const loadBefore = os.loadavg()[0];
   out.push(...(await ratios()), "");
 
   const table = await runStudy({ workload: "diffusion", sizes: TABLE_SIZES, iterations: TABLE_ITERATIONS, cellBudgetSeconds: TABLE_BUDGET_SECONDS, command: ["bench"] });
@@ -98,7 +99,11 @@ export async function run(): Promise<string> {
 
   const poly = await runStudy({ workload: "poly", sizes: [10_000_000], iterations: 10, cellBudgetSeconds: TABLE_BUDGET_SECONDS, command: ["bench"] });
   out.push("### poly workload (seed 000): 10M points, 10 evaluations", "", renderStudyMarkdown(poly), "");
-  out.push(`(section measured in ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  out.push(
+    `(section measured in ${((Date.now() - started) / 1000).toFixed(0)} s; 1-minute load average ${loadBefore.toFixed(1)} at the start, ` +
+      `${os.loadavg()[0].toFixed(1)} at the end, on ${os.cpus().length} cores: above ~1 other processes were competing for the cores, ` +
+      "which hurts the threaded variants most)",
+  );
   return out.join("\n");
 }
 

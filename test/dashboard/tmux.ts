@@ -27,7 +27,7 @@ export class TmuxSession {
   tmux(args: string[]): string {
     return execFileSync("tmux", ["-L", this.socket, "-f", this.config, ...args], {
       encoding: "utf8",
-      env: { ...process.env, LANG: "C.UTF-8", TMUX: "" },
+      env: { ...process.env, LANG: "C.UTF-8", TMUX: "", TSPROF_DEBUG_HANDLES: "1" },
     });
   }
 

@@ -3,38 +3,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseRecording, renderRecordingPng, bracketColourOnWhite, bracketNames, buildChartConfig } from "@tsprof/mem";
+import { pngSize, colourColumns } from "./helpers";
 
 const fixture = join(__dirname, "..", "..", "fixtures", "mem", "recordings", "alloc-complete.mem.jsonl");
-
-/** Width and height from a PNG's IHDR chunk, after checking the signature. */
-export function pngSize(png: Buffer): { width: number; height: number } {
-  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], "PNG signature");
-  assert.equal(png.subarray(12, 16).toString("ascii"), "IHDR");
-  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
-}
-
-/** Count pixels within `tolerance` of `rgb`, per x column band. */
-export async function colourColumns(png: Buffer, rgb: [number, number, number], tolerance = 3): Promise<{ count: number; minX: number; maxX: number }> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { loadImage, createCanvas } = require("canvas") as typeof import("canvas");
-  const image = await loadImage(png);
-  const canvas = createCanvas(image.width, image.height);
-  const ctx = canvas.getContext("2d");
-  ctx.drawImage(image, 0, 0);
-  const { data } = ctx.getImageData(0, 0, image.width, image.height);
-  let count = 0;
-  let minX = Infinity;
-  let maxX = -Infinity;
-  for (let i = 0; i < data.length; i += 4) {
-    if (Math.abs(data[i] - rgb[0]) <= tolerance && Math.abs(data[i + 1] - rgb[1]) <= tolerance && Math.abs(data[i + 2] - rgb[2]) <= tolerance) {
-      count++;
-      const x = (i / 4) % image.width;
-      minX = Math.min(minX, x);
-      maxX = Math.max(maxX, x);
-    }
-  }
-  return { count, minX, maxX };
-}
 
 test("the plot is a PNG of the requested size with a shaded bracket per profiled function", async () => {
   const rec = parseRecording(readFileSync(fixture, "utf8"));

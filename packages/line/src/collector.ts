@@ -80,6 +80,7 @@ export function create(options: LineCollectorOptions, context: { outFile: string
     graceMs: 300,
     outFile: context.outFile,
     interruptFile: join(context.tempDir, "interrupt"),
+    parentPid: process.ppid,
     header,
   };
   const worker = new Worker(join(__dirname, "line-worker.js"), {

@@ -83,6 +83,12 @@ while (Atomics.load(control, Control.Stop) === 0) {
   last = now;
   if (now - lastInterruptCheck >= 50) {
     lastInterruptCheck = now;
+    if (process.ppid !== input.parentPid) {
+      // tsprof itself is gone (killed): nobody will print this profile, and nobody will stop this
+      // program. Save it where it was going, and end.
+      writeResult("SIGHUP", 129, "tsprof exited while the program ran: saved by the watchdog thread");
+      process.kill(process.pid, "SIGKILL");
+    }
     if (!interruptSeenAt && existsSync(input.interruptFile)) interruptSeenAt = now;
     if (interruptSeenAt && now - interruptSeenAt > input.graceMs && Atomics.load(control, Control.Stop) === 0) {
       // The main thread did not get to its SIGINT handler: it is busy. Save and end here.

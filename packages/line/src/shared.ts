@@ -24,6 +24,8 @@ export interface WorkerInput {
   graceMs: number;
   outFile: string;
   interruptFile: string;
+  /** tsprof's pid: when our parent changes, tsprof has died. */
+  parentPid: number;
   header: object;
 }
 

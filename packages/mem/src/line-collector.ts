@@ -52,6 +52,9 @@ interface FileData {
   /** Sum of the positive changes of V8 heap used only: where JS objects were allocated (for the
    *  allocation split; array-buffer backing stores are not in the sampling heap profile). */
   heapGrowth: Float64Array;
+  /** How many of the changes were positive, and the smallest of them (for the measuring floor). */
+  growthCount: Float64Array;
+  growthMin: Float64Array;
 }
 
 interface Frame {
@@ -98,26 +101,17 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
         now[HEAP] = now[HEAP_USED] + heapReader.external();
       };
 
-  // What one measurement itself allocates on the V8 heap (nothing with the buffer reader): taken off each
-  // line's growth before that growth weighs the allocation split, so lines that run often do not
-  // collect samples for tsprof's own garbage. Median of back-to-back measurements.
-  const ownGrowth: number[] = [];
-  for (let i = 0; i < 64 && !gc; i++) {
-    measure();
-    const before = now[HEAP_USED];
-    measure();
-    if (now[HEAP_USED] >= before) ownGrowth.push(now[HEAP_USED] - before);
-  }
-  ownGrowth.sort((a, b) => a - b);
-  const measureCost = ownGrowth.length > 0 ? ownGrowth[ownGrowth.length >> 1] : 0;
-
   const record = (data: FileData, slot: number, rssBefore: number, heapBefore: number, heapUsedBefore: number): void => {
     if (now[RSS] > data.rssMax[slot]) data.rssMax[slot] = now[RSS];
     if (now[HEAP] > data.heapMax[slot]) data.heapMax[slot] = now[HEAP];
     data.rssIncrement[slot] += now[RSS] - rssBefore;
     data.heapIncrement[slot] += now[HEAP] - heapBefore;
-    const grown = now[HEAP_USED] - heapUsedBefore - measureCost;
-    if (grown > 0) data.heapGrowth[slot] += grown;
+    const grown = now[HEAP_USED] - heapUsedBefore;
+    if (grown > 0) {
+      data.heapGrowth[slot] += grown;
+      data.growthCount[slot]++;
+      if (grown < data.growthMin[slot]) data.growthMin[slot] = grown;
+    }
   };
 
   // The sampling heap profiler (whole program).
@@ -151,6 +145,8 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
         heapMax: new Float64Array(n).fill(-1),
         heapIncrement: new Float64Array(n),
         heapGrowth: new Float64Array(n),
+        growthCount: new Float64Array(n),
+        growthMin: new Float64Array(n).fill(Infinity),
       };
       files.push(data);
       return {
@@ -400,13 +396,22 @@ function splitOverLines(
     if (best < 0) continue;
     // V8's frame starts where the function starts: only trust the match if the lines agree.
     if (site.line !== data.meta.functions[best].bodyLine) continue;
+    // Every line event itself adds a few bytes (the measurement's numbers): the smallest growth
+    // seen on any often-run line of the function is that floor, taken off each positive change,
+    // so a line that allocates nothing weighs nothing however often it runs.
+    let floor = Infinity;
+    for (let slot = 0; slot < data.meta.slots.length; slot++) {
+      if (data.meta.slots[slot].fn === best && data.growthCount[slot] >= 10) floor = Math.min(floor, data.growthMin[slot]);
+    }
+    if (!Number.isFinite(floor)) floor = 0;
     const growth = new Map<number, number>();
     let total = 0;
     for (let slot = 0; slot < data.meta.slots.length; slot++) {
       const s = data.meta.slots[slot];
-      if (s.fn !== best || data.heapGrowth[slot] <= 0) continue;
-      growth.set(s.line, (growth.get(s.line) ?? 0) + data.heapGrowth[slot]);
-      total += data.heapGrowth[slot];
+      const weight = data.heapGrowth[slot] - data.growthCount[slot] * floor;
+      if (s.fn !== best || weight <= 0) continue;
+      growth.set(s.line, (growth.get(s.line) ?? 0) + weight);
+      total += weight;
     }
     if (total <= 0) return null;
     return [...growth.entries()].map(([line, g]) => ({

@@ -31,6 +31,8 @@ export interface RecordOptions {
   /** Live status line target (a TTY), or null. */
   status?: NodeJS.WriteStream | null;
   nodeArgs?: string[];
+  /** The script's stdio (default inherit). */
+  stdio?: "inherit" | "pipe";
 }
 
 export interface RecordOutcome {
@@ -150,6 +152,7 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
         // Brackets for every marked function (or --all / --module), enter/exit only.
         instrument: { style: "calls", all: options.all, modules },
         nodeArgs: options.nodeArgs,
+        stdio: options.stdio,
       },
       onSpawn,
     );

@@ -172,9 +172,15 @@ export function parseRecording(text: string, origin = "recording"): MemRecording
   samples.sort((a, b) => a.tMs - b.tMs);
   const lastT = Math.max(end ? end.t - t0 : 0, samples.length ? samples[samples.length - 1].tMs : 0);
   const brackets: FunctionBracket[] = closed.map((b) => ({ name: b.name, startMs: b.start - t0, endMs: b.end - t0 }));
+  // The child's last sign of life: its last heap sample (taken by its own sampler thread). RSS
+  // samples go on while a dying process writes its core dump.
+  const lastHeapT = heap.length > 0 ? Math.max(...heap.map((h) => h.t - t0)) : null;
   for (const open of opens.values()) {
-    // The program died (or is still running) inside this call: the bracket runs to the last sample.
-    brackets.push({ name: open.name, startMs: open.t - t0, endMs: Math.max(lastT, open.t - t0), open: true });
+    // The program died (or is still running) inside this call: the bracket runs to the child's
+    // last heap sample after it opened, else to the last sample of any kind.
+    const start = open.t - t0;
+    const end = lastHeapT !== null && lastHeapT >= start ? lastHeapT : Math.max(lastT, start);
+    brackets.push({ name: open.name, startMs: start, endMs: end, open: true });
   }
   brackets.sort((a, b) => a.startMs - b.startMs);
   return {

@@ -104,11 +104,14 @@ export function buildChartConfig(rec: MemRecording): Record<string, unknown> {
         const textWidth = ctx.measureText(text).width;
         let row = 0;
         while (labelled.some((l) => l.row === row && l.right > x0 + 3)) row++;
+        // Keep the name inside the plot: right-align it at the edge when it would run off.
+        const tx = Math.max(chartArea.left + 2, Math.min(x0 + 3, chartArea.right - textWidth - 3));
+        while (labelled.some((l) => l.row === row && l.right > tx)) row++;
         if (row < 6) {
-          labelled.push({ right: x0 + 3 + textWidth, row });
+          labelled.push({ right: tx + textWidth, row });
           ctx.fillStyle = `rgb(${Math.round(r * 0.6)},${Math.round(g * 0.6)},${Math.round(bl * 0.6)})`;
           ctx.textBaseline = "top";
-          ctx.fillText(text, x0 + 3, chartArea.top + 3 + row * 14);
+          ctx.fillText(text, tx, chartArea.top + 3 + row * 14);
         }
       }
       ctx.restore();

@@ -1,15 +1,16 @@
 /**
  * fused-workers (numexpr's threads): the fused kernel split by rows over worker_threads. Both grids
- * live in one SharedArrayBuffer, so nothing is copied; the main thread computes the first band
- * itself (one fewer hand-off) and T-1 workers the others. A step is one barrier (team.ts):
- * spin-then-wait keeps it at a few microseconds, negligible next to a ~1 ms step at 1024 x 1024.
- * Bands are contiguous rows, so each thread streams its own part of memory and only the two
- * boundary rows of a band are read by a neighbour thread.
+ * live in one SharedArrayBuffer, so nothing is copied. The main thread works too (T threads = the
+ * main thread + T-1 workers, one fewer hand-off). Each step cuts the grid into ~8 bands of
+ * contiguous rows per thread that the threads claim from a shared counter, then meets at one
+ * barrier (team.ts): spin-then-wait keeps that at a few microseconds, negligible next to a
+ * millisecond step at 1024 x 1024, and dynamic claiming keeps a descheduled thread on a busy
+ * machine from stalling the step. Contiguous bands mean each thread streams its own memory.
  */
 import * as os from "node:os";
 import * as path from "node:path";
 import { DIFFUSION_D, DIFFUSION_DT, initialGrid, sumGrid } from "../../grid";
-import { WorkerTeam, band } from "../../team";
+import { WorkerTeam, bandStart, chunkCount } from "../../team";
 import type { RunnableVariant, VariantCreateOptions } from "../../variant";
 import { fusedRows } from "./fused-kernel";
 
@@ -24,9 +25,14 @@ export function createFusedWorkers(options: VariantCreateOptions = {}): Runnable
   let gridA: Float64Array = new Float64Array(0);
   let gridB: Float64Array = new Float64Array(0);
   let team: WorkerTeam | null = null;
-  let mainBand = { start: 0, end: 0 };
   let generation = 0;
   const current = () => ((generation & 1) === 1 ? gridB : gridA);
+  // The main thread's share, created once (a closure per step would be garbage per step).
+  let chunks = 1;
+  const mainWork = (chunk: number, g: number) => {
+    const odd = (g & 1) === 1;
+    fusedRows(odd ? gridA : gridB, odd ? gridB : gridA, n, bandStart(n, chunks, chunk), bandStart(n, chunks, chunk + 1), k);
+  };
 
   return {
     async setup(size) {
@@ -37,21 +43,13 @@ export function createFusedWorkers(options: VariantCreateOptions = {}): Runnable
       gridB = new Float64Array(grids, cells * 8, cells);
       gridA.set(initialGrid(n));
       generation = 0;
-      // Never more bands than rows (tiny grids in tests).
-      const bands = Math.min(threads, n);
-      mainBand = band(n, bands, 0);
-      const data = [];
-      for (let t = 1; t < bands; t++) {
-        const { start, end } = band(n, bands, t);
-        data.push({ grids, n, rowStart: start, rowEnd: end, k });
-      }
-      team = await WorkerTeam.start(path.join(__dirname, "fused-worker.js"), data);
+      chunks = chunkCount(n, threads);
+      const workers = [];
+      for (let t = 1; t < Math.min(threads, chunks); t++) workers.push({ grids, n, k });
+      team = await WorkerTeam.start(path.join(__dirname, "fused-worker.js"), workers, chunks);
     },
     step() {
-      generation = team!.runGeneration((g) => {
-        const odd = (g & 1) === 1;
-        fusedRows(odd ? gridA : gridB, odd ? gridB : gridA, n, mainBand.start, mainBand.end, k);
-      });
+      generation = team!.runGeneration(mainWork);
     },
     checksum: () => sumGrid(current()),
     grid: () => current().slice(),

@@ -36,10 +36,12 @@ const GRID_BASE = PAGE;
 let cachedModule: object | null = null;
 export function loadDiffusionModule(): object {
   if (!cachedModule) {
-    // Compile with the optimizing tier up front, like a compiled extension is compiled ahead of
-    // time: otherwise V8 starts in its baseline compiler (Liftoff) and tiers up in a background
-    // thread, which on a busy machine can leave the first hundreds of timed steps unoptimized.
+    // Compile every function with the optimizing tier up front (in setup, untimed), like a compiled
+    // extension is compiled ahead of time. By default V8 compiles each function lazily on its first
+    // call (inside the timed steps) with its baseline compiler (Liftoff) and tiers up later in a
+    // background thread, which on a busy machine can leave hundreds of timed steps unoptimized.
     v8.setFlagsFromString("--no-liftoff");
+    v8.setFlagsFromString("--no-wasm-lazy-compilation");
     cachedModule = new wasm.Module(fs.readFileSync(WASM_PATH));
   }
   return cachedModule;

@@ -1,13 +1,11 @@
-/** Worker side of the poly thread variants: evaluates its slice of the points once per generation. */
+/** Worker side of the poly thread variants: evaluates the ranges of points it claims, each generation. */
 import { workerData } from "node:worker_threads";
-import { serveGenerations, type TeamWorkerData } from "../../team";
+import { bandStart, serveGenerations, type TeamWorkerData } from "../../team";
 import { POLY_KERNELS, type PolyKernel } from "./kernels";
 
 interface PolyWorkerData extends TeamWorkerData {
   x: SharedArrayBuffer;
   y: SharedArrayBuffer;
-  start: number;
-  end: number;
   kernel: PolyKernel;
 }
 
@@ -15,4 +13,6 @@ const data = workerData as PolyWorkerData;
 const x = new Float64Array(data.x);
 const y = new Float64Array(data.y);
 const evaluate = POLY_KERNELS[data.kernel];
-serveGenerations(data, () => evaluate(x, y, data.start, data.end));
+serveGenerations(data, (chunk) => {
+  evaluate(x, y, bandStart(x.length, data.chunks, chunk), bandStart(x.length, data.chunks, chunk + 1));
+});
