@@ -225,3 +225,12 @@ test("--cpuprofile writes a DevTools profile; the inspector fallback is announce
   assert.equal(r.result!.sampler, "inspector");
   assert.match(r.stdout, /note: V8 sampling through node:inspector/);
 });
+
+test("a script that dies (process.abort) still leaves its profile from the last snapshot", () => {
+  const r = runLine([], marking("aborts.ts"), [], { NODE_OPTIONS: "" });
+  assert.equal(r.code, 134, r.stderr); // 128 + SIGABRT
+  const work = fn(r.result, "work");
+  assert.equal(work.calls, 1);
+  assert.ok((work.lines.find((l) => l.line === 6)!.hits ?? 0) > 1000);
+  assert.match(r.stdout, /note: snapshot: the program ended before tsprof's final write/);
+});

@@ -3,7 +3,7 @@
  * threaded, WebAssembly SIMD and C kernels), the study runner behind `tsprof dashboard`, and the
  * plain/Markdown renderers of its result (Tables 6-1/6-2 layout).
  */
-export { listVariants, variantDefinitions, findVariant, type BuiltinWorkload } from "./registry";
+export { listVariants, variantDefinitions, findVariant, DEFAULT_SIZES, DEFAULT_ITERATIONS, type BuiltinWorkload } from "./registry";
 export { runStudy, listCustomVariants, DEFAULT_CELL_BUDGET_SECONDS, type StudyOptions } from "./study";
 export { renderStudyText, renderStudyMarkdown, sizeLabel, formatSeconds, formatSpeedup } from "./render";
 export { collectMachineInfo, largestGridFittingCache } from "./machine";
