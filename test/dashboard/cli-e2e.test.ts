@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -61,4 +61,37 @@ test("usage errors: one line on stderr, exit 2, nothing run", () => {
     assert.match(run.stderr, stderr);
     assert.equal(run.stdout, "");
   }
+});
+
+test("Ctrl-C in a headless run: the cells measured so far are printed and saved, exit 130", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
+  const json = path.join(dir, "study.json");
+  // The second size is large enough that the run is still going when the signal comes.
+  const child = spawn(process.execPath, [BIN, "dashboard", "--sizes", "32,1536", "--iterations", "300", "--variants", "nested,fused", "--json", json], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  let sent = false;
+  const interrupted = new Promise<void>((resolve) => {
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+      // One Ctrl-C, once the first size is done.
+      if (!sent && /\[2\/4\]/.test(stderr)) {
+        sent = true;
+        child.kill("SIGINT");
+        resolve();
+      }
+    });
+  });
+  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+  await interrupted;
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /interrupted: printing the 2 cells measured so far/);
+  assert.match(stdout, /^nested\s+\S+s\s+-$/m);
+  const result = JSON.parse(readFileSync(json, "utf8"));
+  assert.equal(result.results.length, 2);
+  assert.deepEqual(result.results.map((c: { size: number }) => c.size), [32, 32]);
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -18,16 +18,21 @@ export class TmuxSession {
     cwd: string,
   ) {
     const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
-    // remain-on-exit keeps the pane after the command ends, so its exit status can be read.
     this.config = path.join(dir, "tmux.conf");
     writeFileSync(this.config, "set -g remain-on-exit on\nset -g status off\n");
-    this.tmux(["new-session", "-d", "-s", "dash", "-x", String(width), "-y", String(height), "-c", cwd, ...argv]);
+    // The command runs under a small sh that writes its exit status to a file: tmux itself was
+    // seen leaving an exited pane process unreaped (a zombie) for many seconds, with no status.
+    this.statusFile = path.join(dir, "exit-status");
+    const wrapper = 'status_file=$1; shift; "$@"; echo $? > "$status_file"';
+    this.tmux(["new-session", "-d", "-s", "dash", "-x", String(width), "-y", String(height), "-c", cwd, "sh", "-c", wrapper, "sh", this.statusFile, ...argv]);
   }
+
+  private readonly statusFile: string;
 
   tmux(args: string[]): string {
     return execFileSync("tmux", ["-L", this.socket, "-f", this.config, ...args], {
       encoding: "utf8",
-      env: { ...process.env, LANG: "C.UTF-8", TMUX: "", TSPROF_DEBUG_HANDLES: "1" },
+      env: { ...process.env, LANG: "C.UTF-8", TMUX: "" },
     });
   }
 
@@ -43,14 +48,6 @@ export class TmuxSession {
     this.tmux(["resize-window", "-t", "dash", "-x", String(width), "-y", String(height)]);
   }
 
-  /** Whether the pane's command ended, and its exit status or the signal that killed it. */
-  status(): { dead: boolean; exitCode: number | null; signal: string | null } {
-    const [dead, code, signal] = this.tmux(["display-message", "-p", "-t", "dash", "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}"])
-      .trim()
-      .split("|");
-    return { dead: dead === "1", exitCode: code === undefined || code === "" ? null : Number(code), signal: signal || null };
-  }
-
   /** Poll until `predicate` holds for the captured pane; bounded, returns the last capture. */
   async waitFor(predicate: (pane: string) => boolean, what: string, timeoutMs = 120_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
@@ -63,16 +60,12 @@ export class TmuxSession {
     throw new Error(`timed out waiting for ${what}; last pane:\n${pane}`);
   }
 
-  async waitForExit(timeoutMs = 30_000): Promise<number | null> {
+  /** The command's exit status (128 + n for a signal, as sh reports it), once it has ended. */
+  async waitForExit(timeoutMs = 30_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const s = this.status();
-      // tmux can mark the pane dead when the terminal closes, a moment before it reaps the
-      // process and knows the status: keep polling until one of the two is known.
-      if (s.dead && (s.exitCode !== null || s.signal !== null)) {
-        if (s.exitCode === null) throw new Error(`the dashboard died of signal ${s.signal}; last pane:\n${this.capture()}`);
-        return s.exitCode;
-      }
+      const text = existsSync(this.statusFile) ? readFileSync(this.statusFile, "utf8").trim() : "";
+      if (/^\d+$/.test(text)) return Number(text);
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(`the dashboard did not exit; last pane:\n${this.capture()}`);

@@ -96,10 +96,12 @@ test("piped stdout in a terminal: headless tables and Markdown, no TUI", async (
   const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
   const out = path.join(dir, "out.txt");
   // stdin and stderr are the terminal, stdout is a pipe: the dashboard must notice and print.
-  const script = `"${process.execPath}" "${BIN}" dashboard ${TINY.join(" ")} | cat > "${out}"`;
-  const tmux = new TmuxSession(["sh", "-c", script], 120, 40, dir);
+  // The dashboard's own exit status goes to out.status (a pipeline's status would be cat's).
+  const script = 'out=$1; shift; { "$@"; echo $? > "$out.status"; } | cat > "$out"';
+  const tmux = new TmuxSession(["sh", "-c", script, "sh", out, process.execPath, BIN, "dashboard", ...TINY], 120, 40, dir);
   try {
     assert.equal(await tmux.waitForExit(120_000), 0);
+    assert.equal(readFileSync(`${out}.status`, "utf8").trim(), "0");
     const text = readFileSync(out, "utf8");
     assert.match(text, /Table 1\. Total runtime for 5 iterations/);
     assert.match(text, /\| Method \| 32 × 32 \| 64 × 64 \|/);

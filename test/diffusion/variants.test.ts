@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ensureCReference, findVariant, initialGrid, referenceGrid, referenceStep, sumGrid, variantDefinitions, type RunnableVariant } from "@tsprof/diffusion";
+import { ensureCReference, findVariant, loadDiffusionModule, initialGrid, referenceGrid, referenceStep, sumGrid, variantDefinitions, type RunnableVariant } from "@tsprof/diffusion";
 
 const TOLERANCE = 1e-12;
 const SIZES = [2, 3, 5, 6, 7, 8, 9, 10, 13, 16];
@@ -81,6 +81,22 @@ test("fused-workers matches the reference for 2, 3 and 4 threads, N not divisibl
       const { grid } = await gridAfter(definition.create({ threads }), n, 6);
       const difference = maxDifference(grid, expected);
       assert.ok(difference <= TOLERANCE, `threads=${threads} N=${n}: ${difference}`);
+    }
+  }
+});
+
+test("wasm-simd: both builds (relaxed-SIMD FMA and plain SIMD) match the reference grid", async () => {
+  const definition = findVariant("diffusion", "wasm-simd")!;
+  assert.equal(loadDiffusionModule("plain").flavor, "plain");
+  // Node 20 accepts relaxed SIMD behind a flag the loader sets; if an engine refused it, the
+  // variant would fall back to the plain build, which this test also covers.
+  for (const wasmFlavor of ["relaxed", "plain"] as const) {
+    for (const n of [2, 3, 6, 9, 10, 11, 31]) {
+      for (const steps of [1, 5]) {
+        const expected = referenceGrid(n, steps);
+        const { grid } = await gridAfter(definition.create({ wasmFlavor }), n, steps);
+        assert.ok(maxDifference(grid, expected) <= TOLERANCE, `${wasmFlavor} N=${n} steps=${steps}`);
+      }
     }
   }
 });

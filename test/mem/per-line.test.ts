@@ -115,3 +115,31 @@ test("allocation table: short-lived garbage in a profiled function is sampled an
   assert.ok(top.bytes > 0.6 * total, `the allocating line has ${((100 * top.bytes) / total).toFixed(0)}% of the bytes`);
   assert.match(stdout, /Where the program allocates/);
 });
+
+test("exit codes and error paths: missing script 2, throw 1 with tables then the error, process.exit(n) n", async () => {
+  const missing = await tsprof(["mem", "nope.ts"]);
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stderr, "tsprof: cannot open script 'nope.ts': no such file\n");
+  const none = await tsprof(["mem"]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /^tsprof: no script given/);
+  const unknown = await tsprof(["mem", "--bogus", "loops.ts"]);
+  assert.equal(unknown.code, 2);
+  assert.equal(unknown.stderr.trim().split("\n").length, 1);
+  const plotOnly = await tsprof(["mem", "--output", "x.png", "loops.ts"]);
+  assert.equal(plotOnly.code, 2);
+  assert.match(plotOnly.stderr, /--output needs --plot/);
+
+  const threw = await tsprof(["mem", "throws.ts"]);
+  assert.equal(threw.code, 1);
+  assert.match(threw.stdout, /Function: failing at line 2/);
+  // The allocation before the throw is in the table (8 MiB typed array).
+  assert.match(threw.stdout, /^ +4 .* +[78]\.\d{3} MiB +1 +const kept = new Float64Array/m);
+  assert.match(threw.stderr, /Error: boom from the fixture/);
+  assert.doesNotMatch(threw.stderr, /packages\/mem|packages\/runner/);
+
+  const exited = await tsprof(["mem", "exits.ts"]);
+  assert.equal(exited.code, 3);
+  assert.match(exited.stdout, /Function: leaving at line 2 \(1 call\)/);
+  assert.match(exited.stdout, /^ +6 .* +1 +process\.exit\(3\);/m);
+});

@@ -142,3 +142,19 @@ test("where the PNG renderer cannot load, the chart is drawn in the terminal wit
   assert.match(run.stdout, /MiB +[┤┼]/);
   assert.match(run.stdout, /allocate: \d+\.\d{3} s - \d+\.\d{3} s/);
 });
+
+test("--include-children adds the RSS of the script's child processes", async () => {
+  const peakRss = async (extra: string[]) => {
+    const cwd = fresh(`children${extra.length}`);
+    const run = await tsprof(["mem", "--plot", "--terminal", ...extra, join(FIXTURES, "children.ts")], { cwd });
+    assert.equal(run.code, 0, run.stderr);
+    const [path] = listRecordings(join(cwd, ".tsprof")).map((e) => e.path);
+    const rec = readRecording(path);
+    assert.equal(rec.includeChildren, extra.length > 0);
+    return Math.max(...rec.samples.map((s) => s.rssMiB ?? 0));
+  };
+  const alone = await peakRss([]);
+  const withChildren = await peakRss(["--include-children"]);
+  // The child holds 200 MiB of touched memory for 0.7 s.
+  assert.ok(withChildren - alone > 150, `peak RSS ${alone.toFixed(1)} MiB alone, ${withChildren.toFixed(1)} MiB with children`);
+});

@@ -277,4 +277,5 @@ test("simulated caches under real valgrind: explicit geometry, node start-up sub
   assert.equal(sim.perItem?.instructions, sim.net.instructions / n);
   assert.equal(sim.exitCode, 0);
   assert.ok(sim.command.includes("--cache-sim=yes") && sim.command.includes("--D1=32768,8,64"));
+  assert.ok(sim.command.includes("--predictable"), "node runs deterministic under cachegrind");
 });

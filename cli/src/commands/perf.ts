@@ -17,10 +17,10 @@ import {
 } from "@tsprof/perf";
 import { exitCodeOf } from "@tsprof/runner";
 import type { CommandContext } from "../main";
-import { collect, parsePositiveInt } from "./options";
+import { parsePositiveInt } from "./options";
 
 interface PerfFlags {
-  event: string[];
+  event?: string[];
   repeat: string;
   simulate?: boolean;
   per?: string;
@@ -79,7 +79,7 @@ export function registerPerfCommand(program: Command, context: CommandContext): 
     )
     .usage("[options] <script> [-- args]  |  [options] -- <command> [args]  |  --compare a.ts b.ts [more.ts]  |  parse <file>")
     .argument("[operands...]", "script (TypeScript or JavaScript) and its arguments, or a command after --")
-    .option("-e, --event <events>", `events to count, comma-separated (repeatable; default: ${DEFAULT_EVENTS.join(",")})`, collect, [])
+    .option("-e, --event <events>", `events to count, comma-separated (repeatable; default: ${DEFAULT_EVENTS.join(",")})`, (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option("-r, --repeat <n>", "run the workload n times; perf reports the mean and ± variance", "3")
     .option("--simulate", "also run under valgrind cachegrind (simulated caches) even where hardware counters work")
     .option("--no-simulate", "never run the cachegrind simulation (default: only where hardware counters are missing)")
@@ -93,7 +93,7 @@ export function registerPerfCommand(program: Command, context: CommandContext): 
     .passThroughOptions()
     .action(async (operands: string[], flags: PerfFlags, cmd: Command) => {
       const repeats = parsePositiveInt(flags.repeat, "--repeat");
-      const events = flags.event.length > 0 ? flags.event.flatMap((e) => e.split(",")).map((e) => e.trim()).filter(Boolean) : DEFAULT_EVENTS;
+      const events = flags.event && flags.event.length > 0 ? flags.event.flatMap((e) => e.split(",")).map((e) => e.trim()).filter(Boolean) : DEFAULT_EVENTS;
       if (events.length === 0) throw new UsageError("--event: no events given");
       const options: MeasureOptions = {
         events,

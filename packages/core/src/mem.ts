@@ -9,7 +9,9 @@ export interface MemLineRecord {
   rssMiB: number | null;
   /** Sum of the RSS changes over all occurrences, MiB. */
   rssIncrementMiB: number;
-  /** V8 heap used + external + array buffers after the line ran, MiB (largest over occurrences). */
+  /** V8 heap used + external after the line ran, MiB (largest over occurrences). V8's `external`
+   *  already includes ArrayBuffer/Buffer memory (process.memoryUsage().arrayBuffers is a part of it),
+   *  so it is not added twice. */
   heapMiB: number | null;
   /** Sum of the heap changes over all occurrences, MiB. */
   heapIncrementMiB: number;
@@ -30,7 +32,8 @@ export interface AllocationSite {
   file: string;
   /** 1-based line: the function's line, or the allocating line inside a profiled function. */
   line: number;
-  /** Bytes sampled as allocated here (including objects collected since), estimated by V8's sampler. */
+  /** Bytes sampled as allocated here (including objects collected since), estimated by V8's sampler.
+   *  Line-level rows share their function's bytes in proportion to the heap growth of each line. */
   bytes: number;
   samples: number;
   /** True when `line` is a line inside the function rather than the function's own line. */

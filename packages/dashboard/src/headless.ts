@@ -64,7 +64,10 @@ export async function runDashboardHeadless(options: HeadlessOptions): Promise<He
     result = partialResult(state, options.study.command ?? ["dashboard"]);
     err.write(`interrupted: printing the ${state.cells.length} cells measured so far\n`);
   }
-  if (options.signal?.aborted) complete = false;
+  if (options.signal?.aborted && complete) {
+    complete = false;
+    err.write(`interrupted: printing the ${result.results.length} cells measured so far\n`);
+  }
   const machine = result.machine ?? (await options.machine.catch(() => null));
   result = { ...result, machine };
   out.write(options.runner.renderStudyText(result).trimEnd() + "\n\n");

@@ -261,12 +261,6 @@ export function runDashboardTui(options: TuiOptions): Promise<number> {
       process.removeListener("SIGTERM", onSigterm);
       screen.destroy();
       resolveExit(code);
-      if (process.env.TSPROF_DEBUG_HANDLES) {
-        setTimeout(() => {
-          const handles = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles();
-          process.stderr.write(`active handles: ${handles.map((h) => h.constructor.name + ((h as { pid?: number }).pid ? `(${(h as { pid?: number }).pid})` : "") + ((h as {spawnargs?: string[]}).spawnargs ? JSON.stringify((h as {spawnargs?: string[]}).spawnargs).slice(0,300) : "")).join(", ")}\n`);
-        }, 3000).unref();
-      }
     };
     const onSigterm = (): void => void quit(143);
     process.on("SIGTERM", onSigterm);

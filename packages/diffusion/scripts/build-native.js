@@ -14,22 +14,28 @@ const nativeDir = path.join(packageDir, "dist", "native");
 fs.mkdirSync(nativeDir, { recursive: true });
 
 const ascEntry = require.resolve("assemblyscript/bin/asc.js", { paths: [packageDir] });
-execFileSync(
-  process.execPath,
-  [
-    ascEntry,
-    path.join(packageDir, "assembly", "diffusion.ts"),
-    "--outFile", path.join(nativeDir, "diffusion.wasm"),
-    "--optimizeLevel", "3",
-    "--shrinkLevel", "0",
-    "--noAssert",
-    "--runtime", "stub",
-    "--importMemory",
-    "--enable", "simd",
-  ],
-  { stdio: "inherit", cwd: packageDir },
-);
-console.log("diffusion: built dist/native/diffusion.wasm");
+// Two builds of one source: plain 128-bit SIMD, and with relaxed SIMD (fused multiply-add).
+for (const [output, features] of [
+  ["diffusion.wasm", ["simd"]],
+  ["diffusion-relaxed.wasm", ["simd", "relaxed-simd"]],
+]) {
+  execFileSync(
+    process.execPath,
+    [
+      ascEntry,
+      path.join(packageDir, "assembly", "diffusion.ts"),
+      "--outFile", path.join(nativeDir, output),
+      "--optimizeLevel", "3",
+      "--shrinkLevel", "0",
+      "--noAssert",
+      "--runtime", "stub",
+      "--importMemory",
+      ...features.flatMap((feature) => ["--enable", feature]),
+    ],
+    { stdio: "inherit", cwd: packageDir },
+  );
+  console.log(`diffusion: built dist/native/${output}`);
+}
 
 const source = path.join(packageDir, "c", "diffusion.c");
 const binary = path.join(nativeDir, "diffusion-c");
@@ -41,7 +47,7 @@ for (const compiler of compilers) {
   } catch {
     continue;
   }
-  execFileSync(compiler, ["-O3", "-march=native", "-std=c11", "-o", binary, source], { stdio: "inherit" });
+  execFileSync(compiler, ["-O3", "-march=native", "-o", binary, source], { stdio: "inherit" });
   console.log(`diffusion: built dist/native/diffusion-c with ${compiler} -O3 -march=native`);
   built = true;
   break;

@@ -9,8 +9,9 @@ export { renderStudyText, renderStudyMarkdown, sizeLabel, formatSeconds, formatS
 export { collectMachineInfo, largestGridFittingCache } from "./machine";
 export { exportOrder, orderBySource } from "./custom";
 export { initialGrid, referenceGrid, referenceStep, sumGrid, blockRange, DIFFUSION_D, DIFFUSION_DT, BLOCK_VALUE } from "./grid";
-export { ensureCReference, findCCompiler, WASM_PATH, C_BINARY } from "./native";
+export { ensureCReference, findCCompiler, WASM_PATH, WASM_RELAXED_PATH, C_BINARY, C_FLAGS } from "./native";
 export { defaultThreads, createFusedWorkers } from "./variants/diffusion/fused-workers";
 export { linspace } from "./variants/poly/kernels";
+export { loadDiffusionModule, type WasmFlavor } from "./variants/diffusion/wasm-simd";
 export type { RunnableVariant, VariantDefinition, VariantCreateOptions } from "./variant";
 export type { StudyCell, StudyEvent, StudyResult, VariantInfo, StudyCounters, MachineInfo } from "@tsprof/core";

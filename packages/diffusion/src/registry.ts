@@ -67,7 +67,7 @@ function diffusionDefinitions(): VariantDefinition[] {
     {
       info: {
         name: "wasm-simd",
-        description: "WebAssembly f64x2 SIMD kernel (AssemblyScript), 4 cells per iteration, no bounds checks",
+        description: "WebAssembly 128-bit SIMD kernel (AssemblyScript): f64x2 + FMA, 2 rows x 4 columns per iteration",
         unavailable: wasmUnavailableReason(),
       },
       inProcess: true,

@@ -28,4 +28,6 @@ export interface VariantDefinition {
 export interface VariantCreateOptions {
   /** Thread count for the worker variants (default: available parallelism). */
   threads?: number;
+  /** wasm-simd: "relaxed" (fused multiply-add, the default when the engine accepts it) or "plain" SIMD. */
+  wasmFlavor?: "relaxed" | "plain";
 }

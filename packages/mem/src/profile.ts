@@ -31,7 +31,7 @@ export interface MemProfileOutcome {
 
 /** How "heap" is defined in the per-line tables (printed in the header). */
 export const HEAP_DEFINITION =
-  "Heap = V8 heap used + external (external includes ArrayBuffer and Buffer memory), from process.memoryUsage()";
+  "Heap = V8 heap used + external (external includes ArrayBuffer and Buffer memory), as process.memoryUsage() reports them";
 
 export async function profileMemory(options: MemProfileOptions): Promise<MemProfileOutcome> {
   const cwd = options.cwd ?? process.cwd();

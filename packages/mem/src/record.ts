@@ -130,11 +130,24 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
     }, options.intervalMs);
     if (options.status) {
       const status = options.status;
+      let shown = false;
+      // The script's output comes through us (stdio "pipe"), so the status line is wiped before
+      // each piece of it and redrawn after, instead of being run into.
+      const forward = (target: NodeJS.WriteStream) => (chunk: Buffer) => {
+        if (shown) status.write("\r\x1b[K");
+        shown = false;
+        target.write(chunk);
+      };
+      child.stdout?.on("data", forward(process.stdout));
+      child.stderr?.on("data", forward(process.stderr));
       statusTimer = setInterval(() => {
+        // Only for runs long enough to need it.
+        if (Date.now() - t0 < 500) return;
         const elapsed = ((Date.now() - t0) / 1000).toFixed(1);
         status.write(
           `\r\x1b[K[tsprof mem] ${elapsed} s  RSS ${bytesToMiB(currentRss).toFixed(1)} MiB  peak ${bytesToMiB(peakRss).toFixed(1)} MiB`,
         );
+        shown = true;
       }, 250);
     }
   };
@@ -152,7 +165,7 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
         // Brackets for every marked function (or --all / --module), enter/exit only.
         instrument: { style: "calls", all: options.all, modules },
         nodeArgs: options.nodeArgs,
-        stdio: options.stdio,
+        stdio: options.status ? "pipe" : options.stdio,
       },
       onSpawn,
     );

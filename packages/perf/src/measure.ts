@@ -94,17 +94,17 @@ export async function measureWorkload(
     const geometry = options.geometry ?? DEFAULT_GEOMETRY;
     const why = options.simulate === "always" ? "--simulate" : hardware.state === "perf-missing" ? "perf missing" : hardware.state === "blocked" ? "perf blocked" : "no hardware counters";
     log(`${why}: simulating caches with valgrind cachegrind for ${workload.label} (slow: tens of times slower than a normal run)`);
-    const run = await runCachegrind(workload.argv, { geometry, tempDir, tag: "workload", env, stdout: options.stdout, valgrind: options.valgrind, cwd: options.cwd });
+    const run = await runCachegrind(workload.simulationArgv, { geometry, tempDir, tag: "workload", env, stdout: options.stdout, valgrind: options.valgrind, cwd: options.cwd });
     simExit = { exitCode: run.exitCode, signal: run.signal };
     if (run.events) {
       let baseline: CacheEvents | null = null;
       if (run.interrupted) notes.push("interrupted (Ctrl-C) under cachegrind: no start-up baseline measured");
-      if (workload.baselineArgv && !run.interrupted) {
-        const key = JSON.stringify([workload.baselineArgv.slice(0, -1), geometry]);
+      if (workload.simulationBaselineArgv && !run.interrupted) {
+        const key = JSON.stringify([workload.simulationBaselineArgv.slice(0, -1), geometry]);
         let pending = baselines.get(key);
         if (!pending) {
           log("measuring node start-up under cachegrind (empty script baseline)");
-          pending = runCachegrind(workload.baselineArgv, { geometry, tempDir, tag: "baseline", env: process.env, stdout: "ignore", valgrind: options.valgrind, cwd: options.cwd }).then(
+          pending = runCachegrind(workload.simulationBaselineArgv, { geometry, tempDir, tag: "baseline", env: process.env, stdout: "ignore", valgrind: options.valgrind, cwd: options.cwd }).then(
             (b) => b.events,
           );
           baselines.set(key, pending);

@@ -234,7 +234,10 @@ export function renderSimulated(result: Pick<CountersResult, "simulated" | "work
     t.push(row);
   }
   lines.push(t.toString());
-  if (sim.net) lines.push("  net = whole run - node start-up (an empty script through the same loader); start-up varies a little, so tiny nets are noise");
+  if (sim.command.includes("--predictable")) {
+    lines.push("  node ran with V8's --predictable under cachegrind (single-threaded, deterministic): repeat runs agree within ~0.1%");
+  }
+  if (sim.net) lines.push("  net = whole run - node start-up (an empty script through the same loader); nets much smaller than start-up's ~0.1% noise are noise");
   else lines.push("  no start-up baseline (a command, or a saved file): the figures include the program's own start-up");
   return lines.join("\n");
 }

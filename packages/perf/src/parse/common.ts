@@ -33,18 +33,19 @@ export function statusOfPlaceholder(text: string): CounterStatus | null {
 const NUMBER = /^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
 
 /**
- * A perf number: "329,155,359,015" (human format groups digits), "0.45", "1e-3", "nan" (-> NaN).
- * null when the text is not a number at all.
+ * A perf number: "329,155,359,015" (human format groups digits), "0.45", "1e-3", "nan"/"inf" (-> NaN).
+ * null when the text is not a number at all; never +-Infinity.
  */
 export function parsePerfNumber(text: string): number | null {
   const t = text.trim();
   if (t === "") return null;
   if (/^[-+]?nan$/i.test(t)) return Number.NaN;
-  if (/^[-+]?inf(inity)?$/i.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
+  // An infinite metric (perf divided by zero) says no more than nan does.
+  if (/^[-+]?inf(inity)?$/i.test(t)) return Number.NaN;
   if (!NUMBER.test(t) || !/\d/.test(t)) return null;
   const value = Number(t.replace(/,/g, ""));
-  // "-0" reads as 0 (JSON would turn -0 into 0 anyway).
-  return Number.isNaN(value) ? null : value + 0;
+  // Out of range ("1e309") is unreadable; "-0" reads as 0 (JSON would turn -0 into 0 anyway).
+  return Number.isFinite(value) ? value + 0 : null;
 }
 
 export function isValueLike(text: string): boolean {

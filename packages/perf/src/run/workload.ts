@@ -1,7 +1,7 @@
-import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { delimiter, extname, isAbsolute, join, resolve } from "node:path";
 import { UsageError } from "@tsprof/core";
-import { loaderExecArgv, resolveScript } from "@tsprof/runner";
+import { formatOf, loaderExecArgv, resolveScript } from "@tsprof/runner";
 
 /** What to measure: argv of the process perf / valgrind start, and its empty-script twin. */
 export interface Workload {
@@ -10,9 +10,19 @@ export interface Workload {
   label: string;
   /** [program, ...args], spawned without a shell. */
   argv: string[];
-  /** The same runtime and loader running an empty script (Node's own start-up); null for commands. */
-  baselineArgv: string[] | null;
+  /** What runs under cachegrind: for scripts, node with --predictable (see PREDICTABLE_NODE_FLAGS). */
+  simulationArgv: string[];
+  /** The same runtime, flags and loader running an empty script (Node's own start-up); null for commands. */
+  simulationBaselineArgv: string[] | null;
 }
+
+/**
+ * Node flags for runs under cachegrind. V8's --predictable makes it single-threaded and
+ * deterministic (no concurrent compiler or GC threads, fixed seeds): repeated counts of the same
+ * script then agree within ~0.1 %, against several percent without it (background threads run at
+ * valgrind's whim), which would swamp a net figure after subtracting start-up.
+ */
+export const PREDICTABLE_NODE_FLAGS = ["--predictable"];
 
 /** Env variable naming a file a workload may write its size to ("262144" or {"count":262144,"label":"cell"}). */
 export const WORK_ITEMS_ENV = "TSPROF_WORK_ITEMS_FILE";
@@ -22,14 +32,19 @@ export function scriptWorkload(script: string, args: string[], tempDir: string, 
   const path = resolveScript(script, cwd);
   const loader = loaderExecArgv();
   // The baseline is an empty file of the same kind, so the loader's own start-up cost is in it too.
+  // Same module format too (ESM and CJS start differently): the temp dir gets the script's "type".
   const ext = extname(path) || ".js";
-  const empty = join(tempDir, `tsprof-empty-baseline${ext}`);
+  const baselineDir = join(tempDir, "baseline");
+  mkdirSync(baselineDir, { recursive: true });
+  writeFileSync(join(baselineDir, "package.json"), JSON.stringify({ type: formatOf(path) }));
+  const empty = join(baselineDir, `tsprof-empty-baseline${ext}`);
   writeFileSync(empty, "");
   return {
     kind: "script",
     label: script,
     argv: [process.execPath, ...loader, path, ...args],
-    baselineArgv: [process.execPath, ...loader, empty],
+    simulationArgv: [process.execPath, ...PREDICTABLE_NODE_FLAGS, ...loader, path, ...args],
+    simulationBaselineArgv: [process.execPath, ...PREDICTABLE_NODE_FLAGS, ...loader, empty],
   };
 }
 
@@ -56,7 +71,7 @@ export function commandWorkload(argv: string[]): Workload {
   if (!findProgram(argv[0])) {
     throw new UsageError(existsSync(argv[0]) ? `cannot execute '${argv[0]}': permission denied` : `command not found: ${argv[0]}`);
   }
-  return { kind: "command", label: argv.join(" "), argv: [...argv], baselineArgv: null };
+  return { kind: "command", label: argv.join(" "), argv: [...argv], simulationArgv: [...argv], simulationBaselineArgv: null };
 }
 
 /** Parse "--per 262144" or "--per 262144:cell". */
