@@ -5,6 +5,14 @@
  */
 import { main } from "./main";
 
+// `tsprof line x.ts | head`: a closed pipe means the reader has what it wanted; end quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 main(process.argv).then(
   (code) => {
     process.exitCode = code;

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -94,4 +94,21 @@ test("Ctrl-C in a headless run: the cells measured so far are printed and saved,
   const result = JSON.parse(readFileSync(json, "utf8"));
   assert.equal(result.results.length, 2);
   assert.deepEqual(result.results.map((c: { size: number }) => c.size), [32, 32]);
+});
+
+test("a variants module is checked before anything runs: no variants, unknown names, a module that throws", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
+  writeFileSync(path.join(dir, "none.ts"), "export const notAVariant = 1;\n");
+  writeFileSync(path.join(dir, "throws.ts"), "throw new Error('broken at load');\n");
+  const mine = path.join(ROOT, "fixtures", "dashboard", "my-variants.ts");
+  const none = tsprof(["dashboard", "none.ts"], dir);
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /^tsprof: .*none\.ts exports no variants \(objects with setup\(size\) and step\(\)\)\n$/);
+  const unknown = tsprof(["dashboard", mine, "--variants", "typed,nope"], dir);
+  assert.equal(unknown.status, 2);
+  assert.equal(unknown.stderr, "tsprof: --variants: unknown variant nope (known: arrays, typed)\n");
+  const throws = tsprof(["dashboard", "throws.ts"], dir);
+  assert.equal(throws.status, 1);
+  assert.match(throws.stderr, /^tsprof: cannot load .*throws\.ts: Error: broken at load\n$/);
+  rmSync(dir, { recursive: true, force: true });
 });

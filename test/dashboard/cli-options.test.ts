@@ -8,7 +8,7 @@ import { parseIntegerList, resolveDashboardOptions } from "../../cli/src/command
 
 const known = (w: "diffusion" | "poly"): VariantInfo[] =>
   (w === "diffusion" ? ["nested", "fused", "fused-workers"] : ["naive", "horner"]).map((name) => ({ name, description: "" }));
-const defaults = { sizes: "256,512,1024,2048", iterations: "500" };
+const defaults = {};
 
 test("defaults: the chapter's grid sizes and 500 iterations, diffusion, interactive on a terminal", () => {
   const o = resolveDashboardOptions(undefined, defaults, known, true);
@@ -17,6 +17,14 @@ test("defaults: the chapter's grid sizes and 500 iterations, diffusion, interact
   assert.equal(o.workload, "diffusion");
   assert.equal(o.headless, false);
   assert.equal(o.variants, undefined);
+});
+
+test("a workload's own defaults apply when --sizes / --iterations are not given", () => {
+  const perWorkload = (w: string) => (w === "poly" ? { sizes: [10_000_000], iterations: 10 } : { sizes: [256], iterations: 500 });
+  const poly = resolveDashboardOptions(undefined, { workload: "poly" }, known, true, "/tmp", perWorkload);
+  assert.deepEqual([poly.sizes, poly.iterations], [[10_000_000], 10]);
+  const given = resolveDashboardOptions(undefined, { workload: "poly", sizes: "1000", iterations: "2" }, known, true, "/tmp", perWorkload);
+  assert.deepEqual([given.sizes, given.iterations], [[1000], 2]);
 });
 
 test("headless when asked, and automatically when stdout is not a terminal", () => {

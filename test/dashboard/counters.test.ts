@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { CountersResult } from "@tsprof/core";
-import { countersRun, studyCountersFrom } from "@tsprof/dashboard";
+import { countersRun, perfOperands, studyCountersFrom } from "@tsprof/dashboard";
 
 const FIXTURE = path.resolve(__dirname, "..", "..", "fixtures", "dashboard", "perf-fused-128-cachegrind.json");
 const recorded = (): CountersResult => JSON.parse(readFileSync(FIXTURE, "utf8")) as CountersResult;
@@ -43,6 +43,12 @@ test("neither: the reason from perf, no numbers", () => {
 });
 
 test("counters run on a small grid with few iterations (cachegrind is slow)", () => {
-  assert.deepEqual(countersRun([256, 512, 1024, 2048], 500), { size: 128, iterations: 20 });
+  assert.deepEqual(countersRun([256, 512, 1024, 2048], 500), { size: 256, iterations: 50 });
+  assert.deepEqual(countersRun([1024, 2048], 500), { size: 256, iterations: 50 });
   assert.deepEqual(countersRun([32, 64], 5), { size: 32, iterations: 5 });
+});
+
+test("perf operands: a script through the loader, or a program after --", () => {
+  assert.deepEqual(perfOperands({ script: { script: "/e.js", args: ["--builtin", "x"], modules: [] } }), ["/e.js", "--", "--builtin", "x"]);
+  assert.deepEqual(perfOperands({ command: ["/bin/c", "128", "20", "1000"] }), ["--", "/bin/c", "128", "20", "1000"]);
 });

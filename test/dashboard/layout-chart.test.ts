@@ -71,3 +71,28 @@ test("chart: waits politely with nothing measured, and says so when the pane is 
   assert.equal(renderSpeedupChart(empty, 60, 12)[0], "speedup vs grid size: waiting for measured cells");
   assert.deepEqual(renderSpeedupChart(folded(), 12, 4), ["(too small)"]);
 });
+
+test("chart: points of two series on one character cell are marked * and the legend says so", () => {
+  let state = createState({ workload: "diffusion", variants: TWO_VARIANTS, sizes: [32, 64], iterations: 5 }, 0);
+  const events = studyEvents().map((e) =>
+    e.type === "cell-done" && e.cell.variant === "fused" && e.cell.size === 32 ? { ...e, cell: { ...e.cell, speedup: 1.01 } } : e,
+  );
+  for (const e of events) state = applyStudyEvent(state, e, 0);
+  const lines = renderSpeedupChart(state, 60, 14);
+  const bottom = lines.filter((l) => l.includes("┤")).at(-1)!;
+  assert.match(bottom, /┤\*/, "1x and 1.01x share the bottom-left cell");
+  assert.equal(lines.at(-1), "1 nested  2 fused  * several");
+});
+
+test("layout: wide tables (many sizes, long names) ask for a wider terminal instead of being cut", async () => {
+  const { tablesWidth } = await import("@tsprof/dashboard");
+  const variants = [{ name: "nested-prealloc", description: "" }, { name: "fused", description: "" }];
+  const state = createState({ workload: "diffusion", variants, sizes: [256, 512, 1024, 2048], iterations: 500 }, 0);
+  const width = tablesWidth(state);
+  assert.ok(width >= "  nested-prealloc".length + 4 * " 2048×2048".length, `tables need ${width} columns`);
+  const need = minimumSize(2, width);
+  assert.equal(need.width, Math.max(100, 2 * (width + 2)));
+  assert.equal(computeLayout(need.width - 1, need.height, 2, width).kind, "too-small");
+  const layout = computeLayout(need.width, need.height, 2, width);
+  assert.ok(layout.kind === "panes" && layout.panes.runtime.width - 2 >= width && layout.panes.speedup.width - 2 >= width);
+});

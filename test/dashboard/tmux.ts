@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -18,6 +18,7 @@ export class TmuxSession {
     cwd: string,
   ) {
     const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
+    this.dir = dir;
     this.config = path.join(dir, "tmux.conf");
     writeFileSync(this.config, "set -g remain-on-exit on\nset -g status off\n");
     // The command runs under a small sh that writes its exit status to a file: tmux itself was
@@ -28,6 +29,7 @@ export class TmuxSession {
   }
 
   private readonly statusFile: string;
+  private readonly dir: string;
 
   tmux(args: string[]): string {
     return execFileSync("tmux", ["-L", this.socket, "-f", this.config, ...args], {
@@ -77,5 +79,6 @@ export class TmuxSession {
     } catch {
       // already gone
     }
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { TmuxSession } from "./tmux";
@@ -20,6 +20,7 @@ test("dashboard in a real terminal: tables fill in, keys work, q exits 0 and sav
   const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
   const json = path.join(dir, "study.json");
   const tmux = new TmuxSession([process.execPath, BIN, "dashboard", ...TINY, "--json", json], 160, 45, dir);
+  let plotDir: string | null = null;
   try {
     const pane = await tmux.waitFor((p) => /done: 4 cells/.test(p), "the study to finish");
     // Runtime table (Table 6-1): both variants, both sizes measured.
@@ -62,11 +63,18 @@ test("dashboard in a real terminal: tables fill in, keys work, q exits 0 and sav
     const png = /PNG written: (\S+\.png)/.exec(plotted);
     assert.ok(png, `no PNG path in:\n${plotted}`);
     assert.deepEqual([...readFileSync(png[1]).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    // The plot stays after quitting (the user was given its path); this test removes it.
+    plotDir = path.dirname(png[1]);
 
     tmux.keys("q");
     assert.equal(await tmux.waitForExit(), 0);
+    // Quitting removes the staged copy of the diffusion package but keeps the plot.
+    assert.ok(plotDir && existsSync(path.join(plotDir, path.basename(png[1]))));
+    assert.ok(!existsSync(path.join(plotDir, "diffusion")));
   } finally {
     tmux.kill();
+    rmSync(dir, { recursive: true, force: true });
+    if (plotDir) rmSync(plotDir, { recursive: true, force: true });
   }
 });
 
@@ -89,6 +97,7 @@ test("too small a terminal gets a message, and the panes once it is resized", as
     assert.equal(await tmux.waitForExit(), 0);
   } finally {
     tmux.kill();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -108,5 +117,6 @@ test("piped stdout in a terminal: headless tables and Markdown, no TUI", async (
     assert.ok(!text.includes("\x1b["), "no terminal control codes in piped output");
   } finally {
     tmux.kill();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

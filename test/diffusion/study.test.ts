@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { UsageError, ToolError, type StudyEvent } from "@tsprof/core";
-import { exportOrder, referenceGrid, runStudy, sumGrid } from "@tsprof/diffusion";
+import { exportOrder, referenceGrid, runStudy, scaledSeconds, sumGrid } from "@tsprof/diffusion";
 
 const fixture = (name: string) => path.join(__dirname, "..", "..", "fixtures", "diffusion", name);
 
@@ -53,15 +53,34 @@ test("diffusion study: a cell per variant and size, events in order, equal check
   assert.ok(result.machine && result.machine.cores >= 1);
 });
 
+test("peak RSS is the cell's own, not inherited from a big parent process", async () => {
+  // On Linux getrusage's maxRSS survives exec: a child of this (now > 300 MiB) process would
+  // report at least 300 MiB if the runner used it.
+  const ballast = Buffer.alloc(300 * 1024 * 1024, 1);
+  const result = await runStudy({ workload: "diffusion", variants: ["fused", "c-reference"], sizes: [16], iterations: 3, cellBudgetSeconds: 0 });
+  assert.ok(ballast[ballast.length - 1] === 1);
+  for (const cell of result.results) assert.ok(cell.peakRssMiB! > 0 && cell.peakRssMiB! < 200, `${cell.variant}: ${cell.peakRssMiB} MiB`);
+});
+
 test("a slow cell is stopped at the budget, marked scaled, and its time extrapolated", async () => {
   const result = await runStudy({ workload: "diffusion", variants: ["nested", "c-reference"], sizes: [96], iterations: 100000, cellBudgetSeconds: 0.05 });
   for (const cell of result.results) {
     assert.equal(cell.scaled, true, cell.variant);
     assert.ok(cell.measuredIterations >= 1 && cell.measuredIterations < 100000, `${cell.variant}: ${cell.measuredIterations}`);
     assert.equal(cell.iterations, 100000);
-    // The extrapolated time is at least the budget scaled up, never the measured time itself.
-    assert.ok(cell.seconds! >= 0.05 * (100000 / cell.measuredIterations) * 0.99, `${cell.variant}: ${cell.seconds}`);
+    // At least the measured budget, and more than it: the remaining iterations are added.
+    assert.ok(cell.seconds! > 0.05, `${cell.variant}: ${cell.seconds}`);
+    assert.ok(cell.seconds! > 0.05 * (100000 / cell.measuredIterations) * 0.2, `${cell.variant}: ${cell.seconds} from ${cell.measuredIterations}`);
   }
+});
+
+test("scaling uses the steady rate of the budget's second half, not the cold start", () => {
+  // 10 steps in 1 s, of which the last 5 took 0.1 s (the first ones were warming up): 0.02 s/step.
+  const timing = { done: 10, elapsedMs: 1000, peakHeap: 0, halfDone: 5, halfElapsedMs: 900 };
+  assert.ok(Math.abs(scaledSeconds(100, timing) - (1 + 90 * 0.02)) < 1e-12);
+  // Without a second-half sample, the plain average.
+  assert.ok(Math.abs(scaledSeconds(100, { ...timing, halfDone: 0, halfElapsedMs: 0 }) - 10) < 1e-12);
+  assert.ok(Math.abs(scaledSeconds(100, { ...timing, halfDone: 10, halfElapsedMs: 1000 }) - 10) < 1e-12);
 });
 
 test("custom TypeScript module: variants in source order, non-variants skipped, first is the baseline", async () => {

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ensureCReference, findVariant, loadDiffusionModule, initialGrid, referenceGrid, referenceStep, sumGrid, variantDefinitions, type RunnableVariant } from "@tsprof/diffusion";
+import { chunkCount, ensureCReference, findVariant, loadDiffusionModule, pairBandStart, initialGrid, referenceGrid, referenceStep, sumGrid, variantDefinitions, type RunnableVariant } from "@tsprof/diffusion";
 
 const TOLERANCE = 1e-12;
 const SIZES = [2, 3, 5, 6, 7, 8, 9, 10, 13, 16];
@@ -96,6 +96,22 @@ test("wasm-simd: both builds (relaxed-SIMD FMA and plain SIMD) match the referen
         const expected = referenceGrid(n, steps);
         const { grid } = await gridAfter(definition.create({ wasmFlavor }), n, steps);
         assert.ok(maxDifference(grid, expected) <= TOLERANCE, `${wasmFlavor} N=${n} steps=${steps}`);
+      }
+    }
+  }
+});
+
+test("row-pair bands cover every row exactly once, in even-sized bands but for an odd last row", () => {
+  for (let rows = 1; rows <= 41; rows++) {
+    for (let threads = 1; threads <= 4; threads++) {
+      const chunks = chunkCount(Math.ceil(rows / 2), threads);
+      assert.ok(chunks >= 1 && chunks <= Math.ceil(rows / 2));
+      assert.equal(pairBandStart(rows, chunks, 0), 0);
+      assert.equal(pairBandStart(rows, chunks, chunks), rows);
+      for (let c = 0; c < chunks; c++) {
+        const size = pairBandStart(rows, chunks, c + 1) - pairBandStart(rows, chunks, c);
+        assert.ok(size >= 1, `rows=${rows} chunks=${chunks} band ${c} is empty`);
+        if (pairBandStart(rows, chunks, c + 1) < rows) assert.equal(size % 2, 0, `rows=${rows} band ${c} has ${size} rows`);
       }
     }
   }

@@ -234,3 +234,29 @@ test("a script that dies (process.abort) still leaves its profile from the last 
   assert.ok((work.lines.find((l) => l.line === 6)!.hits ?? 0) > 1000);
   assert.match(r.stdout, /note: snapshot: the program ended before tsprof's final write/);
 });
+
+for (const mode of ["hybrid", "trace"] as const) {
+  test(`${mode}: hits stay exact when exceptions or process.exit() cut a straight-line run`, () => {
+    const r = runLine(["--mode", mode], marking("runs.ts"));
+    assert.equal(r.code, 4, r.stderr);
+    const here = fn(r.result, "caughtHere");
+    assert.equal(hitsAt(here, 12), 10); // const a
+    assert.equal(hitsAt(here, 13), 10); // const b = maybeThrow(i): throws for i = 0, 3, 6, 9
+    assert.equal(hitsAt(here, 14), 6);
+    assert.equal(hitsAt(here, 15), 6);
+    assert.equal(hitsAt(here, 17), 4); // catch body
+    const inner = fn(r.result, "inner");
+    assert.equal(inner.calls, 7);
+    assert.equal(hitsAt(inner, 26), 7);
+    assert.equal(hitsAt(inner, 27), 4); // after the throwing call: i = 1, 2, 4, 5
+    assert.equal(hitsAt(inner, 28), 4);
+    const caller = fn(r.result, "caughtByCaller");
+    assert.equal(hitsAt(caller, 36), 7);
+    assert.equal(hitsAt(caller, 37), 4);
+    assert.equal(hitsAt(caller, 39), 3);
+    const stop = fn(r.result, "stop");
+    assert.equal(hitsAt(stop, 48), 1);
+    assert.equal(hitsAt(stop, 49), 1); // process.exit(a)
+    assert.equal(hitsAt(stop, 50), null, "the statement after process.exit() never started");
+  });
+}

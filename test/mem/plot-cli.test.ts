@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readRecording, recordMemory, bracketColourOnWhite, bracketNames, listRecordings } from "@tsprof/mem";
-import { tsprof, FIXTURES, pngSize, colourColumns } from "./helpers";
+import { tsprof, FIXTURES, BIN, pngSize, colourColumns } from "./helpers";
 
 const tmp = mkdtempSync(join(tmpdir(), "tsprof-"));
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -157,4 +157,43 @@ test("--include-children adds the RSS of the script's child processes", async ()
   const withChildren = await peakRss(["--include-children"]);
   // The child holds 200 MiB of touched memory for 0.7 s.
   assert.ok(withChildren - alone > 150, `peak RSS ${alone.toFixed(1)} MiB alone, ${withChildren.toFixed(1)} MiB with children`);
+});
+
+test("Ctrl-C during --plot: the recording is closed, the plot drawn, exit 130", async () => {
+  const cwd = fresh("sigint");
+  const { spawn } = require("node:child_process") as typeof import("node:child_process");
+  const child = spawn(process.execPath, [BIN, "mem", "--plot", join(FIXTURES, "long.ts")], {
+    cwd,
+    detached: true, // its own process group, as a terminal's Ctrl-C reaches tsprof and the script
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  // Wait until the marked function is running (its bracket is open in the recording).
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    const [entry] = listRecordings(join(cwd, ".tsprof"));
+    if (entry && readFileSync(entry.path, "utf8").includes('"type":"open"')) break;
+    if (Date.now() > deadline) throw new Error("the script never started");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  const sent = Date.now();
+  process.kill(-child.pid!, "SIGINT");
+  const code = await exited;
+  assert.equal(code, 130);
+  // The script is in a 20 s busy loop: Ctrl-C must not wait for it to end.
+  assert.ok(Date.now() - sent < 10000, `exit ${Date.now() - sent} ms after Ctrl-C`);
+  const rec = readRecording(pathAfter("recording", stdout, cwd));
+  assert.equal(rec.complete, true);
+  const bracket = rec.brackets.find((b) => b.name === "longRun");
+  assert.ok(bracket, "bracket of the interrupted function");
+  assert.equal(bracket.open, undefined, "closed by the child's exit handler");
+  assert.ok(existsSync(pathAfter("plot", stdout, cwd)));
+  assert.ok(!existsSync(`${rec.script}.interrupt`));
+  void stderr;
 });

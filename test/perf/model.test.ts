@@ -200,3 +200,14 @@ test("text table: perf's layout with the derived metric beside each counter", ()
   assert.match(multiplexed, /running/);
   assert.match(multiplexed, /LLC-store-misses\s+0\s+0\.000 \/sec\s+11\.07%/);
 });
+
+test("compare table: file names as columns, events no variant counted named once below", () => {
+  const compare = buildCountersCompare([counters("vm-no-pmu-csv.txt"), counters("vm-no-pmu-json.txt")], { command: [], startedAt: "2026-11-21T00:00:00.000Z" });
+  const text = renderCounters(compare);
+  assert.match(text, /^\s+vm-no-pmu-csv\.txt\s+vm-no-pmu-json\.txt\s+ratio$/m);
+  assert.match(text, /not counted in any variant: cycles, stalled-cycles-frontend, stalled-cycles-backend, instructions, cache-references, cache-misses, branches, branch-misses/);
+  assert.doesNotMatch(text, /^ cycles\s+<not supported>/m);
+  // 81.262714 / 84.12 ms of task-clock
+  assert.match(text, /task-clock\s+84\.12\s+81\.26\s+0\.966x/);
+  assert.match(text, /faults\s+3,215\s+3,212\s+0\.999x/);
+});

@@ -14,6 +14,7 @@ import {
   parsePerOption,
   parsePerfCsv,
   readPerfEventParanoid,
+  splitEventList,
   userOnlyNote,
   workloadSignalFromStderr,
 } from "@tsprof/perf";
@@ -84,4 +85,12 @@ test("option values: --per and cache geometry", () => {
   assert.equal(parseGeometry("1000,3,64"), null);
   assert.equal(parseGeometry("32768,8,48"), null);
   assert.equal(parseGeometry("32768,8"), null);
+});
+
+test("-e lists split at top-level commas only", () => {
+  assert.deepEqual(splitEventList("cycles,instructions"), ["cycles", "instructions"]);
+  assert.deepEqual(splitEventList("cpu/event=0x3c,umask=0x00/,task-clock"), ["cpu/event=0x3c,umask=0x00/", "task-clock"]);
+  assert.deepEqual(splitEventList("{cycles,instructions},faults"), ["{cycles,instructions}", "faults"]);
+  assert.deepEqual(splitEventList(" cycles:u , ,branches "), ["cycles:u", "branches"]);
+  assert.deepEqual(splitEventList(""), []);
 });

@@ -6,9 +6,9 @@ import type { CommandContext } from "../main";
 
 /** Options as commander hands them over (strings until checked here). */
 interface RawDashboardOptions {
-  sizes: string;
+  sizes?: string;
   variants?: string;
-  iterations: string;
+  iterations?: string;
   workload?: string;
   headless?: boolean;
   json?: string;
@@ -26,8 +26,14 @@ export interface DashboardOptions {
   cellBudgetSeconds?: number;
 }
 
-export const DEFAULT_SIZES = "256,512,1024,2048";
-export const DEFAULT_ITERATIONS = "500";
+/** The chapter's grid sides and iterations; a workload may have its own (poly: 10M points, 10). */
+export const DEFAULT_SIZES = [256, 512, 1024, 2048];
+export const DEFAULT_ITERATIONS = 500;
+
+export interface WorkloadDefaults {
+  sizes: number[];
+  iterations: number;
+}
 
 /** "256,512" -> [256, 512]; every entry a whole number >= min. Throws UsageError otherwise. */
 export function parseIntegerList(text: string, flag: string, min: number): number[] {
@@ -54,6 +60,7 @@ export function resolveDashboardOptions(
   known: (workload: "diffusion" | "poly") => VariantInfo[],
   stdoutIsTTY: boolean,
   cwd = process.cwd(),
+  defaults: (workload: DashboardOptions["workload"]) => WorkloadDefaults = () => ({ sizes: DEFAULT_SIZES, iterations: DEFAULT_ITERATIONS }),
 ): DashboardOptions {
   let workload: DashboardOptions["workload"];
   let customModule: string | undefined;
@@ -71,8 +78,8 @@ export function resolveDashboardOptions(
     if (raw.workload === "custom") throw new UsageError("--workload custom needs a variants module argument");
     workload = (raw.workload as "diffusion" | "poly" | undefined) ?? "diffusion";
   }
-  const sizes = parseIntegerList(raw.sizes, "--sizes", 2);
-  const iterations = parsePositiveInteger(raw.iterations, "--iterations");
+  const sizes = raw.sizes !== undefined ? parseIntegerList(raw.sizes, "--sizes", workload === "poly" ? 1 : 2) : defaults(workload).sizes;
+  const iterations = raw.iterations !== undefined ? parsePositiveInteger(raw.iterations, "--iterations") : defaults(workload).iterations;
   let variants: string[] | undefined;
   if (raw.variants !== undefined) {
     variants = raw.variants.split(",").map((v) => v.trim());
@@ -105,9 +112,9 @@ export function registerDashboardCommand(program: Command, context: CommandConte
     .command("dashboard")
     .description("run diffusion variants x grid sizes live in the terminal: times, speedups, memory, counters")
     .argument("[variants.ts]", "your own variants: a module exporting objects with setup(size), step(), optional checksum()")
-    .option("--sizes <list>", "grid sizes, comma-separated", DEFAULT_SIZES)
+    .option("--sizes <list>", `grid sizes, comma-separated (default: ${DEFAULT_SIZES.join(",")}; poly: 10000000 points)`)
     .option("--variants <list>", "variants to run, comma-separated (default: all)")
-    .option("--iterations <n>", "iterations per cell", DEFAULT_ITERATIONS)
+    .option("--iterations <n>", `iterations per cell (default: ${DEFAULT_ITERATIONS}; poly: 10)`)
     .option("--workload <name>", "built-in workload: diffusion or poly (default diffusion)")
     .option("--cell-budget <seconds>", "time a slow cell on fewer iterations and scale it past this budget")
     .option("--headless", "print plain tables and Markdown instead of the terminal UI (automatic when stdout is not a terminal)")
@@ -117,7 +124,9 @@ export function registerDashboardCommand(program: Command, context: CommandConte
       const dashboard = await import("@tsprof/dashboard");
       const runner = dashboard.loadStudyRunner();
       const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
-      const options = resolveDashboardOptions(moduleArg, raw, (w) => runner.listVariants(w), interactive);
+      const options = resolveDashboardOptions(moduleArg, raw, (w) => runner.listVariants(w), interactive, process.cwd(), (w) =>
+        dashboard.workloadDefaults(runner, w),
+      );
       const command = ["dashboard", ...process.argv.slice(3)];
       const study = {
         workload: options.workload,
@@ -128,7 +137,7 @@ export function registerDashboardCommand(program: Command, context: CommandConte
         cellBudgetSeconds: options.cellBudgetSeconds,
         command,
       };
-      const variants = dashboard.initialVariants(runner, options.workload, options.variants, options.customModule);
+      const variants = await dashboard.initialVariants(runner, options.workload, options.variants, options.customModule);
       const machine = dashboard.gatherMachineInfo().catch(() => null);
       if (options.headless) {
         const controller = new AbortController();

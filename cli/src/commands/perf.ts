@@ -12,6 +12,7 @@ import {
   parsePerOption,
   renderCounters,
   scriptWorkload,
+  splitEventList,
   withTempDir,
   type MeasureOptions,
 } from "@tsprof/perf";
@@ -93,7 +94,7 @@ export function registerPerfCommand(program: Command, context: CommandContext): 
     .passThroughOptions()
     .action(async (operands: string[], flags: PerfFlags, cmd: Command) => {
       const repeats = parsePositiveInt(flags.repeat, "--repeat");
-      const events = flags.event && flags.event.length > 0 ? flags.event.flatMap((e) => e.split(",")).map((e) => e.trim()).filter(Boolean) : DEFAULT_EVENTS;
+      const events = flags.event && flags.event.length > 0 ? flags.event.flatMap((e) => splitEventList(e)) : DEFAULT_EVENTS;
       if (events.length === 0) throw new UsageError("--event: no events given");
       const options: MeasureOptions = {
         events,

@@ -31,7 +31,8 @@ export function renderSpeedupChart(state: DashboardState, width: number, height:
     });
   });
 
-  const legend = legendLines(state, width);
+  // Room for "  * several" on the last legend line, should points overlap.
+  const legend = legendLines(state, width - 11);
   const labelWidth = 8; // "123.45x┤"
   const plotWidth = width - labelWidth - 1;
   const plotHeight = height - 2 - legend.length;
@@ -73,8 +74,20 @@ export function renderSpeedupChart(state: DashboardState, width: number, height:
       }
     }
   }
+  // Two series on one character cell would hide one of them: mark the cell "*" instead.
+  const isMarker = (ch: string): boolean => ch !== " " && ch !== "·";
+  let overlaps = false;
   for (const [series, points] of bySeries) {
-    for (const p of points) grid[p.row][p.col] = seriesMarker(series);
+    for (const p of points) {
+      const mine = seriesMarker(series);
+      const there = grid[p.row][p.col];
+      if (isMarker(there) && there !== mine) {
+        grid[p.row][p.col] = "*";
+        overlaps = true;
+      } else {
+        grid[p.row][p.col] = mine;
+      }
+    }
   }
 
   const lines: string[] = [];
@@ -86,6 +99,7 @@ export function renderSpeedupChart(state: DashboardState, width: number, height:
   }
   lines.push(`${" ".repeat(labelWidth - 1)}└${"─".repeat(plotWidth)}`);
   lines.push(" ".repeat(labelWidth) + xLabels(state.sizes.map(String), state.sizes.map((_, i) => colOf(i)), plotWidth));
+  if (overlaps) legend[legend.length - 1] += "  * several";
   return fitLines([...lines, ...legend], width, height);
 }
 

@@ -10,9 +10,13 @@ import { firstLine, runCli, type VariantTarget } from "./actions";
  * simulated caches where it has none (this VM). The mapping to the study's StudyCounters is pure.
  */
 
-/** Size and iterations for counters: a small grid, since cachegrind runs tens of times slower. */
+/**
+ * Size and iterations for counters: a small grid (cachegrind runs tens of times slower), but
+ * enough steps that the variant's own work outweighs loading it (the start-up of Node itself is
+ * subtracted by tsprof perf).
+ */
 export function countersRun(sizes: number[], iterations: number): { size: number; iterations: number } {
-  return { size: Math.min(128, ...sizes), iterations: Math.max(1, Math.min(iterations, 20)) };
+  return { size: Math.min(256, ...sizes), iterations: Math.max(1, Math.min(iterations, 50)) };
 }
 
 /**
@@ -61,18 +65,27 @@ export function studyCountersFrom(result: CountersResult, variant: string, size:
   };
 }
 
-/** Run `tsprof perf -r 1 -o <json> <script> -- args` for one variant (aborting stops it all). */
+/** What `tsprof perf` runs: a script through tsprof's loader, or a program (the C reference). */
+export type CountersWorkload = { script: VariantTarget } | { command: string[] };
+
+/** `tsprof perf` arguments after `-r 1 -o <json>` for a workload. */
+export function perfOperands(workload: CountersWorkload): string[] {
+  if ("command" in workload) return ["--", ...workload.command];
+  return [workload.script.script, "--", ...workload.script.args];
+}
+
+/** Run `tsprof perf -r 1 -o <json> ...` for one variant (aborting stops it all). */
 export async function measureVariantCounters(
   cliPath: string,
   variant: string,
   size: number,
-  target: VariantTarget,
+  workload: CountersWorkload,
   signal?: AbortSignal,
 ): Promise<StudyCounters> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
   const json = path.join(dir, "counters.json");
   try {
-    const outcome = await runCli(cliPath, ["perf", "-r", "1", "-o", json, target.script, "--", ...target.args], signal);
+    const outcome = await runCli(cliPath, ["perf", "-r", "1", "-o", json, ...perfOperands(workload)], signal);
     if (!existsSync(json)) {
       const reason = signal?.aborted ? "stopped" : firstLine(outcome.stderr.split("\n").filter((l) => !/simulating|measuring node/.test(l)).join("\n")) || `tsprof perf exited ${outcome.code}`;
       return { variant, size, simulated: false, ipc: null, cacheMissPct: null, instructions: null, note: `counters: n/a (${reason})` };

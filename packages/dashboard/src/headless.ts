@@ -68,7 +68,8 @@ export async function runDashboardHeadless(options: HeadlessOptions): Promise<He
     complete = false;
     err.write(`interrupted: printing the ${result.results.length} cells measured so far\n`);
   }
-  const machine = result.machine ?? (await options.machine.catch(() => null));
+  // The machine as the dashboard read it (see tui.ts); the runner's reading is the fallback.
+  const machine = (await options.machine.catch(() => null)) ?? result.machine;
   result = { ...result, machine };
   out.write(options.runner.renderStudyText(result).trimEnd() + "\n\n");
   out.write(options.runner.renderStudyMarkdown(result).trimEnd() + "\n");

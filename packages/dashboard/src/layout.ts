@@ -31,12 +31,19 @@ function tableHeight(variantCount: number): number {
   return variantCount + 4;
 }
 
-export function minimumSize(variantCount: number): { width: number; height: number } {
-  return { width: MIN_WIDTH, height: TOP_HEIGHT + 2 * tableHeight(variantCount) + BOTTOM_MIN_HEIGHT + 1 };
+/**
+ * The smallest terminal for `variantCount` rows; `tableWidth` is the widest table line (header and
+ * rows), since the runtime and speedup tables sit side by side, each inside a border.
+ */
+export function minimumSize(variantCount: number, tableWidth = 0): { width: number; height: number } {
+  return {
+    width: Math.max(MIN_WIDTH, 2 * (tableWidth + 2)),
+    height: TOP_HEIGHT + 2 * tableHeight(variantCount) + BOTTOM_MIN_HEIGHT + 1,
+  };
 }
 
-export function computeLayout(width: number, height: number, variantCount: number): DashboardLayout {
-  const need = minimumSize(variantCount);
+export function computeLayout(width: number, height: number, variantCount: number, tableWidth = 0): DashboardLayout {
+  const need = minimumSize(variantCount, tableWidth);
   if (width < need.width || height < need.height) {
     return { kind: "too-small", needWidth: need.width, needHeight: need.height };
   }

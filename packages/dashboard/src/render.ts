@@ -280,3 +280,13 @@ export function renderTooSmall(width: number, height: number, needWidth: number,
     height,
   );
 }
+
+/**
+ * Columns the runtime and speedup tables need for their header and rows (notes may be cut), so
+ * the layout can ask for a wider terminal rather than cut numbers off.
+ */
+export function tablesWidth(state: DashboardState): number {
+  const rows = state.variants.length + 1;
+  const widest = (lines: string[]): number => Math.max(0, ...lines.slice(0, rows).map((l) => Array.from(l).length));
+  return Math.max(widest(renderRuntimeTable(state, 1000)), widest(renderSpeedupTable(state, 1000)));
+}

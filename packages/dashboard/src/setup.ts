@@ -1,11 +1,11 @@
 import path from "node:path";
-import type { VariantInfo } from "@tsprof/core";
+import { UsageError, type VariantInfo } from "@tsprof/core";
 import { sizeLabel } from "./render";
 import { countersRun, measureVariantCounters } from "./counters";
 import { lineProfileVariant, memPlotVariant, type VariantTarget } from "./actions";
 import type { DashboardActions } from "./tui";
 import type { BuiltinWorkload, StudyRunner } from "./study-runner";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 
 /**
@@ -13,20 +13,42 @@ import os from "node:os";
  * `p` / `m` run tsprof on one variant.
  */
 
-/** Rows shown from the start: the built-in workload's variants (filtered), or the named ones. */
-export function initialVariants(
+/**
+ * Rows shown from the start: the built-in workload's variants (filtered), or a user module's
+ * exports in source order, asked of @tsprof/diffusion (which loads the module in a child process).
+ * A module that cannot be loaded or exports no variants fails here, before any screen is drawn.
+ */
+export async function initialVariants(
   runner: StudyRunner,
   workload: BuiltinWorkload | "custom",
   names: string[] | undefined,
-  _customModule?: string,
-): VariantInfo[] {
+  customModule?: string,
+): Promise<VariantInfo[]> {
+  let all: VariantInfo[];
   if (workload === "custom") {
-    // A user module's variants are only known once the study loads it (in a child process).
-    return (names ?? []).map((name) => ({ name, description: "" }));
+    // Without the lister, the rows appear as the study reports them.
+    if (!runner.listCustomVariants || !customModule) return (names ?? []).map((name) => ({ name, description: "" }));
+    all = await runner.listCustomVariants(customModule);
+  } else {
+    all = runner.listVariants(workload);
   }
-  const all = runner.listVariants(workload);
   if (!names) return all;
-  return names.map((name) => all.find((v) => v.name === name) ?? { name, description: "" });
+  const unknown = names.filter((name) => !all.some((v) => v.name === name));
+  if (unknown.length > 0) {
+    throw new UsageError(`--variants: unknown ${workload === "custom" ? "variant" : `${workload} variant`} ${unknown.join(", ")} (known: ${all.map((v) => v.name).join(", ")})`);
+  }
+  return names.map((name) => all.find((v) => v.name === name)!);
+}
+
+/**
+ * Sizes and iterations when none are given: the diffusion package's defaults for the workload
+ * (the chapter's grids and 500 steps; 10M points and 10 evaluations for poly), else the chapter's.
+ */
+export function workloadDefaults(runner: StudyRunner, workload: BuiltinWorkload | "custom"): { sizes: number[]; iterations: number } {
+  return {
+    sizes: runner.DEFAULT_SIZES?.[workload] ?? [256, 512, 1024, 2048],
+    iterations: runner.DEFAULT_ITERATIONS?.[workload] ?? 500,
+  };
 }
 
 export interface DefaultActionsOptions {
@@ -120,11 +142,25 @@ export function stageDiffusionPackage(stageDir: string, distDir?: string): { dir
   return { dir: target };
 }
 
+/**
+ * The compiled C reference (built by @tsprof/diffusion with gcc -O3 -march=native), run as
+ * `<binary> <size> <iterations> <budget seconds>` like the study does; or why there is none.
+ */
+export function cReferenceBinary(runner: StudyRunner): { path: string } | string {
+  if (!runner.ensureCReference) return "n/a: @tsprof/diffusion does not build the C reference";
+  const built = runner.ensureCReference();
+  return built.path ? { path: built.path } : `n/a: ${built.reason ?? "no C reference"}`;
+}
+
 export function createDefaultActions(options: DefaultActionsOptions): DashboardActions {
   // One private folder for staged variants and plots, made on first use.
   let workDir: string | null = null;
   const dir = (): string => (workDir ??= mkdtempSync(path.join(os.tmpdir(), "tsprof-")));
   return {
+    dispose() {
+      // The staged copy of the diffusion package goes; the memory plots (PNG paths shown) stay.
+      if (workDir) rmSync(path.join(workDir, "diffusion"), { recursive: true, force: true });
+    },
     async lineProfile(variant, _state, signal) {
       const target = variantTarget(options, variant, dir());
       if (typeof target === "string") return { kind: "line", variant, status: "unavailable", lines: [target] };
@@ -139,11 +175,17 @@ export function createDefaultActions(options: DefaultActionsOptions): DashboardA
     },
     async measureCounters(variant, _state, signal) {
       const { size, iterations } = countersRun(options.sizes, options.iterations);
+      if (options.workload === "diffusion" && variant === "c-reference") {
+        // The C program itself, under perf / cachegrind: the ceiling's counters.
+        const binary = cReferenceBinary(options.runner);
+        if (typeof binary === "string") return { variant, size, simulated: false, ipc: null, cacheMissPct: null, instructions: null, note: binary };
+        return measureVariantCounters(options.cliPath, variant, size, { command: [binary.path, String(size), String(iterations), "1000"] }, signal);
+      }
       const target = variantTarget({ ...options, sizes: [size], iterations }, variant, dir());
       if (typeof target === "string") {
         return { variant, size, simulated: false, ipc: null, cacheMissPct: null, instructions: null, note: target };
       }
-      return measureVariantCounters(options.cliPath, variant, size, target, signal);
+      return measureVariantCounters(options.cliPath, variant, size, { script: target }, signal);
     },
   };
 }

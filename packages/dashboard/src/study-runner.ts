@@ -25,6 +25,14 @@ export interface StudyRunner {
   /** Table 6-1/6-2 layout, plain text. */
   renderStudyText(result: StudyResult): string;
   renderStudyMarkdown(result: StudyResult): string;
+  // Optional extras the dashboard uses when the diffusion package offers them:
+  /** A user module's variants in source order (loads it in a child); UsageError when it has none. */
+  listCustomVariants?(customModule: string): Promise<VariantInfo[]>;
+  /** Builds the C reference if needed: its binary, or why there is none. */
+  ensureCReference?(): { path: string | null; reason?: string };
+  /** Default sizes and iterations per workload. */
+  DEFAULT_SIZES?: Partial<Record<BuiltinWorkload | "custom", number[]>>;
+  DEFAULT_ITERATIONS?: Partial<Record<BuiltinWorkload | "custom", number>>;
 }
 
 const REQUIRED: (keyof StudyRunner)[] = ["listVariants", "runStudy", "renderStudyText", "renderStudyMarkdown"];
@@ -43,3 +51,7 @@ export function loadStudyRunner(load: (id: string) => unknown = require): StudyR
   }
   return mod as unknown as StudyRunner;
 }
+
+/** Fails to compile when @tsprof/diffusion drifts from the contract above (type-only: no import at run time). */
+type AssertRunner<T extends StudyRunner> = T;
+export type DiffusionConformsToContract = AssertRunner<typeof import("@tsprof/diffusion")>;

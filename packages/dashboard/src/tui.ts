@@ -28,6 +28,7 @@ import {
   renderSpeedupTable,
   renderSystem,
   renderTooSmall,
+  tablesWidth,
 } from "./render";
 import { renderSpeedupChart } from "./chart";
 import type { StudyOptions, StudyRunner } from "./study-runner";
@@ -50,6 +51,8 @@ export interface DashboardActions {
   measureCounters?(variant: string, state: DashboardState, signal: AbortSignal): Promise<StudyCounters>;
   /** Why there are no counters, when measureCounters is absent. */
   countersUnavailable?: string;
+  /** Called once on quit: remove temporary files (plots the user was shown stay). */
+  dispose?(): void;
 }
 
 export interface TuiOptions {
@@ -127,7 +130,7 @@ export function runDashboardTui(options: TuiOptions): Promise<number> {
       if (quitting) return;
       const width = screen.width as number;
       const height = screen.height as number;
-      const layout = computeLayout(width, height, state.variants.length);
+      const layout = computeLayout(width, height, state.variants.length, tablesWidth(state));
       if (layout.kind === "too-small") {
         for (const box of Object.values(panes)) box.hide();
         footer.hide();
@@ -180,8 +183,9 @@ export function runDashboardTui(options: TuiOptions): Promise<number> {
         })
         .then(async (result) => {
           if (!isCurrent()) return;
-          // The saved result carries the machine it ran on; system info is read while cells run.
-          const machine = result.machine ?? (await options.machine.catch(() => null));
+          // The saved result carries the machine it ran on, as the dashboard read it (fuller CPU
+          // name, the distribution); the runner's own reading is the fallback.
+          const machine = (await options.machine.catch(() => null)) ?? result.machine;
           state = finishWith(state, { ...result, machine }, Date.now());
           if (state.result) saveJson(state.result);
           scheduleRender();
@@ -254,12 +258,16 @@ export function runDashboardTui(options: TuiOptions): Promise<number> {
       await Promise.race([studyDone, new Promise((r) => setTimeout(r, 5000).unref())]);
       if (state.phase !== "done" && state.cells.length > 0 && options.jsonPath) {
         saveJson(partialResult(state, options.study.command ?? ["dashboard"]));
+      } else if (state.result && state.counters.length > state.result.counters.length) {
+        // Quit while counters were still being measured: keep those measured so far.
+        saveJson({ ...state.result, counters: state.counters });
       }
       quitting = true;
       clearInterval(ticker);
       if (renderTimer) clearTimeout(renderTimer);
       process.removeListener("SIGTERM", onSigterm);
       screen.destroy();
+      options.actions.dispose?.();
       resolveExit(code);
     };
     const onSigterm = (): void => void quit(143);

@@ -2,13 +2,15 @@
  * The child process of one study cell (or of custom-module discovery). Started by study.ts as
  * `node [loader flags] cell-child.js <spec JSON>` with an IPC channel. It sets the variant up
  * (untimed), then times only the steps with performance.now(), counts GCs with a PerformanceObserver,
- * samples the JS heap plus ArrayBuffer memory, and reports its own maxRSS, so every figure belongs
- * to this one variant.
+ * samples the JS heap plus ArrayBuffer memory, and reports its own peak RSS, so every figure
+ * belongs to this one variant.
  */
+import * as fs from "node:fs";
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import * as v8 from "node:v8";
 import type { ChildMessage, CellSpec, ListSpec } from "./protocol";
+import { scaledSeconds, type Timing } from "./scaling";
 import { findVariant } from "./registry";
 import type { RunnableVariant } from "./variant";
 
@@ -60,15 +62,25 @@ async function resolveVariant(spec: CellSpec): Promise<RunnableVariant> {
   return definition.create();
 }
 
+/**
+ * This process's peak RSS in MiB: VmHWM from /proc/self/status (Linux), else resourceUsage().maxRSS.
+ * On Linux, getrusage's maxRSS is carried across exec: a child forked from a big parent (the
+ * dashboard) would report the parent's peak as its own. VmHWM belongs to the address space and
+ * starts afresh at exec.
+ */
+function ownPeakRssMiB(): number {
+  try {
+    const match = /^VmHWM:\s*(\d+)\s*kB/m.exec(fs.readFileSync("/proc/self/status", "utf8"));
+    if (match) return Number(match[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
 function heapBytes(): number {
   const stats = v8.getHeapStatistics();
   return stats.used_heap_size + stats.external_memory;
-}
-
-interface Timing {
-  done: number;
-  elapsedMs: number;
-  peakHeap: number;
 }
 
 /**
@@ -82,6 +94,8 @@ function timeSteps(variant: RunnableVariant, spec: CellSpec): Timing | Promise<T
   let peakHeap = heapBytes();
   let lastProgress = 0;
   let lastHeap = 0;
+  let halfDone = 0;
+  let halfElapsedMs = 0;
   const start = performance.now();
   for (let done = 0; done < spec.iterations; ) {
     const pending = variant.step();
@@ -90,6 +104,10 @@ function timeSteps(variant: RunnableVariant, spec: CellSpec): Timing | Promise<T
       return finishAsync(variant, spec, pending, done, start, peakHeap);
     }
     const elapsed = performance.now() - start;
+    if (halfDone === 0 && elapsed >= budgetMs / 2) {
+      halfDone = done;
+      halfElapsedMs = elapsed;
+    }
     if (elapsed - lastHeap >= HEAP_SAMPLE_EVERY_MS) {
       // A few microseconds; at most every 5 ms of step time.
       peakHeap = Math.max(peakHeap, heapBytes());
@@ -99,9 +117,9 @@ function timeSteps(variant: RunnableVariant, spec: CellSpec): Timing | Promise<T
       lastProgress = elapsed;
       void send({ type: "progress", done, of: spec.iterations, elapsedMs: elapsed });
     }
-    if (done === spec.iterations || elapsed >= budgetMs) return { done, elapsedMs: elapsed, peakHeap };
+    if (done === spec.iterations || elapsed >= budgetMs) return { done, elapsedMs: elapsed, peakHeap, halfDone, halfElapsedMs };
   }
-  return { done: 0, elapsedMs: 0, peakHeap };
+  return { done: 0, elapsedMs: 0, peakHeap, halfDone, halfElapsedMs };
 }
 
 /** The same loop for variants whose step() returns a promise (custom variants may). */
@@ -111,14 +129,20 @@ async function finishAsync(variant: RunnableVariant, spec: CellSpec, first: void
   let done = doneSoFar;
   let peakHeap = heap;
   let lastProgress = 0;
+  let halfDone = 0;
+  let halfElapsedMs = 0;
   for (;;) {
     const elapsed = performance.now() - start;
+    if (halfDone === 0 && elapsed >= budgetMs / 2) {
+      halfDone = done;
+      halfElapsedMs = elapsed;
+    }
     peakHeap = Math.max(peakHeap, heapBytes());
     if (elapsed - lastProgress >= PROGRESS_EVERY_MS) {
       lastProgress = elapsed;
       void send({ type: "progress", done, of: spec.iterations, elapsedMs: elapsed });
     }
-    if (done >= spec.iterations || elapsed >= budgetMs) return { done, elapsedMs: elapsed, peakHeap };
+    if (done >= spec.iterations || elapsed >= budgetMs) return { done, elapsedMs: elapsed, peakHeap, halfDone, halfElapsedMs };
     await variant.step();
     done++;
   }
@@ -154,13 +178,13 @@ async function runCell(spec: CellSpec): Promise<void> {
   await variant.dispose?.();
   await send({
     type: "result",
-    seconds: scaled ? (measuredSeconds * spec.iterations) / done : measuredSeconds,
+    seconds: scaled ? scaledSeconds(spec.iterations, timing) : measuredSeconds,
     measuredIterations: done,
     scaled,
     checksum: checksum !== null && Number.isFinite(checksum) ? checksum : null,
     peakHeapMiB: peakHeap / MiB,
     gcCount: gcDuringSteps,
-    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    maxRssMiB: ownPeakRssMiB(),
   });
 }
 

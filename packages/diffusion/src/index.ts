@@ -5,6 +5,8 @@
  */
 export { listVariants, variantDefinitions, findVariant, DEFAULT_SIZES, DEFAULT_ITERATIONS, type BuiltinWorkload } from "./registry";
 export { runStudy, listCustomVariants, DEFAULT_CELL_BUDGET_SECONDS, type StudyOptions } from "./study";
+export { scaledSeconds, type Timing } from "./scaling";
+export { band, bandStart, pairBandStart, chunkCount, MAX_CHUNKS } from "./team";
 export { renderStudyText, renderStudyMarkdown, sizeLabel, formatSeconds, formatSpeedup } from "./render";
 export { collectMachineInfo, largestGridFittingCache } from "./machine";
 export { exportOrder, orderBySource } from "./custom";

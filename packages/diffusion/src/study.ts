@@ -155,6 +155,7 @@ async function runCReferenceCell(
       if (progress) onProgress(Number(progress[1]), Number(progress[2]));
       if (line.startsWith("result ")) {
         const parsed = JSON.parse(line.slice("result ".length)) as { seconds: number; measuredIterations: number; checksum: number; maxRssKiB: number };
+        // A compiled program has no JIT warm-up: its steps cost the same, so scaling is linear.
         const scaled = parsed.measuredIterations < iterations;
         result = {
           type: "result",

@@ -39,6 +39,14 @@ export function bandStart(count: number, bands: number, index: number): number {
   return Math.floor((index * count) / bands);
 }
 
+/**
+ * First row of band `index` when `rows` rows are cut into `bands` bands of whole row pairs (the
+ * fused kernel computes two rows per pass; an odd last row is a band's single leftover).
+ */
+export function pairBandStart(rows: number, bands: number, index: number): number {
+  return Math.min(rows, 2 * bandStart(Math.ceil(rows / 2), bands, index));
+}
+
 /** How many chunks to cut `items` into for `threads` threads: several per thread so that a slow thread's share can move. */
 export function chunkCount(items: number, threads: number): number {
   return Math.max(1, Math.min(items, threads * 8, MAX_CHUNKS));

@@ -3,7 +3,10 @@
  * profiled process at exit (it needs the process's source maps to read V8's positions).
  */
 import type { FunctionLineProfile, FunctionSummaryRow, LineProfileResult, LineRecord } from "@tsprof/core";
-import { SourceLineMapper, type CpuProfile, type FileMeta } from "@tsprof/runner";
+import type { CpuProfile, FileMeta } from "@tsprof/runner";
+import { hitsOfSlots } from "@tsprof/runner/dist/instrument-meta";
+// Only the parts this file needs (the package index would load more, also into the worker).
+import { SourceLineMapper } from "@tsprof/runner/dist/source-lines";
 
 export interface FileData {
   meta: FileMeta;
@@ -13,6 +16,8 @@ export interface FileData {
   hits: Float64Array;
   /** Per slot: milliseconds. */
   timeMs: Float64Array;
+  /** Hybrid: per slot, exceptions that left a straight-line run at this statement. */
+  escapes?: Float64Array;
   calls: Float64Array;
 }
 
@@ -38,32 +43,54 @@ interface SampledFunction {
   user: boolean;
 }
 
-export function buildLineResult(result: LineProfileResult, files: FileData[], profile: CpuProfile | null, helpers: BuildHelpers): void {
+/**
+ * @param shadowStack hybrid mode: the shadow line stack at the moment of building. A call statement
+ *   still in progress there (process.exit() inside it, a snapshot, Ctrl-C) has not finished its run:
+ *   the statements after it in that run are not counted as started.
+ */
+export function buildLineResult(
+  result: LineProfileResult,
+  files: FileData[],
+  profile: CpuProfile | null,
+  helpers: BuildHelpers,
+  shadowStack: Int32Array | null = null,
+): void {
   const sampled = profile ? summariseProfile(profile, helpers) : [];
   const isUser = (file: string) => !helpers.ownDirs.some((d) => file.startsWith(d)) && file.startsWith("/");
+  const inProgress = new Set<number>();
+  if (shadowStack) for (let d = 1; d <= Math.min(shadowStack[0], shadowStack.length - 1); d++) if (shadowStack[d] > 0) inProgress.add(shadowStack[d]);
 
-  // Hybrid mode counts calls in each function's entry slot.
-  if (result.mode === "hybrid") {
-    for (const f of files) f.meta.functions.forEach((fn, i) => (f.calls[i] = f.hits[fn.entrySlot]));
-  }
   // Tables for the instrumented functions.
   for (const f of files) {
     const source = helpers.readSource(f.meta.file);
+    let slotHits: ArrayLike<number> = f.hits;
+    if (result.mode === "hybrid") {
+      const escapes = Float64Array.from(f.escapes ?? new Float64Array(f.meta.slots.length));
+      for (let i = 0; i < f.meta.slots.length; i++) if (inProgress.has(f.base + i)) escapes[i]++;
+      slotHits = hitsOfSlots(f.meta.slots, f.hits, escapes);
+      // Hybrid counts calls in each function's entry slot.
+      f.meta.functions.forEach((fn, i) => (f.calls[i] = f.hits[fn.entrySlot]));
+    }
     f.meta.functions.forEach((fn, index) => {
       const lineHits = new Map<number, number>();
       const lineMs = new Map<number, number>();
+      const callLines = new Set<number>();
       const entrySlots = new Set(f.meta.functions.map((g) => g.entrySlot));
       f.meta.slots.forEach((slot, i) => {
         if (slot.fn !== index) return;
-        if (!entrySlots.has(i)) lineHits.set(slot.line, (lineHits.get(slot.line) ?? 0) + f.hits[i]);
+        if (!entrySlots.has(i)) lineHits.set(slot.line, (lineHits.get(slot.line) ?? 0) + slotHits[i]);
         lineMs.set(slot.line, (lineMs.get(slot.line) ?? 0) + f.timeMs[i]);
+        if (slot.call) callLines.add(slot.line);
       });
-      // Async functions and generators keep no shadow stack in hybrid mode: their lines get V8's
-      // self time instead.
-      if (result.mode === "hybrid" && fn.suspends) {
-        lineMs.clear();
-        const match = matchSampled(sampled, f.meta.file, fn.line, fn.bodyLine);
-        for (const s of match) for (const [line, ms] of s.lineMs) lineMs.set(line, (lineMs.get(line) ?? 0) + ms);
+      if (result.mode === "hybrid") {
+        // Lines that call out: the shadow stack's wall time (callees included). Other lines: V8's
+        // line ticks (self time); async functions and generators keep no shadow stack, so V8's
+        // ticks give all their lines.
+        const v8 = new Map<number, number>();
+        for (const s of matchSampled(sampled, f.meta.file, fn.line, fn.bodyLine)) for (const [line, ms] of s.lineMs) v8.set(line, (v8.get(line) ?? 0) + ms);
+        for (let line = fn.line; line <= fn.endLine; line++) {
+          if (fn.suspends || !callLines.has(line)) lineMs.set(line, v8.get(line) ?? 0);
+        }
       }
       const lines: LineRecord[] = [];
       let totalMs = 0;

@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { MessageChannel, Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import { SCHEMA_VERSION, writeResultFile, type LineMode, type LineProfileResult } from "@tsprof/core";
-import { CpuSampler, type FileMeta } from "@tsprof/runner";
+import type { FileMeta } from "@tsprof/runner";
+import { CpuSampler } from "@tsprof/runner/dist/sampler";
 import { buildLineResult, type FileData } from "./build-result";
 import { readSource, OWN_DIRS, Control, type WorkerInput } from "./shared";
 
@@ -39,7 +40,8 @@ interface Frame {
 
 export function create(options: LineCollectorOptions, context: { outFile: string; tempDir: string }) {
   const files: FileData[] = [];
-  let nextSlot = 0;
+  // Global slot 0 means "no statement" on the shadow stack: slots start at 1.
+  let nextSlot = 1;
   let nextFunction = 0;
   const sampler = new CpuSampler(options.samplingIntervalUs);
   const startNs = process.hrtime.bigint();
@@ -48,12 +50,14 @@ export function create(options: LineCollectorOptions, context: { outFile: string
     control: new SharedArrayBuffer(16),
     hits: new SharedArrayBuffer(MAX_SLOTS * 8),
     time: new SharedArrayBuffer(MAX_SLOTS * 8),
+    escapes: new SharedArrayBuffer(MAX_SLOTS * 8),
     calls: new SharedArrayBuffer(MAX_FUNCTIONS * 8),
     stack: options.mode === "hybrid" ? new SharedArrayBuffer(STACK_DEPTH * 4) : null,
   };
   const control = new Int32Array(shared.control);
   const hits = new Float64Array(shared.hits);
   const timeMs = new Float64Array(shared.time);
+  const escapes = new Float64Array(shared.escapes);
   const calls = new Float64Array(shared.calls);
   const stack = shared.stack ? new Int32Array(shared.stack) : null;
 
@@ -72,6 +76,7 @@ export function create(options: LineCollectorOptions, context: { outFile: string
     controlBuffer: shared.control,
     hitsBuffer: shared.hits,
     timeBuffer: shared.time,
+    escapesBuffer: shared.escapes,
     callsBuffer: shared.calls,
     stackBuffer: shared.stack,
     port: channel.port2,
@@ -91,8 +96,8 @@ export function create(options: LineCollectorOptions, context: { outFile: string
   });
   // It must never keep the profiled program alive.
   worker.unref();
-  // Wait (briefly) until it runs, so short functions at the start are not missed.
-  Atomics.wait(control, Control.Ready, 0, 2000);
+  // Hybrid: wait (briefly) until it samples, so line time at the very start is not missed.
+  if (options.mode === "hybrid") Atomics.wait(control, Control.Ready, 0, 2000);
 
   // Trace: per-line wall time between line events, minus the cost of our own events.
   let events = 0;
@@ -142,11 +147,12 @@ export function create(options: LineCollectorOptions, context: { outFile: string
         base,
         hits: hits.subarray(base, base + meta.slots.length),
         timeMs: timeMs.subarray(base, base + meta.slots.length),
+        escapes: escapes.subarray(base, base + meta.slots.length),
         calls: calls.subarray(fnBase, fnBase + meta.functions.length),
       };
       files.push(data);
       channel.port1.postMessage({ meta, base, fnBase });
-      if (options.mode === "hybrid") return { counters: data.hits, stack, base };
+      if (options.mode === "hybrid") return { counters: data.hits, stack, base, escapes: data.escapes };
       return traceSink(data);
     },
 
@@ -154,7 +160,8 @@ export function create(options: LineCollectorOptions, context: { outFile: string
       // Stop the worker and wait until no snapshot write is in flight, so ours is the last.
       Atomics.store(control, Control.Stop, 1);
       Atomics.notify(control, Control.Stop);
-      Atomics.wait(control, Control.Acknowledged, 0, 1000);
+      // (A worker that never started its loop cannot be writing: no need to wait for it.)
+      if (Atomics.load(control, Control.Ready) === 1) Atomics.wait(control, Control.Acknowledged, 0, 1000);
       const profile = sampler.stop();
       const notes: string[] = [];
       if (sampler.fallbackReason) notes.push(`V8 sampling through node:inspector: ${sampler.fallbackReason}`);
@@ -171,7 +178,7 @@ export function create(options: LineCollectorOptions, context: { outFile: string
         summary: [],
         notes,
       };
-      buildLineResult(result, files, profile, { readSource, ownDirs: OWN_DIRS });
+      buildLineResult(result, files, profile, { readSource, ownDirs: OWN_DIRS }, stack);
       if (profile) writeFileSync(join(context.tempDir, "profile.cpuprofile"), JSON.stringify(profile));
       writeResultFile(context.outFile, result);
     },

@@ -22,6 +22,7 @@ const input = workerData as WorkerInput;
 const control = new Int32Array(input.controlBuffer);
 const hits = new Float64Array(input.hitsBuffer);
 const timeMs = new Float64Array(input.timeBuffer);
+const escapes = new Float64Array(input.escapesBuffer);
 const calls = new Float64Array(input.callsBuffer);
 const stack = input.stackBuffer ? new Int32Array(input.stackBuffer) : null;
 const port = input.port as MessagePort;
@@ -35,6 +36,7 @@ function drainMeta(): void {
       base,
       hits: hits.subarray(base, base + meta.slots.length),
       timeMs: timeMs.subarray(base, base + meta.slots.length),
+      escapes: escapes.subarray(base, base + meta.slots.length),
       calls: calls.subarray(fnBase, fnBase + meta.functions.length),
     });
   }
@@ -51,7 +53,7 @@ function writeResult(signal: string | null, exitCode: number, note: string): voi
     summary: [],
     notes: [note],
   };
-  buildLineResult(result, files, null, { readSource, ownDirs: OWN_DIRS });
+  buildLineResult(result, files, null, { readSource, ownDirs: OWN_DIRS }, stack);
   writeResultFile(input.outFile, result);
 }
 
@@ -75,6 +77,8 @@ while (Atomics.load(control, Control.Stop) === 0) {
     let n = 0;
     outer: for (let d = 1; d <= depth; d++) {
       const slot = stack[d];
+      // 0: this call is not inside a statement that calls out; its own lines get V8's ticks.
+      if (slot <= 0) continue;
       for (let i = 0; i < n; i++) if (seen[i] === slot) continue outer;
       if (n < seen.length) seen[n++] = slot;
       timeMs[slot] += dt;
@@ -99,6 +103,8 @@ while (Atomics.load(control, Control.Stop) === 0) {
   if (now - lastSnapshot >= input.snapshotMs && Atomics.load(control, Control.Stop) === 0) {
     lastSnapshot = now;
     writeResult(null, -1, "snapshot: the program ended before tsprof's final write (killed, aborted or out of memory); counts are from the last snapshot");
+    // The snapshot's own time is not the program's: do not charge it to the line running now.
+    last = performance.now();
   }
 }
 Atomics.store(control, Control.Acknowledged, 1);

@@ -33,7 +33,8 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
   const startedAt = new Date().toISOString();
   const collectorOptions: LineCollectorOptions = {
     mode: options.mode,
-    samplingIntervalUs: options.samplingIntervalUs ?? (options.mode === "sample" ? 250 : 1000),
+    // Hybrid and sample take line times from V8's ticks: sample finely. Trace only needs the summary.
+    samplingIntervalUs: options.samplingIntervalUs ?? (options.mode === "trace" ? 1000 : 250),
     lineSampleUs: 100,
     timerUnit: options.timerUnit,
     command: options.command,

@@ -16,6 +16,7 @@ export interface WorkerInput {
   controlBuffer: SharedArrayBuffer;
   hitsBuffer: SharedArrayBuffer;
   timeBuffer: SharedArrayBuffer;
+  escapesBuffer: SharedArrayBuffer;
   callsBuffer: SharedArrayBuffer;
   stackBuffer: SharedArrayBuffer | null;
   port: unknown;

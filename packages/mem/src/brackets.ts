@@ -11,6 +11,12 @@
  * who writes the close line, so it is written exactly once.
  */
 
+/** States of the sampler thread, in a shared Int32 (plot-collector <-> heap-worker). */
+export const SAMPLER_IDLE = 0; // not connected yet
+export const SAMPLER_CONNECTED = 1; // connected to the main thread's inspector
+export const SAMPLER_DONE = 2; // disconnected after the stop message
+export const SAMPLER_CLOSED = 3; // the main thread exited before the sampler connected
+
 /** Epoch milliseconds with sub-millisecond resolution; the same clock in every thread. */
 export function epochNow(): number {
   return performance.timeOrigin + performance.now();

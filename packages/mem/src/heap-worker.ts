@@ -8,14 +8,16 @@
  * It also closes brackets of profiled functions that returned (see BracketTable), so that a
  * crash right after a call still leaves the bracket's true end in the recording.
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, writeSync } from "node:fs";
 import { Session } from "node:inspector";
 import { parentPort, workerData } from "node:worker_threads";
 import { recordingLine } from "./recording";
-import { BracketTable, epochNow } from "./brackets";
+import { BracketTable, epochNow, SAMPLER_CONNECTED, SAMPLER_DONE, SAMPLER_IDLE } from "./brackets";
 
 interface HeapWorkerData {
   recordingPath: string;
+  /** A file the parent creates on Ctrl-C (see interruptPath in plot-collector). */
+  interruptPath: string;
   intervalMs: number;
   brackets: SharedArrayBuffer;
   stopFlag: SharedArrayBuffer;
@@ -24,9 +26,11 @@ interface HeapWorkerData {
 const data = workerData as HeapWorkerData;
 const fd = openSync(data.recordingPath, "a");
 const table = BracketTable.attach(data.brackets);
-const stopFlag = new Int32Array(data.stopFlag);
+const state = new Int32Array(data.stopFlag);
+// Connect only if the main thread is not already exiting (see SAMPLER_* in plot-collector).
+const connected = Atomics.compareExchange(state, 0, SAMPLER_IDLE, SAMPLER_CONNECTED) === SAMPLER_IDLE;
 const session = new Session();
-session.connectToMainThread();
+if (connected) session.connectToMainThread();
 
 let pending = false;
 let stopped = false;
@@ -35,8 +39,30 @@ function write(text: string): void {
   if (!stopped) writeSync(fd, text);
 }
 
+let interruptSeen = 0;
+let interruptSent = false;
+
+/**
+ * Ctrl-C while the script computes: the SIGINT waits for an event loop that a busy script never
+ * frees, so the profile would only be saved when the loop ends. The parent marks the interrupt
+ * with a file; if the program is still running a moment later, deliver the signal to its handlers
+ * from here, through an inspector evaluation (which runs between two statements of the busy code).
+ */
+function checkInterrupt(now: number): void {
+  if (interruptSent || !existsSync(data.interruptPath)) return;
+  if (interruptSeen === 0) {
+    interruptSeen = now;
+    return;
+  }
+  if (now - interruptSeen < 200) return;
+  interruptSent = true;
+  session.post("Runtime.evaluate", { expression: 'process.emit("SIGINT", "SIGINT")', silent: true }, () => undefined);
+}
+
 function tick(): void {
+  if (!connected) return;
   const requested = epochNow();
+  checkInterrupt(requested);
   table.closeIdle(requested, data.intervalMs, (id, t) => write(recordingLine({ type: "close", t, id })));
   // One request in flight at most: if the main thread is inside a long native call, do not queue.
   if (pending) return;
@@ -64,7 +90,8 @@ function tick(): void {
 }
 
 const timer = setInterval(tick, data.intervalMs);
-tick();
+if (connected) tick();
+else clearInterval(timer);
 
 // The main thread is exiting: disconnect (else node prints "Waiting for the debugger to
 // disconnect..." and waits), close the file, and wake the main thread.
@@ -72,11 +99,11 @@ parentPort?.on("message", () => {
   clearInterval(timer);
   stopped = true;
   try {
-    session.disconnect();
+    if (connected) session.disconnect();
   } catch {
     // already gone
   }
   closeSync(fd);
-  Atomics.store(stopFlag, 0, 1);
-  Atomics.notify(stopFlag, 0);
+  Atomics.store(state, 0, SAMPLER_DONE);
+  Atomics.notify(state, 0);
 });

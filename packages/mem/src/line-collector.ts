@@ -64,6 +64,8 @@ interface Frame {
   rss: number;
   heap: number;
   heapUsed: number;
+  /** `attributedGrowth` when this frame last measured: what profiled callees took since. */
+  growthMark: number;
 }
 
 // The last measurement. A typed array, not `let` numbers: writing a double to a closure variable
@@ -101,13 +103,19 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
         now[HEAP] = now[HEAP_USED] + heapReader.external();
       };
 
-  const record = (data: FileData, slot: number, rssBefore: number, heapBefore: number, heapUsedBefore: number): void => {
+  // Running sum of the heap growth credited to lines of any profiled function. A line that calls
+  // another profiled function sees the callee's growth too (its increments are inclusive, like
+  // memory_profiler's); for the allocation split only its own share counts, so what the callee's
+  // lines were credited in between is taken off.
+  let attributedGrowth = 0;
+  const record = (data: FileData, slot: number, rssBefore: number, heapBefore: number, heapUsedBefore: number, growthMark: number): void => {
     if (now[RSS] > data.rssMax[slot]) data.rssMax[slot] = now[RSS];
     if (now[HEAP] > data.heapMax[slot]) data.heapMax[slot] = now[HEAP];
     data.rssIncrement[slot] += now[RSS] - rssBefore;
     data.heapIncrement[slot] += now[HEAP] - heapBefore;
-    const grown = now[HEAP_USED] - heapUsedBefore;
+    const grown = now[HEAP_USED] - heapUsedBefore - (attributedGrowth - growthMark);
     if (grown > 0) {
+      attributedGrowth += grown;
       data.heapGrowth[slot] += grown;
       data.growthCount[slot]++;
       if (grown < data.growthMin[slot]) data.growthMin[slot] = grown;
@@ -156,23 +164,24 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
           const entry = meta.functions[fn].entrySlot;
           data.occurrences[entry]++;
           // The function's own line shows the memory on entry (memory_profiler's decorator row).
-          record(data, entry, now[RSS], now[HEAP], now[HEAP_USED]);
+          record(data, entry, now[RSS], now[HEAP], now[HEAP_USED], attributedGrowth);
           // Until the first statement, changes (the call's own set-up) belong to the function's line.
-          return { data, previous: entry, rss: now[RSS], heap: now[HEAP], heapUsed: now[HEAP_USED] };
+          return { data, previous: entry, rss: now[RSS], heap: now[HEAP], heapUsed: now[HEAP_USED], growthMark: attributedGrowth };
         },
         line(frame: Frame, slot: number): void {
           measure();
-          if (frame.previous >= 0) record(frame.data, frame.previous, frame.rss, frame.heap, frame.heapUsed);
+          if (frame.previous >= 0) record(frame.data, frame.previous, frame.rss, frame.heap, frame.heapUsed, frame.growthMark);
           frame.data.occurrences[slot]++;
           frame.previous = slot;
           frame.rss = now[RSS];
           frame.heap = now[HEAP];
           frame.heapUsed = now[HEAP_USED];
+          frame.growthMark = attributedGrowth;
         },
         exit(frame: Frame): void {
           if (frame.previous < 0 || finished) return;
           measure();
-          record(frame.data, frame.previous, frame.rss, frame.heap, frame.heapUsed);
+          record(frame.data, frame.previous, frame.rss, frame.heap, frame.heapUsed, frame.growthMark);
           frame.previous = -1;
         },
       };
@@ -358,7 +367,8 @@ function buildAllocationSites(
       if (file && isOwnFile(file)) {
         ownBytes += node.selfSize;
       } else {
-        const name = cf.functionName || (cf.url ? "(anonymous)" : "(V8/native)");
+        // No script: a V8 built-in (Array.prototype.push, ...) or V8's own "(root)"-like nodes.
+        const name = cf.functionName ? (file ? cf.functionName : `${cf.functionName} (built-in)`) : file ? "(anonymous)" : "(V8)";
         const key = `${name}\u0000${file}\u0000${line}`;
         const site = byFunction.get(key) ?? { functionName: name, file, line: file ? line : 0, bytes: 0, samples: 0 };
         site.bytes += node.selfSize;

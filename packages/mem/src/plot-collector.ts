@@ -7,7 +7,7 @@
 import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { BracketTable, epochNow } from "./brackets";
+import { BracketTable, epochNow, SAMPLER_CLOSED, SAMPLER_CONNECTED, SAMPLER_IDLE } from "./brackets";
 import type { ChildExit, Collector, CollectorContext, EventSink, FileMeta } from "./collector-types";
 import { recordingLine } from "./recording";
 
@@ -16,6 +16,11 @@ export interface PlotCollectorOptions {
   intervalMs: number;
   /** Start the sampler thread (V8 heap series). */
   heap: boolean;
+}
+
+/** The file the parent creates when it gets Ctrl-C (the sampler thread passes it on). */
+export function interruptPath(recordingPath: string): string {
+  return `${recordingPath}.interrupt`;
 }
 
 /** Functions beyond this many get no brackets (the table is shared memory of fixed size). */
@@ -29,7 +34,13 @@ export function create(options: PlotCollectorOptions, context?: CollectorContext
   let worker: Worker | null = null;
   if (options.heap) {
     worker = new Worker(join(__dirname, "heap-worker.js"), {
-      workerData: { recordingPath: options.recordingPath, intervalMs: options.intervalMs, brackets: table.buffer, stopFlag },
+      workerData: {
+        recordingPath: options.recordingPath,
+        interruptPath: interruptPath(options.recordingPath),
+        intervalMs: options.intervalMs,
+        brackets: table.buffer,
+        stopFlag,
+      },
       // Do not inherit the runner's preload flags: the worker must not load tsprof's child bootstrap.
       execArgv: [],
       stdout: false,
@@ -80,10 +91,13 @@ export function create(options: PlotCollectorOptions, context?: CollectorContext
       finished = true;
       table.closeAll(epochNow(), writeClose);
       if (worker) {
-        worker.postMessage("stop");
-        // Wait (bounded) for the sampler to disconnect from the inspector, else node prints
-        // "Waiting for the debugger to disconnect..." at exit.
-        Atomics.wait(new Int32Array(stopFlag), 0, 0, 250);
+        const state = new Int32Array(stopFlag);
+        // A sampler that has not connected yet never will; one that has must disconnect first, else
+        // node prints "Waiting for the debugger to disconnect..." and waits at exit.
+        if (Atomics.compareExchange(state, 0, SAMPLER_IDLE, SAMPLER_CLOSED) === SAMPLER_CONNECTED) {
+          worker.postMessage("stop");
+          Atomics.wait(state, 0, SAMPLER_CONNECTED, 500);
+        }
       }
       closeSync(fd);
       if (context) {

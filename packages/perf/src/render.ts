@@ -284,7 +284,13 @@ export function renderCountersResult(result: CountersResult): string {
 
 function formatRatio(r: number | null | undefined): string {
   if (r === null || r === undefined) return "";
-  return `${Number(r.toPrecision(3))}x`;
+  return Math.abs(r) >= 1000 ? `${Math.round(r)}x` : `${r.toPrecision(3)}x`;
+}
+
+/** Short names for the columns: the file names when they tell the variants apart. */
+function variantNames(variants: CountersResult[]): string[] {
+  const base = variants.map((v) => v.label.split("/").pop() ?? v.label);
+  return new Set(base).size === base.length ? base : variants.map((v) => v.label);
 }
 
 const DERIVED_LABELS: Array<[keyof DerivedMetrics & string, string, number]> = [
@@ -302,10 +308,11 @@ const DERIVED_LABELS: Array<[keyof DerivedMetrics & string, string, number]> = [
 export function renderCompare(result: CountersCompareResult): string {
   const variants = result.variants;
   if (variants.length === 0) return "no variants\n";
-  const head = ["", variants[0].label];
+  const names = variantNames(variants);
+  const head = ["", names[0]];
   const aligns: Array<"left" | "right"> = ["left", "right"];
-  for (const v of variants.slice(1)) {
-    head.push(v.label, "ratio");
+  for (const name of names.slice(1)) {
+    head.push(name, "ratio");
     aligns.push("right", "right");
   }
   const t = table(head, aligns);
@@ -316,7 +323,10 @@ export function renderCompare(result: CountersCompareResult): string {
     for (let i = 1; i < variants.length; i++) row.push(cells[i], formatRatio(ratios[i]));
     t.push(row);
   };
+  // Events no variant could count are named once below the table instead of filling it.
+  const unsupported = keys.filter((key) => variants.every((v) => !v.counters[key] || v.counters[key].status !== "counted"));
   for (const key of keys) {
+    if (unsupported.includes(key)) continue;
     pushRow(
       key,
       variants.map((v) => (v.counters[key] ? valueCell(v.counters[key]) : "")),
@@ -362,8 +372,19 @@ export function renderCompare(result: CountersCompareResult): string {
         result.ratios.map((r) => r.simulated[field as string]),
       );
     }
+    const items = variants[0].workItems;
+    if (items && variants.every((v) => v.simulated?.perItem)) {
+      for (const [label, field] of [["instructions", "instructions"], ["D1 misses", "d1Misses"], ["LL misses", "llMisses"]] as const) {
+        pushRow(
+          `sim. ${label} per ${items.label}`,
+          variants.map((v) => formatPerItem(v.simulated!.perItem![field])),
+          result.ratios.map((r) => r.simulated[field]),
+        );
+      }
+    }
   }
-  const lines = [` Comparing ${variants.length} variants (ratio = variant / ${variants[0].label}):`, t.toString()];
+  const lines = [` Comparing ${variants.length} variants (ratio = variant / ${names[0]}):`, t.toString()];
+  if (unsupported.length > 0) lines.push(`   not counted in any variant: ${unsupported.join(", ")}`);
   const sim = variants.find((v) => v.simulated)?.simulated;
   if (sim) {
     lines.push(

@@ -12,7 +12,15 @@
  * - "events" (line --mode trace, mem): `__tsp_r.enter/line/exit` calls with a per-call frame.
  * - "calls" (mem --plot brackets): enter/exit only.
  */
-import ts from "typescript";
+import type * as TS from "typescript";
+export { hitsOfSlots } from "./instrument-meta";
+
+// TypeScript's parser is large (~200 ms to load): loaded on the first file that needs parsing, so
+// that importing this package (and running scripts with nothing to instrument) stays fast.
+let ts: typeof TS;
+function loadTypeScript(): void {
+  ts ??= require("typescript") as typeof TS;
+}
 
 export type InstrumentStyle = "counters" | "events" | "calls";
 
@@ -38,6 +46,13 @@ export interface FunctionMeta {
 export interface SlotMeta {
   line: number;
   fn: number;
+  /**
+   * The slot whose counter counts this statement: itself, or the first statement of its
+   * straight-line run (hybrid mode counts a run once; see hitsOfSlots).
+   */
+  leader: number;
+  /** The statement calls something: hybrid marks its slot on the shadow stack while it runs. */
+  call: boolean;
 }
 
 export interface FileMeta {
@@ -53,15 +68,15 @@ export interface InstrumentResult {
 
 
 type FunctionNode =
-  | ts.FunctionDeclaration
-  | ts.FunctionExpression
-  | ts.ArrowFunction
-  | ts.MethodDeclaration
-  | ts.ConstructorDeclaration
-  | ts.GetAccessorDeclaration
-  | ts.SetAccessorDeclaration;
+  | TS.FunctionDeclaration
+  | TS.FunctionExpression
+  | TS.ArrowFunction
+  | TS.MethodDeclaration
+  | TS.ConstructorDeclaration
+  | TS.GetAccessorDeclaration
+  | TS.SetAccessorDeclaration;
 
-function isFunctionNode(node: ts.Node): node is FunctionNode {
+function isFunctionNode(node: TS.Node): node is FunctionNode {
   return (
     ts.isFunctionDeclaration(node) ||
     ts.isFunctionExpression(node) ||
@@ -73,7 +88,7 @@ function isFunctionNode(node: ts.Node): node is FunctionNode {
   );
 }
 
-function scriptKindFor(file: string): ts.ScriptKind {
+function scriptKindFor(file: string): TS.ScriptKind {
   if (/\.[cm]?tsx$/.test(file)) return ts.ScriptKind.TSX;
   if (/\.[cm]?ts$/.test(file)) return ts.ScriptKind.TS;
   if (/\.jsx$/.test(file)) return ts.ScriptKind.JSX;
@@ -81,7 +96,7 @@ function scriptKindFor(file: string): ts.ScriptKind {
 }
 
 /** Is this expression the `profile` marker (`profile`, `tsprof.profile`, `profile()`)? */
-function isProfileExpression(expr: ts.Expression): boolean {
+function isProfileExpression(expr: TS.Expression): boolean {
   if (ts.isIdentifier(expr)) return expr.text === "profile";
   if (ts.isPropertyAccessExpression(expr)) return expr.name.text === "profile";
   if (ts.isCallExpression(expr)) return isProfileExpression(expr.expression) && expr.arguments.length === 0;
@@ -90,8 +105,57 @@ function isProfileExpression(expr: ts.Expression): boolean {
 
 const TAG_PATTERN = /(^|[\s*/])@profile\b/;
 
+/** Statements that can only leave early by throwing (or end their run: return, throw, break, continue). */
+function isSimpleStatement(node: TS.Node): boolean {
+  return (
+    ts.isVariableStatement(node) ||
+    ts.isExpressionStatement(node) ||
+    ts.isReturnStatement(node) ||
+    ts.isThrowStatement(node) ||
+    ts.isBreakStatement(node) ||
+    ts.isContinueStatement(node)
+  );
+}
+
+/** Statements after which the rest of their list does not run. */
+function isTerminal(node: TS.Node): boolean {
+  return ts.isReturnStatement(node) || ts.isThrowStatement(node) || ts.isBreakStatement(node) || ts.isContinueStatement(node);
+}
+
+/** Does evaluating this node call code (not counting nested functions, which only get created)? */
+function hasCall(node: TS.Node): boolean {
+  let found = false;
+  const visit = (n: TS.Node): void => {
+    if (found || isFunctionNode(n) || ts.isClassLike(n)) return;
+    if (
+      ts.isCallExpression(n) ||
+      ts.isNewExpression(n) ||
+      ts.isTaggedTemplateExpression(n) ||
+      ts.isAwaitExpression(n) ||
+      ts.isYieldExpression(n) ||
+      ts.isJsxElement(n) ||
+      ts.isJsxSelfClosingElement(n) ||
+      ts.isDecorator(n)
+    ) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}
+
+/** Compound statements whose header expression calls something. */
+function headerHasCall(node: TS.Node): boolean {
+  if (ts.isIfStatement(node) || ts.isSwitchStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node) || ts.isDoStatement(node)) {
+    return hasCall(node.expression);
+  }
+  return false;
+}
+
 /** Statements that execute (and so get a line slot). Declarations that emit no code are left out. */
-function isCountedStatement(node: ts.Node): boolean {
+function isCountedStatement(node: TS.Node): boolean {
   switch (node.kind) {
     case ts.SyntaxKind.VariableStatement:
     case ts.SyntaxKind.ExpressionStatement:
@@ -117,7 +181,7 @@ function isCountedStatement(node: ts.Node): boolean {
   }
 }
 
-function isDeclareOnly(node: ts.Node): boolean {
+function isDeclareOnly(node: TS.Node): boolean {
   const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) : undefined;
   return mods?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword) ?? false;
 }
@@ -139,6 +203,7 @@ export function instrumentSource(
   selection: InstrumentSelection,
 ): InstrumentResult | null {
   if (!selection.all && !source.includes("profile")) return null;
+  loadTypeScript();
   const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, scriptKindFor(file));
   const lineOf = (pos: number) => sf.getLineAndCharacterOfPosition(pos).line + 1;
 
@@ -147,7 +212,7 @@ export function instrumentSource(
   const namedFunctions = new Map<string, FunctionNode>();
   const profiledNames = new Set<string>();
 
-  const commentTagLine = (node: ts.Node): number | null => {
+  const commentTagLine = (node: TS.Node): number | null => {
     const ranges = ts.getLeadingCommentRanges(source, node.getFullStart()) ?? [];
     for (const r of ranges) {
       const text = source.slice(r.pos, r.end);
@@ -160,9 +225,9 @@ export function instrumentSource(
     return null;
   };
 
-  const markerOwner = (fn: FunctionNode): ts.Node => {
+  const markerOwner = (fn: FunctionNode): TS.Node => {
     // Tags on `const f = () => ...` sit before the variable statement; on class fields before the property.
-    let owner: ts.Node = fn;
+    let owner: TS.Node = fn;
     const parent = fn.parent;
     if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && parent) {
       if (ts.isVariableDeclaration(parent) && parent.parent && ts.isVariableDeclarationList(parent.parent)) {
@@ -176,7 +241,7 @@ export function instrumentSource(
     return owner;
   };
 
-  const visitMarks = (node: ts.Node): void => {
+  const visitMarks = (node: TS.Node): void => {
     if (isFunctionNode(node) && node.body) {
       const owner = markerOwner(node);
       let start: number | null = null;
@@ -213,7 +278,7 @@ export function instrumentSource(
 
   // 2. Every function with a body when the whole file is selected.
   const selected: Array<{ fn: FunctionNode; tableLine: number }> = [];
-  const collectAll = (node: ts.Node): void => {
+  const collectAll = (node: TS.Node): void => {
     if (isFunctionNode(node) && node.body && !isDeclareOnly(node)) {
       const tableLine = marked.get(node) ?? lineOf(node.getStart(sf));
       selected.push({ fn: node, tableLine });
@@ -234,11 +299,10 @@ export function instrumentSource(
   for (const { fn, tableLine } of selected) {
     const fnIndex = meta.functions.length;
     const suspends =
-      !!fn.asteriskToken || (ts.getModifiers(fn as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) ?? false);
+      !!fn.asteriskToken || (ts.getModifiers(fn as TS.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) ?? false);
     const entrySlot = meta.slots.length;
     const bodyLine = lineOf(fn.body!.getStart(sf));
-    // Time between the call and the first statement lands on the line the body opens on.
-    meta.slots.push({ line: bodyLine, fn: fnIndex });
+    meta.slots.push({ line: bodyLine, fn: fnIndex, leader: entrySlot, call: false });
     meta.functions.push({
       name: functionName(fn),
       line: Math.min(tableLine, lineOf(fn.getStart(sf))),
@@ -247,29 +311,47 @@ export function instrumentSource(
       entrySlot,
       suspends,
     });
-    const newSlot = (node: ts.Node): number => {
-      meta.slots.push({ line: lineOf(node.getStart(sf)), fn: fnIndex });
-      return meta.slots.length - 1;
+    const newSlot = (node: TS.Node, leader: number | null, call: boolean): number => {
+      const index = meta.slots.length;
+      meta.slots.push({ line: lineOf(node.getStart(sf)), fn: fnIndex, leader: leader ?? index, call });
+      return index;
     };
-    // Code fragments for this function's style.
-    const useStack = style === "counters" && !suspends;
-    const countText = (slot: number): string => {
-      if (style === "counters") return useStack ? `__tsp_c[${slot}]++;__tsp_s[__tsp_d]=__tsp_b+${slot};` : `__tsp_c[${slot}]++;`;
-      if (style === "events") return `__tsp_r.line(__tsp_f,${slot});`;
-      return "";
-    };
-    const countExpr = (slot: number): string => {
-      if (style === "counters") return useStack ? `(__tsp_c[${slot}]++,__tsp_s[__tsp_d]=__tsp_b+${slot},` : `(__tsp_c[${slot}]++,`;
-      if (style === "events") return `(__tsp_r.line(__tsp_f,${slot}),`;
-      return "(";
+    // "runs" (hybrid, functions that do not suspend): one counter per straight-line run of simple
+    // statements, and the shadow-stack store only around statements that call something.
+    const runs = style === "counters" && !suspends;
+    const count = (slot: number): string =>
+      style === "counters" ? `__tsp_c[${slot}]++;` : style === "events" ? `__tsp_r.line(__tsp_f,${slot});` : "";
+    const store = (slot: number): string => `__tsp_s[__tsp_d]=__tsp_b+${slot};`;
+    const RESET = "__tsp_s[__tsp_d]=0;";
+    /** Wrap an expression: count it (optional) and, in runs mode, mark its slot while it calls. */
+    const wrapExpression = (expr: TS.Expression, slot: number, counted: boolean): void => {
+      const call = runs && hasCall(expr);
+      if (!counted && !call) return;
+      let head = "(";
+      if (counted) head += style === "counters" ? `__tsp_c[${slot}]++,` : style === "events" ? `__tsp_r.line(__tsp_f,${slot}),` : "";
+      if (call) {
+        insert(expr.getStart(sf), `${head}__tsp_s[__tsp_d]=__tsp_b+${slot},__tsp_v=(`, -5);
+        insert(expr.getEnd(), `),__tsp_s[__tsp_d]=0,__tsp_v)`, 5);
+      } else {
+        insert(expr.getStart(sf), head, -5);
+        insert(expr.getEnd(), ")", 5);
+      }
     };
     const prologue =
       style === "counters"
-        ? useStack
-          ? `__tsp_c[${entrySlot}]++;const __tsp_d=++__tsp_s[0];__tsp_s[__tsp_d]=__tsp_b+${entrySlot};try{`
+        ? runs
+          ? `__tsp_c[${entrySlot}]++;const __tsp_d=++__tsp_s[0];__tsp_s[__tsp_d]=0;let __tsp_v;try{`
           : `__tsp_c[${entrySlot}]++;`
         : `const __tsp_f=__tsp_r.enter(${fnIndex});try{`;
-    const epilogue = style === "counters" ? (useStack ? `}finally{__tsp_s[0]=__tsp_d-1}` : "") : `}finally{__tsp_r.exit(__tsp_f)}`;
+    // An exception leaving the function: the slot of the call statement it came through tells the
+    // collector which statements of that run did not start (their counts were taken with the run's).
+    const ESCAPE = "const __tsp_k=__tsp_s[__tsp_d];if(__tsp_k>0){__tsp_e[__tsp_k-__tsp_b]++;__tsp_s[__tsp_d]=0}";
+    const epilogue =
+      style === "counters"
+        ? runs
+          ? `}catch(__tsp_err){${ESCAPE}throw __tsp_err}finally{__tsp_s[0]=__tsp_d-1}`
+          : ""
+        : `}finally{__tsp_r.exit(__tsp_f)}`;
 
     const body = fn.body!;
     if (ts.isBlock(body)) {
@@ -284,22 +366,38 @@ export function instrumentSource(
       insert(body.getEnd() - 1, epilogue, 10);
     } else {
       // Arrow function with an expression body.
-      const slot = newSlot(body);
-      if (style === "counters" && !useStack) {
+      const call = runs && hasCall(body);
+      const slot = newSlot(body, null, call);
+      if (style === "counters" && !runs) {
         insert(body.getStart(sf), `(__tsp_c[${entrySlot}]++,__tsp_c[${slot}]++,(`, -10);
         insert(body.getEnd(), `))`, 10);
       } else {
-        insert(body.getStart(sf), `{${prologue}${countText(slot)}return (`, -10);
+        insert(body.getStart(sf), `{${prologue}${count(slot)}${call ? store(slot) : ""}return (`, -10);
         insert(body.getEnd(), `);${epilogue}}`, 10);
       }
     }
 
-    function instrumentStatements(statements: ts.NodeArray<ts.Statement> | readonly ts.Statement[]): void {
-      for (const st of statements) instrumentStatement(st, false);
+    function instrumentStatements(statements: TS.NodeArray<TS.Statement> | readonly TS.Statement[]): void {
+      let leader: number | null = null;
+      for (const st of statements) {
+        if (runs && isSimpleStatement(st)) {
+          const call = hasCall(st);
+          const slot = newSlot(st, leader, call);
+          let before = leader === null ? count(slot) : "";
+          if (call) before += store(slot);
+          if (before) insert(st.getStart(sf), before, -20);
+          if (call && !isTerminal(st)) insert(st.getEnd(), RESET, 20);
+          leader = isTerminal(st) ? null : (leader ?? slot);
+          continue;
+        }
+        // Declarations that run no code (functions, types) do not break a run; anything else does.
+        if (!(isFunctionNode(st) || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isEmptyStatement(st))) leader = null;
+        instrumentStatement(st, false);
+      }
     }
 
     /** `alone`: the statement is the single body of an if/loop, so it must be wrapped in braces. */
-    function instrumentStatement(st: ts.Statement, alone: boolean): void {
+    function instrumentStatement(st: TS.Statement, alone: boolean): void {
       if (ts.isBlock(st)) {
         instrumentStatements(st.statements);
         return;
@@ -312,10 +410,9 @@ export function instrumentSource(
       }
       // Loop headers count per condition check / iteration, like line_profiler's `for` line.
       if ((ts.isForStatement(st) && st.condition) || ts.isWhileStatement(st)) {
-        const slot = newSlot(st);
         const cond = ts.isForStatement(st) ? st.condition! : st.expression;
-        insert(cond.getStart(sf), countExpr(slot), -5);
-        insert(cond.getEnd(), ")", 5);
+        const slot = newSlot(st, null, runs && hasCall(cond));
+        wrapExpression(cond, slot, true);
         if (alone) {
           insert(st.getStart(sf), "{", -20);
           insert(st.getEnd(), "}", 20);
@@ -323,36 +420,46 @@ export function instrumentSource(
         visitInner(st);
         return;
       }
-      const slot = newSlot(st);
+      const simple = isSimpleStatement(st);
+      const call = runs && (simple ? hasCall(st) : false);
+      const slot = newSlot(st, null, call || (runs && headerHasCall(st)));
+      const before = count(slot) + (call ? store(slot) : "");
+      const after = call && !isTerminal(st) ? RESET : "";
       if (alone) {
-        insert(st.getStart(sf), `{${countText(slot)}`, -20);
-        insert(st.getEnd(), "}", 20);
+        insert(st.getStart(sf), `{${before}`, -20);
+        insert(st.getEnd(), `${after}}`, 20);
       } else {
-        insert(st.getStart(sf), countText(slot), -20);
+        if (before) insert(st.getStart(sf), before, -20);
+        if (after) insert(st.getEnd(), after, 20);
+      }
+      if (runs) {
+        // Compound statements: mark the slot while their header expression calls something.
+        if (ts.isIfStatement(st) || ts.isSwitchStatement(st) || ts.isForOfStatement(st) || ts.isForInStatement(st) || ts.isDoStatement(st)) {
+          wrapExpression(st.expression, slot, false);
+        }
       }
       if (ts.isForOfStatement(st) || ts.isForInStatement(st)) {
         // One more hit per iteration start: n iterations give n + 1, like a Python `for` line.
-        bodyPrefix(st.statement, countText(slot));
+        bodyPrefix(st.statement, count(slot));
       }
       if (ts.isLabeledStatement(st)) {
         // A label must stay directly on its loop: instrument inside, never wrap the loop.
         instrumentLabeled(st.statement);
         return;
       }
-      visitInner(st);
+      if (!simple) visitInner(st);
     }
 
-    function instrumentLabeled(inner: ts.Statement): void {
+    function instrumentLabeled(inner: TS.Statement): void {
       if ((ts.isForStatement(inner) && inner.condition) || ts.isWhileStatement(inner)) {
-        const slot = newSlot(inner);
         const cond = ts.isForStatement(inner) ? inner.condition! : inner.expression;
-        insert(cond.getStart(sf), countExpr(slot), -5);
-        insert(cond.getEnd(), ")", 5);
+        const slot = newSlot(inner, null, runs && hasCall(cond));
+        wrapExpression(cond, slot, true);
       }
       visitInner(inner);
     }
 
-    function bodyPrefix(body: ts.Statement, text: string): void {
+    function bodyPrefix(body: TS.Statement, text: string): void {
       if (ts.isBlock(body)) insert(body.getStart(sf) + 1, text, -30);
       else {
         insert(body.getStart(sf), `{${text}`, -30);
@@ -361,10 +468,16 @@ export function instrumentSource(
     }
 
     /** Recurse into a statement's nested statements (not into nested functions). */
-    function visitInner(node: ts.Node): void {
-      const visit = (child: ts.Node): void => {
+    function visitInner(node: TS.Node): void {
+      const visit = (child: TS.Node): void => {
         // Nested functions and classes are their own functions: instrumented only if selected.
         if (isFunctionNode(child) || ts.isClassLike(child)) return;
+        if (ts.isCatchClause(child)) {
+          // A caught exception: record where it left the run it came from, as at function exit.
+          if (runs) insert(child.block.getStart(sf) + 1, `{${ESCAPE}}`, -40);
+          instrumentStatements(child.block.statements);
+          return;
+        }
         if (ts.isBlock(child)) {
           instrumentStatements(child.statements);
           return;
@@ -374,7 +487,7 @@ export function instrumentSource(
           return;
         }
         if (isStatementPosition(child)) {
-          instrumentStatement(child as ts.Statement, true);
+          instrumentStatement(child as TS.Statement, true);
           return;
         }
         ts.forEachChild(child, visit);
@@ -382,7 +495,7 @@ export function instrumentSource(
       ts.forEachChild(node, visit);
     }
 
-    function isStatementPosition(child: ts.Node): boolean {
+    function isStatementPosition(child: TS.Node): boolean {
       const parent = child.parent;
       if (!parent || !isCountedStatement(child)) return false;
       if (ts.isIfStatement(parent)) return child === parent.thenStatement || child === parent.elseStatement;
@@ -407,7 +520,7 @@ export function instrumentSource(
   const metaJson = JSON.stringify(meta);
   const header =
     style === "counters"
-      ? `var __tsp_x=globalThis.__tsprof.registerFile(${metaJson}),__tsp_c=__tsp_x.counters,__tsp_s=__tsp_x.stack,__tsp_b=__tsp_x.base;`
+      ? `var __tsp_x=globalThis.__tsprof.registerFile(${metaJson}),__tsp_c=__tsp_x.counters,__tsp_s=__tsp_x.stack,__tsp_b=__tsp_x.base,__tsp_e=__tsp_x.escapes;`
       : `var __tsp_r=globalThis.__tsprof.registerFile(${metaJson});`;
   insert(headerPos, header, -100);
 
@@ -423,14 +536,15 @@ export function instrumentSource(
 }
 
 /** A readable name: `f`, `Class.method`, the variable an arrow is assigned to, or `<anonymous>`. */
-export function functionName(fn: ts.Node): string {
-  const className = (node: ts.Node): string | null => {
+export function functionName(fn: TS.Node): string {
+  loadTypeScript();
+  const className = (node: TS.Node): string | null => {
     const cls = node.parent;
     if (cls && ts.isClassLike(cls)) return cls.name?.text ?? "<class>";
     if (cls && ts.isObjectLiteralExpression(cls)) return null;
     return null;
   };
-  const propName = (name: ts.PropertyName | undefined): string =>
+  const propName = (name: TS.PropertyName | undefined): string =>
     !name ? "<anonymous>" : ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) ? name.text : name.getText();
   if (ts.isFunctionDeclaration(fn)) return fn.name?.text ?? "<anonymous>";
   if (ts.isConstructorDeclaration(fn)) return `${className(fn) ?? "<class>"}.constructor`;

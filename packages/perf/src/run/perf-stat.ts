@@ -25,6 +25,36 @@ export const DEFAULT_EVENTS = [
   "migrations",
 ];
 
+/**
+ * The `-x` separator of our own runs: ";" rather than ",", because raw PMU events print with
+ * commas in their names ("cpu/event=0x3c,umask=0x00/") and would split a comma-separated row.
+ */
+const SEPARATOR = ";";
+
+/**
+ * Split an `-e` list at its top-level commas: not inside a PMU term ("cpu/event=0x3c,umask=0/")
+ * or an event group ("{cycles,instructions}").
+ */
+export function splitEventList(text: string): string[] {
+  const events: string[] = [];
+  let current = "";
+  let braces = 0;
+  let inTerm = false;
+  for (const ch of text) {
+    if (ch === "{") braces++;
+    else if (ch === "}") braces = Math.max(0, braces - 1);
+    else if (ch === "/") inTerm = !inTerm;
+    if (ch === "," && braces === 0 && !inTerm) {
+      if (current.trim()) events.push(current.trim());
+      current = "";
+      continue;
+    }
+    current += ch;
+  }
+  if (current.trim()) events.push(current.trim());
+  return events;
+}
+
 /** Added to the events so CSV output carries the wall time; shown as "seconds time elapsed", not as a row. */
 const WALL_EVENT = "duration_time";
 
@@ -46,7 +76,7 @@ export interface PerfStatRun {
 }
 
 /**
- * `perf stat -x, -o <file> -e <events> -- <workload>`, repeated N times and combined as perf's -r
+ * `perf stat -x';' -o <file> -e <events> -- <workload>`, repeated N times and combined as perf's -r
  * would (mean, ± variance of the mean). One perf per run, so that Ctrl-C or a failing workload
  * stops the repeats and the runs done so far are still reported (perf's own -r keeps going).
  */
@@ -65,7 +95,7 @@ export async function runPerfStat(
   const addWall = !options.events.includes(WALL_EVENT);
   const events = addWall ? [...options.events, WALL_EVENT] : options.events;
   const perf = options.perf ?? "perf";
-  const argsFor = (outFile: string) => ["stat", "-x", ",", "-o", outFile, "-e", events.join(","), "--", ...workload.argv];
+  const argsFor = (outFile: string) => ["stat", "-x", SEPARATOR, "-o", outFile, "-e", events.join(","), "--", ...workload.argv];
   const result: PerfStatRun = {
     parsed: null,
     exitCode: null,
@@ -88,7 +118,7 @@ export async function runPerfStat(
     const outcome = await runTool(perf, argsFor(outFile), { env: options.env, stdout: options.stdout, cwd: options.cwd });
     if (outcome.spawnError === "ENOENT") return { ...result, hardware: { state: "perf-missing", message: PERF_MISSING_MESSAGE } };
     if (outcome.spawnError) return { ...result, failure: `cannot start perf: ${outcome.spawnError}` };
-    const parsed = parsePerfCsv(existsSync(outFile) ? readFileSync(outFile, "utf8") : "", ",");
+    const parsed = parsePerfCsv(existsSync(outFile) ? readFileSync(outFile, "utf8") : "", SEPARATOR);
     if (parsed.rows.length === 0) {
       const diagnosis = diagnosePerfStderr(outcome.stderrTail);
       if (diagnosis.usage) return { ...result, usage: diagnosis.usage };

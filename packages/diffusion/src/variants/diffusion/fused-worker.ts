@@ -3,7 +3,7 @@
  * the fused kernel on them (see team.ts for the claiming and the barrier).
  */
 import { workerData } from "node:worker_threads";
-import { bandStart, serveGenerations, type TeamWorkerData } from "../../team";
+import { pairBandStart, serveGenerations, type TeamWorkerData } from "../../team";
 import { fusedRows } from "./fused-kernel";
 
 interface FusedWorkerData extends TeamWorkerData {
@@ -20,7 +20,7 @@ const gridB = new Float64Array(data.grids, cells * 8, cells);
 serveGenerations(data, (chunk, generation) => {
   // Generation g (1-based) reads grid A when g is odd, grid B when even.
   const odd = (generation & 1) === 1;
-  const start = bandStart(data.n, data.chunks, chunk);
-  const end = bandStart(data.n, data.chunks, chunk + 1);
+  const start = pairBandStart(data.n, data.chunks, chunk);
+  const end = pairBandStart(data.n, data.chunks, chunk + 1);
   fusedRows(odd ? gridA : gridB, odd ? gridB : gridA, data.n, start, end, data.k);
 });

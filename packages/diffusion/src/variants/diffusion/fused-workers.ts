@@ -10,7 +10,7 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { DIFFUSION_D, DIFFUSION_DT, initialGrid, sumGrid } from "../../grid";
-import { WorkerTeam, bandStart, chunkCount } from "../../team";
+import { WorkerTeam, chunkCount, pairBandStart } from "../../team";
 import type { RunnableVariant, VariantCreateOptions } from "../../variant";
 import { fusedRows } from "./fused-kernel";
 
@@ -31,7 +31,7 @@ export function createFusedWorkers(options: VariantCreateOptions = {}): Runnable
   let chunks = 1;
   const mainWork = (chunk: number, g: number) => {
     const odd = (g & 1) === 1;
-    fusedRows(odd ? gridA : gridB, odd ? gridB : gridA, n, bandStart(n, chunks, chunk), bandStart(n, chunks, chunk + 1), k);
+    fusedRows(odd ? gridA : gridB, odd ? gridB : gridA, n, pairBandStart(n, chunks, chunk), pairBandStart(n, chunks, chunk + 1), k);
   };
 
   return {
@@ -43,7 +43,7 @@ export function createFusedWorkers(options: VariantCreateOptions = {}): Runnable
       gridB = new Float64Array(grids, cells * 8, cells);
       gridA.set(initialGrid(n));
       generation = 0;
-      chunks = chunkCount(n, threads);
+      chunks = chunkCount(Math.ceil(n / 2), threads);
       const workers = [];
       for (let t = 1; t < Math.min(threads, chunks); t++) workers.push({ grids, n, k });
       team = await WorkerTeam.start(path.join(__dirname, "fused-worker.js"), workers, chunks);

@@ -1,0 +1,22 @@
+/** Pure helpers on instrumentation metadata, free of the TypeScript parser (used at run time). */
+import type { SlotMeta } from "./instrument";
+
+/**
+ * Hits per slot from the raw counters: a statement counted by its run's first statement started
+ * as often as that one, minus the exceptions that left the run at an earlier statement.
+ */
+export function hitsOfSlots(slots: readonly SlotMeta[], counters: ArrayLike<number>, escapes: ArrayLike<number> | null): Float64Array {
+  const hits = new Float64Array(slots.length);
+  for (let i = 0; i < slots.length; i++) {
+    const leader = slots[i].leader;
+    if (leader === i) {
+      hits[i] = counters[i];
+      continue;
+    }
+    let h = counters[leader];
+    if (escapes) for (let j = leader; j < i; j++) h -= escapes[j];
+    hits[i] = h;
+  }
+  return hits;
+}
+
