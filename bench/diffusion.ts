@@ -7,6 +7,7 @@
  * Every figure comes from runStudy (each cell its own child process, only the steps timed).
  */
 import * as os from "node:os";
+import { Worker } from "node:worker_threads";
 import type { StudyCell, StudyResult } from "@tsprof/core";
 import { renderStudyMarkdown, runStudy } from "@tsprof/diffusion";
 
@@ -32,13 +33,44 @@ function fmt(value: number, digits = 2): string {
   return value.toFixed(digits);
 }
 
+/**
+ * The parallel ceiling of the moment: a pure floating-point loop (no memory traffic, no barrier) run
+ * once on one thread and then on this thread plus one worker at the same time; returns
+ * 2 x single time / two-thread time (2.0 = two free cores). On a shared machine this tells whether
+ * a low fused-workers speedup is the barrier's fault or simply no second core to run on.
+ */
+export async function twoThreadCeiling(iterations = 2e8): Promise<number> {
+  const body = "let x = 1.0; for (let i = 0; i < n; i++) x = x * 1.0000001 + 1e-9; return x;";
+  const spin = new Function("n", body) as (n: number) => number;
+  spin(1e6);
+  let start = performance.now();
+  spin(iterations);
+  const single = performance.now() - start;
+  const worker = new Worker(
+    `const { parentPort } = require("node:worker_threads"); const spin = new Function("n", ${JSON.stringify(body)}); spin(1e6);
+     parentPort.postMessage("ready"); parentPort.once("message", (n) => { spin(n); parentPort.postMessage("done"); });`,
+    { eval: true },
+  );
+  await new Promise((resolve) => worker.once("message", resolve));
+  const done = new Promise((resolve) => worker.once("message", resolve));
+  start = performance.now();
+  worker.postMessage(iterations);
+  spin(iterations);
+  await done;
+  const both = performance.now() - start;
+  await worker.terminate();
+  return (2 * single) / both;
+}
+
 async function ratios(): Promise<string[]> {
   // Rounds interleave all variants so that load from other processes hits every variant alike;
   // each round's ratios are computed from that round, and the median round is reported.
   const variants = ["nested", "fused", "fused-workers", "wasm-simd", "c-reference", "typed-roll-add"];
   const rounds: StudyResult[] = [];
+  const ceilings: number[] = [];
   for (let r = 0; r < RATIO_ROUNDS; r++) {
     rounds.push(await runStudy({ workload: "diffusion", variants, sizes: [RATIO_SIZE], iterations: RATIO_ITERATIONS, cellBudgetSeconds: 2, command: ["bench"] }));
+    ceilings.push(await twoThreadCeiling());
   }
   const lines: string[] = [];
   const perRound = (f: (r: StudyResult) => number | null) => rounds.map(f).filter((v): v is number => v !== null && Number.isFinite(v));
@@ -75,6 +107,7 @@ async function ratios(): Promise<string[]> {
   lines.push(`| best single-thread TS/Wasm (${bestName ?? "n/a"}) time / c-reference time | ${span(vsC)} | ≤ 1.25× |`);
   lines.push(`| fused time / fused-workers time (${os.availableParallelism?.() ?? os.cpus().length} cores) | ${span(workers)} | ≥ 1.7× |`);
   lines.push(`| nested time / fused time | ${span(fusedVsNested)} | — |`);
+  lines.push(`| (probe) two-thread ceiling: pure FP loop, 1 thread time × 2 / 2 threads time | ${span(ceilings)} | 2.00× = two free cores |`);
   lines.push("");
   lines.push(
     `Median time per step: ${variants.map((v) => `${v} ${med(v)}`).join(", ")}` +

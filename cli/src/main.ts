@@ -1,10 +1,20 @@
 import { Command, CommanderError } from "commander";
 import { ToolError, UsageError, ResultFileError } from "@tsprof/core";
-import { registerLineCommand } from "./commands/line";
-import { registerMemCommand } from "./commands/mem";
-import { registerPerfCommand } from "./commands/perf";
-import { registerDashboardCommand } from "./commands/dashboard";
-import { registerShowCommand } from "./commands/show";
+
+type Register = (program: Command, context: CommandContext) => void;
+
+/**
+ * The commands, each loaded on demand: a command module pulls in its package (canvas, blessed,
+ * the profilers), and start-up time is a measured goal. Only the command being run is loaded;
+ * all of them for help or an unknown command.
+ */
+const COMMANDS: Record<string, () => Register> = {
+  line: () => require("./commands/line").registerLineCommand,
+  mem: () => require("./commands/mem").registerMemCommand,
+  perf: () => require("./commands/perf").registerPerfCommand,
+  dashboard: () => require("./commands/dashboard").registerDashboardCommand,
+  show: () => require("./commands/show").registerShowCommand,
+};
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { version } = require("../package.json") as { version: string };
@@ -15,7 +25,7 @@ export interface CommandContext {
 }
 
 /** Build the commander program. Exported so tests can parse argv in-process. */
-export function buildProgram(context: CommandContext): Command {
+export function buildProgram(context: CommandContext, argv: string[] = []): Command {
   const program = new Command("tsprof")
     .description("Line, memory and hardware-counter profiling for TypeScript and Node.js")
     .version(version, "-V, --version", "print the version")
@@ -25,20 +35,19 @@ export function buildProgram(context: CommandContext): Command {
     .exitOverride()
     .configureOutput({
       // Usage errors: one line, no help dump.
-      outputError: (text, write) => write(text.replace(/^error: /, "tsprof: ")),
+      outputError: (text, write) =>
+        write(text.replace(/^error: /, "tsprof: ").replace(/\n\(Did you mean (.*)\?\)/, " (did you mean $1?)")),
     });
-  registerLineCommand(program, context);
-  registerMemCommand(program, context);
-  registerPerfCommand(program, context);
-  registerDashboardCommand(program, context);
-  registerShowCommand(program, context);
+  const requested = argv[2];
+  const names = requested && requested in COMMANDS ? [requested] : Object.keys(COMMANDS);
+  for (const name of names) COMMANDS[name]()(program, context);
   return program;
 }
 
 /** Run the CLI; resolves to the exit code. Never throws for a user mistake. */
 export async function main(argv: string[]): Promise<number> {
   const context: CommandContext = { exitCode: 0 };
-  const program = buildProgram(context);
+  const program = buildProgram(context, argv);
   try {
     await program.parseAsync(argv);
     return context.exitCode;

@@ -129,6 +129,8 @@ test("counters pane: n/a with the reason when there are none, a table when there
   const lines = renderCountersTable(state, 90);
   assert.match(lines[2], /fused\s+32×32\s+n\/a\s+1\.25\s+2\.50 G\s+simulated/);
   assert.ok(lines.includes("simulated by cachegrind"));
+  state = applyStudyEvent(state, { type: "counters", counters: { variant: "nested", size: 32, simulated: false, ipc: null, cacheMissPct: null, instructions: null, note: "n/a: no perf" } }, 0);
+  assert.match(renderCountersTable(state, 90)[1], /nested\s+32×32\s+n\/a\s+n\/a\s+n\/a\s+n\/a$/);
 });
 
 test("system pane: machine facts and the chapter's L3 estimate", () => {

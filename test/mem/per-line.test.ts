@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MemProfileResult, FunctionMemProfile, MemLineRecord } from "@tsprof/core";
-import { tsprof, FIXTURES } from "./helpers";
+import { tsprof, FIXTURES, BIN } from "./helpers";
 
 const tmp = mkdtempSync(join(tmpdir(), "tsprof-"));
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -142,4 +142,28 @@ test("exit codes and error paths: missing script 2, throw 1 with tables then the
   assert.equal(exited.code, 3);
   assert.match(exited.stdout, /Function: leaving at line 2 \(1 call\)/);
   assert.match(exited.stdout, /^ +6 .* +1 +process\.exit\(3\);/m);
+});
+
+test("Ctrl-C in a busy loop: the tables so far are printed, exit 130", async () => {
+  const { spawn } = require("node:child_process") as typeof import("node:child_process");
+  const child = spawn(process.execPath, [BIN, "mem", join(FIXTURES, "long.ts")], {
+    cwd: FIXTURES,
+    detached: true, // its own process group, as a terminal's Ctrl-C reaches tsprof and the script
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let stdout = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", () => undefined);
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  // Long enough for the loop to be running (start-up is slow on a loaded machine).
+  await new Promise((r) => setTimeout(r, 4000));
+  const sent = Date.now();
+  process.kill(-child.pid!, "SIGINT");
+  const code = await exited;
+  assert.equal(code, 130);
+  assert.ok(Date.now() - sent < 10000, `exit ${Date.now() - sent} ms after Ctrl-C (the loop runs 20 s)`);
+  assert.match(stdout, /Function: longRun at line 2 \(1 call\)/);
+  // The loop ran (occurrences on its header) and its memory shows.
+  assert.match(stdout, /^ +9 .* +\d+ +while \(Date\.now\(\) - spin < 50\)/m);
 });

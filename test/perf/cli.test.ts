@@ -2,10 +2,10 @@
  * `tsprof perf` end to end: the built CLI with real perf (software counters count everywhere;
  * hardware counters only where there is a PMU) and real valgrind for the simulated path.
  */
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { resultFromJSON, ToolError, type CountersCompareResult, type CountersResult } from "@tsprof/core";
 import {
@@ -19,7 +19,7 @@ import {
   withTempDir,
   type MeasureOptions,
 } from "@tsprof/perf";
-import { BIN, fixture, ROOT, tempDir, tsprof } from "../helpers/cli";
+import { BIN, fixture, ROOT, tempDir as makeTempDir, tsprof } from "../helpers/cli";
 
 const script = (name: string) => fixture("perf", "scripts", name);
 const has = (program: string) => {
@@ -34,6 +34,17 @@ const PERF = has("perf");
 const VALGRIND = has("valgrind");
 const NO_PERF = PERF ? false : "perf is not installed (apt-get install linux-perf)";
 const NO_VALGRIND = VALGRIND ? false : "valgrind is not installed (apt-get install valgrind)";
+
+const made: string[] = [];
+/** A private temp dir, removed when the tests end. */
+function tempDir(): string {
+  const dir = makeTempDir();
+  made.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 function json<T = CountersResult>(stdout: string): T {
   return resultFromJSON(stdout, "stdout") as unknown as T;

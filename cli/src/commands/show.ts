@@ -7,11 +7,14 @@ import { parsePositiveNumber } from "./options";
 /** Renderers of saved results by kind; each capability adds its own. */
 type Renderer = (result: any, options: { color: boolean; skipZero: boolean; unit?: number }) => string;
 
+/** Each kind's renderer, loaded only when a result of that kind is shown. */
 function renderers(): Record<string, Renderer> {
-  const table: Record<string, Renderer> = {
+  const counters: Renderer = (r) => (require("@tsprof/perf") as typeof import("@tsprof/perf")).renderCounters(r);
+  return {
     line: (r: LineProfileResult, o) => renderLineProfile(r, o),
+    counters,
+    "counters-compare": counters,
   };
-  return table;
 }
 
 export function registerShowCommand(program: Command, context: CommandContext): void {

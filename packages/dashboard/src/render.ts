@@ -207,7 +207,7 @@ export function renderCountersTable(state: DashboardState, width: number): strin
       c?.ipc != null ? c.ipc.toFixed(2) : c ? "n/a" : "",
       c?.cacheMissPct != null ? c.cacheMissPct.toFixed(2) : c ? "n/a" : "",
       c?.instructions != null ? formatCount(c.instructions) : c ? "n/a" : "",
-      c ? (c.simulated ? "simulated" : "measured") : "",
+      c ? counterSource(c) : "",
     ]);
   });
   const notes = [...new Set(state.counters.map((c) => c.note).filter((n): n is string => !!n))];
@@ -215,6 +215,12 @@ export function renderCountersTable(state: DashboardState, width: number): strin
   // room for one line under the rows.
   const tail = state.countersNote ? [state.countersNote, ...notes] : notes;
   return fitLines([...formatColumns(rows), ...tail], width);
+}
+
+/** Where a variant's counters come from: perf, cachegrind, or nowhere (the note says why). */
+function counterSource(c: StudyCounters): string {
+  if (c.ipc === null && c.cacheMissPct === null && c.instructions === null) return "n/a";
+  return c.simulated ? "simulated" : "measured";
 }
 
 /** 1.23e9 -> "1.23 G". */

@@ -12,7 +12,7 @@
  * HeapProfiler.startSampling), with the flags that keep objects already collected by minor and
  * major GCs, so short-lived garbage counts as allocation.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { resolve, sep } from "node:path";
 import { createHeapReader } from "./heap-reader";
@@ -22,6 +22,8 @@ import type { ChildExit, Collector, CollectorContext, EventSink, FileMeta } from
 
 export interface LineCollectorOptions {
   gc: boolean;
+  /** A file the parent creates on Ctrl-C; checked every few thousand line events. */
+  interruptFile?: string;
   /** Average bytes between heap samples; 0 turns the sampling heap profiler off. */
   samplingIntervalBytes: number;
 }
@@ -140,6 +142,18 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
     }
   }
 
+  // Ctrl-C in a busy loop: the SIGINT handler waits for the event loop, which the loop never frees.
+  // Line events keep coming, though: every 16384 of them, look for the parent's interrupt file and
+  // deliver the signal to the handlers from here (the tables then print as for any Ctrl-C).
+  let events = 0;
+  let interrupted = false;
+  const interruptFile = options.interruptFile;
+  const checkInterrupt = (): void => {
+    if (interrupted || !interruptFile || !existsSync(interruptFile)) return;
+    interrupted = true;
+    process.emit("SIGINT" as any, "SIGINT" as any);
+  };
+
   let finished = false;
   return {
     registerFile(meta: FileMeta): EventSink<Frame> {
@@ -169,6 +183,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
           return { data, previous: entry, rss: now[RSS], heap: now[HEAP], heapUsed: now[HEAP_USED], growthMark: attributedGrowth };
         },
         line(frame: Frame, slot: number): void {
+          if ((++events & 0x3fff) === 0) checkInterrupt();
           measure();
           if (frame.previous >= 0) record(frame.data, frame.previous, frame.rss, frame.heap, frame.heapUsed, frame.growthMark);
           frame.data.occurrences[slot]++;

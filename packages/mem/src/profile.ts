@@ -2,6 +2,8 @@
  * Parent side of `tsprof mem` (per-line mode): run the script with the line collector and build
  * the MemProfileResult from what the child saved.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runChild, exitCodeOf, resolveModules, resolveScript } from "@tsprof/runner";
 import { SCHEMA_VERSION, type MemProfileResult } from "@tsprof/core";
@@ -38,10 +40,23 @@ export async function profileMemory(options: MemProfileOptions): Promise<MemProf
   resolveScript(options.script, cwd);
   const modules = resolveModules(options.modules, cwd);
   const startedAt = new Date().toISOString();
+  // Ctrl-C: also leave a mark the child's line events look for (a busy loop never runs the
+  // child's SIGINT handler by itself).
+  const controlDir = mkdtempSync(join(tmpdir(), "tsprof-"));
+  const interruptFile = join(controlDir, "interrupt");
+  const onInterrupt = (): void => {
+    try {
+      writeFileSync(interruptFile, "");
+    } catch {
+      // the signal still reaches the child the ordinary way
+    }
+  };
   const collectorOptions: LineCollectorOptions = {
     gc: options.gc,
     samplingIntervalBytes: options.samplingIntervalBytes ?? 32 * 1024,
+    interruptFile,
   };
+  process.on("SIGINT", onInterrupt);
   const outcome = await runChild({
     script: options.script,
     args: options.args,
@@ -51,6 +66,9 @@ export async function profileMemory(options: MemProfileOptions): Promise<MemProf
     instrument: { style: "events", all: options.all, modules },
     nodeArgs: options.gc ? ["--expose-gc"] : [],
     stdio: options.stdio,
+  }).finally(() => {
+    process.off("SIGINT", onInterrupt);
+    rmSync(controlDir, { recursive: true, force: true });
   });
   outcome.cleanup();
   const child = outcome.result as LineCollectorOutput | null;

@@ -75,6 +75,8 @@ export function buildChartConfig(rec: MemRecording): Record<string, unknown> {
   })).filter((d) => d.data.length > 0);
   const names = bracketNames(rec);
   const peak = recordingPeak(rec);
+  // Rows of bracket names drawn along the top (set while drawing), so the peak label avoids them.
+  let labelRowsUsed = 0;
   const bracketPlugin = {
     id: "tsprofBrackets",
     beforeDatasetsDraw(chart: any): void {
@@ -109,6 +111,7 @@ export function buildChartConfig(rec: MemRecording): Record<string, unknown> {
         while (labelled.some((l) => l.row === row && l.right > tx)) row++;
         if (row < 6) {
           labelled.push({ right: tx + textWidth, row });
+          labelRowsUsed = Math.max(labelRowsUsed, row + 1);
           ctx.fillStyle = `rgb(${Math.round(r * 0.6)},${Math.round(g * 0.6)},${Math.round(bl * 0.6)})`;
           ctx.textBaseline = "top";
           ctx.fillText(text, tx, chartArea.top + 3 + row * 14);
@@ -139,14 +142,15 @@ export function buildChartConfig(rec: MemRecording): Record<string, unknown> {
       const w = ctx.measureText(text).width;
       const tx = Math.min(Math.max(x - w / 2, chartArea.left + 2), chartArea.right - w - 2);
       // Above the peak, unless that collides with the bracket names along the top: then below.
-      const labelRows = Math.min(6, rec.brackets.length) * 14 + 4;
-      if (y - 8 - 14 > chartArea.top + labelRows) {
-        ctx.textBaseline = "bottom";
-        ctx.fillText(text, tx, y - 8);
-      } else {
-        ctx.textBaseline = "top";
-        ctx.fillText(text, tx, Math.min(y + 8, chartArea.bottom - 16));
-      }
+      const labelsBottom = chartArea.top + labelRowsUsed * 14 + 4;
+      // Top of the text: above the peak, unless that runs into the bracket names, then below.
+      const ty = y - 8 - 14 > labelsBottom ? y - 8 - 14 : Math.min(Math.max(y + 8, labelsBottom), chartArea.bottom - 16);
+      // A light box behind it, so the series drawn underneath do not garble it.
+      ctx.fillStyle = "rgba(255,255,255,0.8)";
+      ctx.fillRect(tx - 2, ty - 1, w + 4, 16);
+      ctx.fillStyle = "#000";
+      ctx.textBaseline = "top";
+      ctx.fillText(text, tx, ty);
       ctx.restore();
     },
   };
