@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { BIN, ROOT, markdownTable, median } from "./util";
 
 const RUNS = 5;
-const PLOT_RUNS = 7;
+const PLOT_RUNS = 5;
 const FIXTURES = join(ROOT, "fixtures", "mem");
 const SYSTEM_PYTHON = "/usr/bin/python3";
 
@@ -65,6 +65,9 @@ export async function run(): Promise<string> {
     const plotWorkloads = [
       { name: "julia.ts --width 1000 --iterations 300", script: julia, args: ["--width", "1000", "--iterations", "300"] },
       { name: "line/diffusion-fused.ts 512 300", script: join(ROOT, "fixtures", "line", "diffusion-fused.ts"), args: ["512", "300"] },
+      // A longer run: the fixed start-up cost (instrumenting for the brackets, tsprof's own start)
+      // against the sampling's cost per second.
+      { name: "line/diffusion-fused.ts 1024 2500", script: join(ROOT, "fixtures", "line", "diffusion-fused.ts"), args: ["1024", "2500"] },
     ];
     const plotRows: string[][] = [];
     const allWalls: string[] = [];

@@ -36,6 +36,7 @@ test("headless (stdout is a pipe): progress on stderr, the diffusion tables then
     assert.ok(Math.abs(sums[0] - sums[1]) < 1e-9, `checksums at ${size}: ${sums}`);
   }
   assert.ok(result.machine && result.machine.cores >= 1);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test("a user's variants module: workload custom, its first export is the baseline", () => {
@@ -94,6 +95,7 @@ test("Ctrl-C in a headless run: the cells measured so far are printed and saved,
   const result = JSON.parse(readFileSync(json, "utf8"));
   assert.equal(result.results.length, 2);
   assert.deepEqual(result.results.map((c: { size: number }) => c.size), [32, 32]);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test("a variants module is checked before anything runs: no variants, unknown names, a module that throws", () => {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { UsageError, type VariantInfo } from "@tsprof/core";
@@ -72,6 +72,7 @@ test("a variants module makes the workload custom; a missing one or a conflictin
   assert.deepEqual(o.variants, ["whatever"], "a user module's variant names are checked by the runner, not here");
   assert.throws(() => resolveDashboardOptions("nope.ts", defaults, known, true, dir), /variants module not found: nope\.ts/);
   assert.throws(() => resolveDashboardOptions("mine.ts", { ...defaults, workload: "poly" }, known, true, dir), /drop --workload poly/);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test("parseIntegerList keeps order and duplicates as given", () => {

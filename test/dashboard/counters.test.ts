@@ -52,3 +52,10 @@ test("perf operands: a script through the loader, or a program after --", () => 
   assert.deepEqual(perfOperands({ script: { script: "/e.js", args: ["--builtin", "x"], modules: [] } }), ["/e.js", "--", "--builtin", "x"]);
   assert.deepEqual(perfOperands({ command: ["/bin/c", "128", "20", "1000"] }), ["--", "/bin/c", "128", "20", "1000"]);
 });
+
+test("a workload that dies under cachegrind gives no counters, and says why", () => {
+  const file = path.resolve(__dirname, "..", "..", "fixtures", "dashboard", "perf-c-reference-sigill.json");
+  const c = studyCountersFrom(JSON.parse(readFileSync(file, "utf8")) as CountersResult, "c-reference", 256);
+  assert.deepEqual([c.ipc, c.cacheMissPct, c.instructions], [null, null, null]);
+  assert.equal(c.note, "counters: n/a (under cachegrind the run died of SIGILL; valgrind cannot run some instructions, e.g. AVX-512)");
+});

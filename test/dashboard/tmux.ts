@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -25,10 +25,17 @@ export class TmuxSession {
     // seen leaving an exited pane process unreaped (a zombie) for many seconds, with no status.
     this.statusFile = path.join(dir, "exit-status");
     const wrapper = 'status_file=$1; shift; "$@"; echo $? > "$status_file"';
-    this.tmux(["new-session", "-d", "-s", "dash", "-x", String(width), "-y", String(height), "-c", cwd, "sh", "-c", wrapper, "sh", this.statusFile, ...argv]);
+    // A tag in the environment of the command and everything it starts, to find leftovers.
+    this.tag = `${this.socket}-tag`;
+    this.tmux([
+      "new-session", "-d", "-s", "dash", "-x", String(width), "-y", String(height), "-c", cwd,
+      "-e", `TSPROF_TEST_TAG=${this.tag}`,
+      "sh", "-c", wrapper, "sh", this.statusFile, ...argv,
+    ]);
   }
 
   private readonly statusFile: string;
+  private readonly tag: string;
   private readonly dir: string;
 
   tmux(args: string[]): string {
@@ -71,6 +78,21 @@ export class TmuxSession {
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(`the dashboard did not exit; last pane:\n${this.capture()}`);
+  }
+
+  /** Processes still running that the command started (found by the tag in their environment). */
+  survivors(): string[] {
+    const found: string[] = [];
+    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      try {
+        if (readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(`TSPROF_TEST_TAG=${this.tag}`)) {
+          found.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0").join(" ").slice(0, 200)}`);
+        }
+      } catch {
+        // gone, or not ours to read
+      }
+    }
+    return found;
   }
 
   kill(): void {

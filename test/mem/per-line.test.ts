@@ -156,8 +156,13 @@ test("Ctrl-C in a busy loop: the tables so far are printed, exit 130", async () 
   child.stdout!.on("data", (d) => (stdout += d));
   child.stderr!.on("data", () => undefined);
   const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  // Long enough for the loop to be running (start-up is slow on a loaded machine).
-  await new Promise((r) => setTimeout(r, 4000));
+  // Wait until the loop runs (the fixture says so first), then a little more.
+  const deadline = Date.now() + 60000;
+  while (!stdout.includes("longRun started")) {
+    if (Date.now() > deadline) throw new Error("the script never started");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 500));
   const sent = Date.now();
   process.kill(-child.pid!, "SIGINT");
   const code = await exited;
@@ -165,5 +170,21 @@ test("Ctrl-C in a busy loop: the tables so far are printed, exit 130", async () 
   assert.ok(Date.now() - sent < 10000, `exit ${Date.now() - sent} ms after Ctrl-C (the loop runs 20 s)`);
   assert.match(stdout, /Function: longRun at line 2 \(1 call\)/);
   // The loop ran (occurrences on its header) and its memory shows.
-  assert.match(stdout, /^ +9 .* +\d+ +while \(Date\.now\(\) - spin < 50\)/m);
+  assert.match(stdout, /^ +10 .* +\d+ +while \(Date\.now\(\) - spin < 50\)/m);
+});
+
+test("marking by --all and --module (no markers in the file); none at all says how to mark", async () => {
+  for (const flags of [["--all"], ["--module", "unmarked.ts"]]) {
+    const run = await tsprof(["mem", ...flags, "unmarked.ts"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Function: build at line 2 \(1 call\)/);
+    // Header (1001 checks) and its one-line body (1000) share the line: their occurrences add up.
+    assert.match(run.stdout, /^ +4 .* +2001 +for \(let i = 0; i < n; i\+\+\) out\.push\(i \* 2\);/m);
+  }
+  const none = await tsprof(["mem", "unmarked.ts"]);
+  assert.equal(none.code, 0);
+  assert.match(none.stdout, /No profiled functions\. Mark one with/);
+  const badModule = await tsprof(["mem", "--module", "missing.ts", "unmarked.ts"]);
+  assert.equal(badModule.code, 2);
+  assert.match(badModule.stderr, /--module 'missing\.ts': no such file/);
 });

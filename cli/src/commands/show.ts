@@ -10,8 +10,11 @@ type Renderer = (result: any, options: { color: boolean; skipZero: boolean; unit
 /** Each kind's renderer, loaded only when a result of that kind is shown. */
 function renderers(): Record<string, Renderer> {
   const counters: Renderer = (r) => (require("@tsprof/perf") as typeof import("@tsprof/perf")).renderCounters(r);
+  const mem = () => require("@tsprof/mem") as typeof import("@tsprof/mem");
   return {
     line: (r: LineProfileResult, o) => renderLineProfile(r, o),
+    mem: (r, o) => mem().renderMemProfile(r, { color: o.color, skipZero: o.skipZero, cwd: process.cwd() }),
+    "mem-recording": (r) => mem().renderMemRecording(r),
     counters,
     "counters-compare": counters,
   };
@@ -25,7 +28,10 @@ export function registerShowCommand(program: Command, context: CommandContext): 
     .option("-u, --unit <seconds>", "timer unit for line results")
     .option("-z, --skip-zero", "hide functions that were never called")
     .action((file: string, flags: { unit?: string; skipZero?: boolean }) => {
-      const result = readResultFile(file);
+      // Memory recordings are JSON lines written as they go; everything else is one JSON document.
+      const result = file.endsWith(".jsonl")
+        ? ((require("@tsprof/mem") as typeof import("@tsprof/mem")).readRecording(file) as unknown as ReturnType<typeof readResultFile>)
+        : readResultFile(file);
       const render = renderers()[result.kind];
       if (!render) throw new ResultFileError(`${file}: tsprof show cannot render '${result.kind}' results yet`);
       const unit = flags.unit ? parsePositiveNumber(flags.unit, "--unit") : undefined;

@@ -3,7 +3,8 @@ import type { ProgramExit, ResultHeader } from "./schema";
 /** One source line of one function profiled for memory (memory_profiler's row). */
 export interface MemLineRecord {
   line: number;
-  /** Exact number of times a statement on this line ran. 0 for lines that never ran. */
+  /** Exact number of times a statement on this line started (several statements on one line add
+   *  up; a loop header counts each condition check, n + 1 for n iterations). 0: never ran. */
   occurrences: number;
   /** Process RSS after the line ran, MiB (largest over its occurrences); null if it never ran. */
   rssMiB: number | null;

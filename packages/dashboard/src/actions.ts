@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { LineProfileResult } from "@tsprof/core";
+import type { FunctionLineProfile, LineProfileResult } from "@tsprof/core";
 import type { ActionState } from "./model";
 
 /**
@@ -11,7 +11,7 @@ import type { ActionState } from "./model";
  * turning into lines is pure (lineProfileLines, memPlotLines) and tested.
  */
 
-/** A script that runs one variant, and the file whose functions are the variant's kernel. */
+/** A script that runs one variant, and the files whose functions are the variant's kernel. */
 export interface VariantTarget {
   /** The script to run (entry point). */
   script: string;
@@ -19,6 +19,12 @@ export interface VariantTarget {
   args: string[];
   /** Files whose functions are profiled (`--module` each): the variant's own module and helpers. */
   modules: string[];
+  /**
+   * Per compiled module, the line where tsc's helper prologue ends (`__createBinding`,
+   * `__importStar`, ... come before `Object.defineProperty(exports, "__esModule", ...)`); the
+   * pane hides functions above it: they are the compiler's, not the variant's.
+   */
+  prologueEnds?: Record<string, number>;
 }
 
 export interface SpawnOutcome {
@@ -46,9 +52,11 @@ export function runCli(cliPath: string, args: string[], signal?: AbortSignal, cw
       }
     };
     const onAbort = (): void => {
+      // SIGTERM, then SIGKILL half a second later for what ignores it: valgrind was seen
+      // surviving SIGINT for minutes. The timer is kept (not unref'd) so that a quitting
+      // dashboard stays that half second and leaves no orphans behind.
       killGroup("SIGTERM");
-      // SIGKILL for whatever ignores SIGTERM (the timer does not keep the dashboard alive).
-      setTimeout(() => killGroup("SIGKILL"), 1000).unref();
+      setTimeout(() => killGroup("SIGKILL"), 500);
       child.stdout.destroy();
       child.stderr.destroy();
       child.unref();
@@ -75,10 +83,18 @@ export function firstLine(text: string): string {
  * The pane's view of a line profile: for each profiled function (hottest first), its header and
  * its lines sorted by time, the way one reads line_profiler output for the hot spot.
  */
-export function lineProfileLines(result: LineProfileResult, maxLines: number): string[] {
+export function lineProfileLines(
+  result: LineProfileResult,
+  maxLines: number,
+  hide: (fn: FunctionLineProfile) => boolean = () => false,
+): string[] {
   const lines: string[] = [];
   // Every function of the profiled modules is listed by tsprof line; only those that ran matter here.
-  const functions = result.functions.filter((f) => f.totalNs > 0 || (f.calls ?? 0) > 0).sort((a, b) => b.totalNs - a.totalNs);
+  // Hottest first; on a run too short for the sampler (all times 0), the most executed lines first.
+  const hits = (f: (typeof result.functions)[number]): number => f.lines.reduce((sum, l) => sum + (l.hits ?? 0), 0);
+  const functions = result.functions
+    .filter((f) => (f.totalNs > 0 || (f.calls ?? 0) > 0) && !hide(f))
+    .sort((a, b) => b.totalNs - a.totalNs || hits(b) - hits(a));
   if (functions.length === 0) {
     lines.push("no profiled functions ran");
   }
@@ -108,6 +124,7 @@ export async function lineProfileVariant(
   target: VariantTarget,
   maxLines = 200,
   signal?: AbortSignal,
+  hide?: (fn: FunctionLineProfile) => boolean,
 ): Promise<ActionState> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
   const json = path.join(dir, "line.json");
@@ -121,7 +138,7 @@ export async function lineProfileVariant(
       const result = JSON.parse(readFileSync(json, "utf8")) as LineProfileResult;
       const status = outcome.code === 0 ? "done" : "failed";
       const extra = outcome.code === 0 ? [] : [`tsprof line exited ${outcome.code ?? outcome.signal}: ${firstLine(outcome.stderr)}`];
-      return { kind: "line", variant, status, lines: [...extra, ...lineProfileLines(result, maxLines)] };
+      return { kind: "line", variant, status, lines: [...extra, ...lineProfileLines(result, maxLines, hide)] };
     }
     return {
       kind: "line",
@@ -164,4 +181,15 @@ export async function memPlotVariant(
     status: "unavailable",
     lines: [`tsprof mem --plot wrote no plot (exit ${outcome.code ?? outcome.signal}): ${firstLine(outcome.stderr) || "no message"}`],
   };
+}
+
+/** Hide tsc's helper functions (see VariantTarget.prologueEnds). */
+export function hideCompilerHelpers(prologueEnds: Record<string, number> | undefined): (fn: FunctionLineProfile) => boolean {
+  return (fn) => prologueEnds !== undefined && fn.file in prologueEnds && fn.line < prologueEnds[fn.file];
+}
+
+/** The 1-based line of `Object.defineProperty(exports, "__esModule"` in compiled CommonJS, or 0. */
+export function esModuleMarkerLine(source: string): number {
+  const index = source.split("\n").findIndex((l) => l.startsWith('Object.defineProperty(exports, "__esModule"'));
+  return index + 1;
 }

@@ -40,6 +40,13 @@ export function studyCountersFrom(result: CountersResult, variant: string, size:
     };
   }
   const sim = result.simulated;
+  if (sim && (sim.signal !== null || (sim.exitCode !== null && sim.exitCode !== 0))) {
+    // The workload did not finish under valgrind (e.g. SIGILL: valgrind cannot run AVX-512 code
+    // built with -march=native): its counts cover part of a run and mean nothing.
+    const ended = sim.signal !== null ? `died of ${sim.signal}` : `exited ${sim.exitCode}`;
+    const hint = sim.signal === "SIGILL" ? "; valgrind cannot run some instructions, e.g. AVX-512" : "";
+    return { variant, size, simulated: true, ipc: null, cacheMissPct: null, instructions: null, note: `counters: n/a (under cachegrind the run ${ended}${hint})` };
+  }
   if (sim) {
     const totals = sim.net ?? sim.workload;
     const missPct = totals.llRefs > 0 ? (100 * totals.llMisses) / totals.llRefs : null;

@@ -172,7 +172,8 @@ const fmtMiB = (v: number | null): string => (v === null ? "-" : v.toFixed(1));
 
 /** Peak RSS, peak heap and GC count per variant, at its largest measured grid. */
 export function renderMemoryTable(state: DashboardState, width: number): string[] {
-  const rows: string[][] = [["  variant", "grid", "peak RSS MiB", "peak heap MiB", "GCs"]];
+  // Short headings: the pane is titled "peak memory", and half a 100-column terminal is narrow.
+  const rows: string[][] = [["  variant", "grid", "RSS MiB", "heap MiB", "GCs"]];
   state.variants.forEach((variant, i) => {
     const c = largestCell(state, variant.name);
     rows.push([

@@ -2,7 +2,7 @@ import path from "node:path";
 import { UsageError, type VariantInfo } from "@tsprof/core";
 import { sizeLabel } from "./render";
 import { countersRun, measureVariantCounters } from "./counters";
-import { lineProfileVariant, memPlotVariant, type VariantTarget } from "./actions";
+import { esModuleMarkerLine, hideCompilerHelpers, lineProfileVariant, memPlotVariant, type VariantTarget } from "./actions";
 import type { DashboardActions } from "./tui";
 import type { BuiltinWorkload, StudyRunner } from "./study-runner";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -92,11 +92,14 @@ export function variantTarget(options: DefaultActionsOptions, variant: string, s
   const modules = readdirSync(variantsDir)
     .filter((f) => f.endsWith(".js"))
     .map((f) => path.join(variantsDir, f));
+  const prologueEnds: Record<string, number> = {};
+  for (const file of modules) prologueEnds[file] = esModuleMarkerLine(readFileSync(file, "utf8"));
   return {
     script: VARIANT_ENTRY,
     // registry.js, not index.js: the index also loads the study runner and the TypeScript compiler.
     args: ["--builtin", path.join(staged.dir, "registry.js"), options.workload, variant, String(size), String(iterations)],
     modules,
+    prologueEnds,
   };
 }
 
@@ -159,13 +162,15 @@ export function createDefaultActions(options: DefaultActionsOptions): DashboardA
   return {
     dispose() {
       // The staged copy of the diffusion package goes; the memory plots (PNG paths shown) stay.
-      if (workDir) rmSync(path.join(workDir, "diffusion"), { recursive: true, force: true });
+      if (!workDir) return;
+      rmSync(path.join(workDir, "diffusion"), { recursive: true, force: true });
+      if (readdirSync(workDir).length === 0) rmSync(workDir, { recursive: true, force: true });
     },
     async lineProfile(variant, _state, signal) {
       const target = variantTarget(options, variant, dir());
       if (typeof target === "string") return { kind: "line", variant, status: "unavailable", lines: [target] };
       const { size, iterations } = profileRun(options.sizes, options.iterations);
-      const action = await lineProfileVariant(options.cliPath, variant, target, 200, signal);
+      const action = await lineProfileVariant(options.cliPath, variant, target, 200, signal, hideCompilerHelpers(target.prologueEnds));
       return { ...action, lines: [`${sizeLabel(size, options.workload)}, ${iterations} iterations`, ...action.lines] };
     },
     async memPlot(variant, _state, signal) {

@@ -70,7 +70,7 @@ const PANE_LABELS: Record<PaneName, string> = {
   system: " system ",
   runtime: " runtime, seconds (Table 6-1) ",
   speedup: " speedup vs baseline (Table 6-2) ",
-  memory: " memory per variant ",
+  memory: " peak memory per variant ",
   counters: " counters per variant ",
   chart: " speedup vs grid size (Figure 6-4) ",
   action: " line profile / memory plot ",

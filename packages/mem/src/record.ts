@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import pidusage from "pidusage";
 import { runChild, exitCodeOf, resolveScript, resolveModules } from "@tsprof/runner";
-import { bytesToMiB, type MemRecording } from "@tsprof/core";
+import { ToolError, bytesToMiB, type MemRecording } from "@tsprof/core";
 import { descendantsOf } from "./proc";
 import { readRecording, recordingFileName, recordingLine, recordingsDir } from "./recording";
 import { interruptPath, type PlotCollectorOptions } from "./plot-collector";
@@ -57,10 +57,15 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
   resolveScript(options.script, cwd);
   const modules = resolveModules(options.modules, cwd);
   const dir = options.dir ?? recordingsDir(cwd);
-  mkdirSync(dir, { recursive: true });
   const started = new Date();
   const recordingPath = join(dir, recordingFileName(started));
-  const fd = openSync(recordingPath, "a");
+  let fd: number;
+  try {
+    mkdirSync(dir, { recursive: true });
+    fd = openSync(recordingPath, "a");
+  } catch (err) {
+    throw new ToolError(`cannot write the recording in ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
   const write = (text: string): void => {
     writeSync(fd, text);
   };
@@ -100,11 +105,14 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
       if (childPids.length === 0) {
         rss = (await pidusage(pid)).memory;
       } else {
-        const all = await pidusage([pid, ...childPids]);
-        for (const s of Object.values(all)) if (s) rss += s.memory;
+        rss = 0;
+        // One by one: a descendant that exited since the scan must not cost the whole sample.
+        const reads = await Promise.allSettled([pid, ...childPids].map((p) => pidusage(p)));
+        if (reads[0].status === "rejected") throw reads[0].reason;
+        for (const r of reads) if (r.status === "fulfilled") rss += r.value.memory;
       }
     } catch {
-      // The child (or a descendant) exited between the scan and the read: skip this tick.
+      // The child itself has exited: nothing to sample.
       stats.skipped++;
       return;
     }

@@ -3,7 +3,9 @@
  * original text, so line numbers stay), then transpile with esbuild, keeping an inline source map
  * whose `sourcesContent` is the user's original text.
  */
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync, mkdirSync, writeFileSync, renameSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { homedir } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import type { Loader, TransformOptions } from "esbuild";
 import type { InstrumentStyle, FileMeta } from "./instrument";
@@ -128,6 +130,33 @@ export function wantsInstrumentation(file: string, source: string, plan: Instrum
   return mayContainMarkers(source);
 }
 
+/**
+ * A cache of compiled (and instrumented) output, so repeated runs load neither the TypeScript parser
+ * nor esbuild (~250 ms of start-up). Keyed by everything the output depends on: the source, the
+ * file's path and format, the instrumentation plan, the tsconfig text, and tsprof's own compiler
+ * (the files of this package and esbuild's version). Private to the user (mode 0700).
+ * TSPROF_CACHE=0 turns it off; TSPROF_CACHE_DIR moves it.
+ */
+let cacheState: { dir: string; salt: string } | null | undefined;
+function compileCache(): { dir: string; salt: string } | null {
+  if (cacheState !== undefined) return cacheState;
+  cacheState = null;
+  if (process.env.TSPROF_CACHE === "0") return null;
+  try {
+    const dir = process.env.TSPROF_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "tsprof");
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const own = ["compile.js", "instrument.js", "instrument-meta.js"].map((f) => {
+      const st = statSync(join(__dirname, f));
+      return `${f}:${st.size}:${st.mtimeMs}`;
+    });
+    const esbuildVersion = JSON.parse(readFileSync(require.resolve("esbuild/package.json"), "utf8")).version as string;
+    cacheState = { dir, salt: [...own, esbuildVersion, process.version].join("|") };
+  } catch {
+    cacheState = null;
+  }
+  return cacheState;
+}
+
 export interface CompiledFile {
   code: string;
   format: ModuleFormat;
@@ -139,9 +168,46 @@ export interface CompiledFile {
  * a CommonJS package we emit CommonJS even when it is written with `import`, as tsx and ts-node do.
  */
 export function compileFile(file: string, source: string, format: ModuleFormat, plan: InstrumentPlan | null): CompiledFile {
+  const cache = compileCache();
+  const tsconfigText = isTypeScriptFile(file) ? nearestTsconfig(file) : undefined;
+  const instrumented = wantsInstrumentation(file, source, plan);
+  let cachePath: string | null = null;
+  if (cache) {
+    const planKey = instrumented ? `${plan!.style}:${plan!.all || plan!.modules.includes(file)}` : "plain";
+    const key = createHash("sha256")
+      .update([cache.salt, file, format, planKey, tsconfigText ?? "", source].join("\0"))
+      .digest("hex");
+    cachePath = join(cache.dir, `${key}.js`);
+    try {
+      return { code: readFileSync(cachePath, "utf8"), format, meta: null };
+    } catch {
+      // not cached yet
+    }
+  }
+  const compiled = compileUncached(file, source, format, plan, instrumented, tsconfigText);
+  if (cachePath) {
+    try {
+      const tmp = `${cachePath}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      writeFileSync(tmp, compiled.code, { mode: 0o600 });
+      renameSync(tmp, cachePath);
+    } catch {
+      // a full disk or a read-only cache only costs speed
+    }
+  }
+  return compiled;
+}
+
+function compileUncached(
+  file: string,
+  source: string,
+  format: ModuleFormat,
+  plan: InstrumentPlan | null,
+  instrumented: boolean,
+  tsconfig: string | undefined,
+): CompiledFile {
   let text = source;
   let meta: FileMeta | null = null;
-  if (wantsInstrumentation(file, source, plan)) {
+  if (instrumented) {
     const all = plan!.all || plan!.modules.includes(file);
     const result = instrumenter().instrumentSource(source, file, { style: plan!.style, all });
     if (result) {
@@ -149,7 +215,6 @@ export function compileFile(file: string, source: string, format: ModuleFormat, 
       meta = result.meta;
     }
   }
-  const tsconfig = isTypeScriptFile(file) ? nearestTsconfig(file) : undefined;
   const options: TransformOptions = {
     loader: loaderFor(file),
     format: format === "module" ? "esm" : "cjs",

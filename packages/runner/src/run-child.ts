@@ -105,6 +105,11 @@ export async function runChild(plan: ChildPlan, onSpawn?: (child: ChildProcess) 
       // the temp dir is ours; if it is gone, the signal alone must do
     }
     child.kill(sig);
+    // A child busy in a loop cannot run its JavaScript signal handler; collectors that need to
+    // save work do it from a worker thread within moments. Past that, do not leave it running.
+    setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }, 5000).unref();
   };
   const onInt = forward("SIGINT");
   const onTerm = forward("SIGTERM");

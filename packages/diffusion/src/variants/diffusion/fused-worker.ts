@@ -10,12 +10,14 @@ interface FusedWorkerData extends TeamWorkerData {
   grids: SharedArrayBuffer;
   n: number;
   k: number;
+  /** Bytes between the two grids (ALIAS_SHIFT). */
+  shift: number;
 }
 
 const data = workerData as FusedWorkerData;
 const cells = data.n * data.n;
 const gridA = new Float64Array(data.grids, 0, cells);
-const gridB = new Float64Array(data.grids, cells * 8, cells);
+const gridB = new Float64Array(data.grids, cells * 8 + data.shift, cells);
 
 serveGenerations(data, (chunk, generation) => {
   // Generation g (1-based) reads grid A when g is odd, grid B when even.

@@ -9,7 +9,7 @@
  */
 import * as os from "node:os";
 import * as path from "node:path";
-import { DIFFUSION_D, DIFFUSION_DT, initialGrid, sumGrid } from "../../grid";
+import { ALIAS_SHIFT, DIFFUSION_D, DIFFUSION_DT, allocateGridPair, initialGrid, sumGrid } from "../../grid";
 import { WorkerTeam, chunkCount, pairBandStart } from "../../team";
 import type { RunnableVariant, VariantCreateOptions } from "../../variant";
 import { fusedRows } from "./fused-kernel";
@@ -37,15 +37,15 @@ export function createFusedWorkers(options: VariantCreateOptions = {}): Runnable
   return {
     async setup(size) {
       n = size;
-      const cells = n * n;
-      const grids = new SharedArrayBuffer(cells * 8 * 2);
-      gridA = new Float64Array(grids, 0, cells);
-      gridB = new Float64Array(grids, cells * 8, cells);
+      const pair = allocateGridPair(n, true);
+      const grids = pair.buffer;
+      gridA = pair.a;
+      gridB = pair.b;
       gridA.set(initialGrid(n));
       generation = 0;
       chunks = chunkCount(Math.ceil(n / 2), threads);
       const workers = [];
-      for (let t = 1; t < Math.min(threads, chunks); t++) workers.push({ grids, n, k });
+      for (let t = 1; t < Math.min(threads, chunks); t++) workers.push({ grids, n, k, shift: ALIAS_SHIFT });
       team = await WorkerTeam.start(path.join(__dirname, "fused-worker.js"), workers, chunks);
     },
     step() {
