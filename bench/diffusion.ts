@@ -17,9 +17,9 @@ const TABLE_SIZES = [256, 512, 1024, 2048];
 const TABLE_ITERATIONS = 500; // the chapter's count
 const TABLE_BUDGET_SECONDS = 3; // slower cells are timed on fewer iterations and scaled (marked *)
 const RATIO_SIZE = 1024;
-const RATIO_ITERATIONS = 200;
+const RATIO_ITERATIONS = 500; // the chapter's count, as in the tables
 const RATIO_ROUNDS = 7;
-const SINGLE_THREAD = ["nested", "nested-prealloc", "typed-roll", "typed-inplace", "typed-roll-add", "fused", "wasm-simd"];
+const SINGLE_THREAD = ["nested", "fused", "wasm-simd"]; // the single-thread variants measured in the ratio rounds
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -78,70 +78,61 @@ async function waitForSecondCore(limitMs = 60_000): Promise<{ waitedMs: number; 
 const CLEAN_PROBE = 1.8;
 
 async function ratios(): Promise<string[]> {
-  // Rounds interleave all variants so that load from other processes hits every variant alike;
-  // each round's ratios are computed from that round, and the median round is reported. Before
-  // each round the bench waits (up to 15 s) for a free second core, and probes again after it: a
-  // round with both probes >= 1.8x ran with two cores available ("clean"), and is reported apart.
-  const variants = ["nested", "fused", "fused-workers", "wasm-simd", "c-reference", "typed-roll-add"];
-  const rounds: { result: StudyResult; before: number; after: number }[] = [];
+  // Each round: (1) fused and fused-workers, right after waiting (up to 8 s) for a free second
+  // core and followed by a second probe, so a round with both probes >= 1.8x ran on two available
+  // cores ("clean"); (2) wasm-simd, c-reference, nested. Every cell is its own child process;
+  // ratios are computed per round and the median round is reported.
+  const rounds: { threads: StudyResult; single: StudyResult; before: number; after: number }[] = [];
   let waitedMs = 0;
+  const study = (variants: string[]) =>
+    runStudy({ workload: "diffusion", variants, sizes: [RATIO_SIZE], iterations: RATIO_ITERATIONS, cellBudgetSeconds: 2, command: ["bench"] });
   for (let r = 0; r < RATIO_ROUNDS; r++) {
-    const gate = await waitForSecondCore(15_000);
+    const gate = await waitForSecondCore(8_000);
     waitedMs += gate.waitedMs;
-    const result = await runStudy({ workload: "diffusion", variants, sizes: [RATIO_SIZE], iterations: RATIO_ITERATIONS, cellBudgetSeconds: 2, command: ["bench"] });
-    rounds.push({ result, before: gate.ceiling, after: await twoThreadCeiling(5e7) });
+    const threads = await study(["fused", "fused-workers"]);
+    const after = await twoThreadCeiling(5e7);
+    rounds.push({ threads, single: await study(["wasm-simd", "c-reference", "nested"]), before: gate.ceiling, after });
   }
+  type Round = (typeof rounds)[number];
   const clean = rounds.filter((r) => r.before >= CLEAN_PROBE && r.after >= CLEAN_PROBE);
-  const bestSingle = (r: StudyResult) => {
-    const times = SINGLE_THREAD.map((v) => ({ v, s: seconds(r, v) })).filter((x): x is { v: string; s: number } => x.s !== null);
+  const time = (r: Round, variant: string) => seconds(r.threads, variant) ?? seconds(r.single, variant);
+  const bestSingle = (r: Round) => {
+    const times = SINGLE_THREAD.map((v) => ({ v, s: time(r, v) })).filter((x): x is { v: string; s: number } => x.s !== null);
     return times.sort((a, b) => a.s - b.s)[0];
   };
   // The variant that was fastest in most rounds (it is the same one every round in practice).
-  const winners = rounds.map((r) => bestSingle(r.result)?.v).filter((v): v is string => v !== undefined);
+  const winners = rounds.map((r) => bestSingle(r)?.v).filter((v): v is string => v !== undefined);
   const count = (name: string) => winners.filter((w) => w === name).length;
   const bestName = [...new Set(winners)].sort((a, b) => count(b) - count(a))[0];
-  const ratio = (f: (r: StudyResult) => number | null) => (set: typeof rounds) =>
-    set.map((r) => f(r.result)).filter((v): v is number => v !== null && Number.isFinite(v));
-  const vsC = ratio((r) => {
-    const best = bestSingle(r);
-    const c = seconds(r, "c-reference");
-    return best && c ? best.s / c : null;
-  });
-  const workers = ratio((r) => {
-    const f = seconds(r, "fused");
-    const w = seconds(r, "fused-workers");
-    return f && w ? f / w : null;
-  });
-  const fusedVsNested = ratio((r) => {
-    const f = seconds(r, "fused");
-    const n = seconds(r, "nested");
-    return f && n ? n / f : null;
-  });
+  const ratio = (f: (r: Round) => number | null) => (set: Round[]) => set.map(f).filter((v): v is number => v !== null && Number.isFinite(v));
+  const divide = (a: number | null | undefined, b: number | null | undefined) => (a && b ? a / b : null);
+  const vsC = ratio((r) => divide(bestSingle(r)?.s, time(r, "c-reference")));
+  const workers = ratio((r) => divide(time(r, "fused"), time(r, "fused-workers")));
+  const fusedVsNested = ratio((r) => divide(time(r, "nested"), time(r, "fused")));
   const span = (v: number[]) => (v.length ? `${fmt(median(v))}× (${fmt(Math.min(...v))}–${fmt(Math.max(...v))})` : "n/a");
-  const row = (label: string, f: (set: typeof rounds) => number[], target: string) =>
+  const row = (label: string, f: (set: Round[]) => number[], target: string) =>
     `| ${label} | ${span(f(rounds))} | ${clean.length ? span(f(clean)) : "no clean round"} | ${target} |`;
   const med = (v: string) => {
-    const values = rounds.map((r) => seconds(r.result, v)).filter((x): x is number => x !== null);
+    const values = rounds.map((r) => time(r, v)).filter((x): x is number => x !== null);
     return values.length ? `${fmt((median(values) / RATIO_ITERATIONS) * 1e3, 3)} ms` : "n/a";
   };
   const lines: string[] = [];
   lines.push(
-    `Ratios at ${RATIO_SIZE} × ${RATIO_SIZE}, ${RATIO_ITERATIONS} iterations per cell, ${RATIO_ROUNDS} interleaved rounds (each variant its own child process per round; ` +
-      "median of the per-round ratios, min–max in brackets). This machine is shared: before each round the bench waited up to 15 s for a free second core " +
-      `(${(waitedMs / 1000).toFixed(0)} s in all), and a two-thread probe (a pure floating-point loop on 1 then 2 threads; 2.00× = two free cores) ran before and after each round. ` +
-      `"Clean" rounds are those with both probes ≥ ${CLEAN_PROBE}×: ${clean.length} of ${rounds.length}.`,
+    `Ratios at ${RATIO_SIZE} × ${RATIO_SIZE}, ${RATIO_ITERATIONS} iterations per cell, ${RATIO_ROUNDS} rounds (every cell its own child process; ` +
+      "median of the per-round ratios, min–max in brackets). This machine is shared, so each round first waited up to 8 s for a free second core " +
+      `(${(waitedMs / 1000).toFixed(0)} s in all) and ran fused and fused-workers between two probes of a pure floating-point loop on 1 and 2 threads ` +
+      `(2.00× = two free cores). "Clean" rounds had both probes ≥ ${CLEAN_PROBE}×: ${clean.length} of ${rounds.length}.`,
     "",
   );
   lines.push("| ratio | all rounds | clean rounds | target |", "| --- | ---: | ---: | ---: |");
   lines.push(row(`best single-thread TS/Wasm (${bestName ?? "n/a"}) time / c-reference time`, vsC, "≤ 1.25×"));
   lines.push(row(`fused time / fused-workers time (${os.availableParallelism?.() ?? os.cpus().length} cores)`, workers, "≥ 1.7×"));
   lines.push(row("nested time / fused time", fusedVsNested, "—"));
-  const probes = (set: typeof rounds) => set.flatMap((r) => [r.before, r.after]);
-  lines.push(row("(probe) two-thread ceiling before/after each round", probes, "2.00× = two free cores"));
+  lines.push(row("(probe) two-thread ceiling before/after fused + fused-workers", (set) => set.flatMap((r) => [r.before, r.after]), "2.00× = two free cores"));
   lines.push("");
   lines.push(
-    `Median time per step over all rounds: ${variants.map((v) => `${v} ${med(v)}`).join(", ")}` +
-      (rounds.some((r) => r.result.results.some((c) => c.scaled)) ? " (nested scaled from a 2 s budget)." : "."),
+    `Median time per step over all rounds: ${["fused", "fused-workers", "wasm-simd", "c-reference", "nested"].map((v) => `${v} ${med(v)}`).join(", ")}` +
+      (rounds.some((r) => r.single.results.some((c) => c.scaled)) ? " (nested scaled from a 2 s budget)." : "."),
   );
   return lines;
 }

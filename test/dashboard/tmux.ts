@@ -101,6 +101,9 @@ export class TmuxSession {
     } catch {
       // already gone
     }
+    // kill-server can leave the socket file behind; it is ours (unique -L name), where tmux puts it.
+    const uid = process.getuid?.() ?? 0;
+    rmSync(path.join(process.env.TMUX_TMPDIR ?? "/tmp", `tmux-${uid}`, this.socket), { force: true });
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
