@@ -52,14 +52,14 @@ function diffusionDefinitions(): VariantDefinition[] {
       create: createTypedRollAdd,
     },
     {
-      info: { name: "fused", description: "one pass computes the whole stencil, wrap peeled out of the inner loop (numexpr)" },
+      info: { name: "fused", description: "one pass computes the whole stencil, wrap peeled out, two rows per pass (numexpr)" },
       inProcess: true,
       create: createFused,
     },
     {
       info: {
         name: "fused-workers",
-        description: `fused kernel on ${defaultThreads()} threads over a SharedArrayBuffer, rows split, Atomics barrier`,
+        description: `fused kernel on ${defaultThreads()} threads over a SharedArrayBuffer, row bands claimed per step, Atomics barrier`,
       },
       inProcess: true,
       create: createFusedWorkers,
