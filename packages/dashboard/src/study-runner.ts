@@ -1,24 +1,13 @@
 import type { StudyEvent, StudyResult, VariantInfo } from "@tsprof/core";
 import { ToolError } from "@tsprof/core";
 
+import type { BuiltinWorkload, StudyOptions } from "@tsprof/diffusion";
+export type { BuiltinWorkload, StudyOptions };
+
 /**
- * What the dashboard needs from @tsprof/diffusion (the study runner and its plain renderers).
- * Declared here rather than imported so that the dashboard depends on the contract, not on the
- * diffusion package's internals, and so tests can drive the dashboard with a scripted runner.
+ * What the dashboard needs from @tsprof/diffusion (the study runner and its plain renderers), as an
+ * interface so that tests can drive the dashboard with a scripted runner.
  */
-export type BuiltinWorkload = "diffusion" | "poly";
-
-export interface StudyOptions {
-  workload: BuiltinWorkload | "custom";
-  variants?: string[];
-  sizes: number[];
-  iterations: number;
-  customModule?: string;
-  cellBudgetSeconds?: number;
-  signal?: AbortSignal;
-  command?: string[];
-}
-
 export interface StudyRunner {
   listVariants(workload: BuiltinWorkload): VariantInfo[];
   runStudy(options: StudyOptions, onEvent?: (event: StudyEvent) => void): Promise<StudyResult>;

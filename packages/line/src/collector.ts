@@ -14,7 +14,7 @@ import { SCHEMA_VERSION, writeResultFile, type LineMode, type LineProfileResult 
 import type { FileMeta } from "@tsprof/runner";
 import { CpuSampler } from "@tsprof/runner/dist/sampler";
 import { buildLineResult, type FileData } from "./build-result";
-import { readSource, OWN_DIRS, Control, type WorkerInput } from "./shared";
+import { readSource, sharedViews, OWN_DIRS, Control, type SharedBuffers, type WorkerInput } from "./shared";
 
 export interface LineCollectorOptions {
   mode: LineMode;
@@ -46,7 +46,7 @@ export function create(options: LineCollectorOptions, context: { outFile: string
   const sampler = new CpuSampler(options.samplingIntervalUs);
   const startNs = process.hrtime.bigint();
 
-  const shared = {
+  const shared: SharedBuffers = {
     control: new SharedArrayBuffer(16),
     hits: new SharedArrayBuffer(MAX_SLOTS * 8),
     time: new SharedArrayBuffer(MAX_SLOTS * 8),
@@ -54,12 +54,7 @@ export function create(options: LineCollectorOptions, context: { outFile: string
     calls: new SharedArrayBuffer(MAX_FUNCTIONS * 8),
     stack: options.mode === "hybrid" ? new SharedArrayBuffer(STACK_DEPTH * 4) : null,
   };
-  const control = new Int32Array(shared.control);
-  const hits = new Float64Array(shared.hits);
-  const timeMs = new Float64Array(shared.time);
-  const escapes = new Float64Array(shared.escapes);
-  const calls = new Float64Array(shared.calls);
-  const stack = shared.stack ? new Int32Array(shared.stack) : null;
+  const { control, hits, timeMs, escapes, calls, stack } = sharedViews(shared);
 
   const header = {
     kind: "line" as const,
@@ -73,12 +68,7 @@ export function create(options: LineCollectorOptions, context: { outFile: string
   };
   const channel = new MessageChannel();
   const workerInput: WorkerInput = {
-    controlBuffer: shared.control,
-    hitsBuffer: shared.hits,
-    timeBuffer: shared.time,
-    escapesBuffer: shared.escapes,
-    callsBuffer: shared.calls,
-    stackBuffer: shared.stack,
+    buffers: shared,
     port: channel.port2,
     lineSampleUs: options.lineSampleUs,
     snapshotMs: 1000,

@@ -16,15 +16,10 @@ import { existsSync } from "node:fs";
 import { writeResultFile, type LineProfileResult } from "@tsprof/core";
 import type { FileMeta } from "@tsprof/runner";
 import { buildLineResult, type FileData } from "./build-result";
-import { readSource, OWN_DIRS, Control, type WorkerInput } from "./shared";
+import { readSource, sharedViews, OWN_DIRS, Control, type WorkerInput } from "./shared";
 
 const input = workerData as WorkerInput;
-const control = new Int32Array(input.controlBuffer);
-const hits = new Float64Array(input.hitsBuffer);
-const timeMs = new Float64Array(input.timeBuffer);
-const escapes = new Float64Array(input.escapesBuffer);
-const calls = new Float64Array(input.callsBuffer);
-const stack = input.stackBuffer ? new Int32Array(input.stackBuffer) : null;
+const { control, hits, timeMs, escapes, calls, stack } = sharedViews(input.buffers);
 const port = input.port as MessagePort;
 const files: FileData[] = [];
 

@@ -13,12 +13,7 @@ export const enum Control {
 }
 
 export interface WorkerInput {
-  controlBuffer: SharedArrayBuffer;
-  hitsBuffer: SharedArrayBuffer;
-  timeBuffer: SharedArrayBuffer;
-  escapesBuffer: SharedArrayBuffer;
-  callsBuffer: SharedArrayBuffer;
-  stackBuffer: SharedArrayBuffer | null;
+  buffers: SharedBuffers;
   port: unknown;
   lineSampleUs: number;
   snapshotMs: number;
@@ -49,4 +44,26 @@ export function readSource(file: string): string[] {
     sourceCache.set(file, lines);
   }
   return lines;
+}
+
+/** The shared buffers the collector allocates and its worker receives. */
+export interface SharedBuffers {
+  control: SharedArrayBuffer;
+  hits: SharedArrayBuffer;
+  time: SharedArrayBuffer;
+  escapes: SharedArrayBuffer;
+  calls: SharedArrayBuffer;
+  stack: SharedArrayBuffer | null;
+}
+
+/** Typed views over the shared buffers: the same in the main thread and in the worker. */
+export function sharedViews(buffers: SharedBuffers) {
+  return {
+    control: new Int32Array(buffers.control),
+    hits: new Float64Array(buffers.hits),
+    timeMs: new Float64Array(buffers.time),
+    escapes: new Float64Array(buffers.escapes),
+    calls: new Float64Array(buffers.calls),
+    stack: buffers.stack ? new Int32Array(buffers.stack) : null,
+  };
 }
