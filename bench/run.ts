@@ -31,9 +31,14 @@ async function main(): Promise<void> {
     parts[name] = parts[name].replace(/\(\d+ s for this section\)/, `(${((Date.now() - started) / 1000).toFixed(0)} s for this section)`);
     console.error(parts[name]);
   }
-  // Keep sections not re-run this time, so one section can be refreshed alone.
-  const kept = previous.split(/^(?=## )/m).filter((s) => s.startsWith("## ") && !(s.slice(3).split("\n")[0].trim() in parts));
-  const keptByName = Object.fromEntries(kept.map((s) => [s.slice(3).split("\n")[0].trim(), s.trimEnd() + "\n"]));
+  // Keep sections not re-run this time, so one section can be refreshed alone. A section runs from
+  // its "## <name>" heading to the next section's (sections may hold "##" headings of their own).
+  const sectionStart = new RegExp(`^(?=## (?:${SECTIONS.join("|")})\\s*$)`, "m");
+  const keptByName: Record<string, string> = {};
+  for (const chunk of previous.split(sectionStart)) {
+    const name = /^## (\S+)\s*$/m.exec(chunk.split("\n")[0])?.[1];
+    if (name && SECTIONS.includes(name) && !(name in parts)) keptByName[name] = chunk.trimEnd() + "\n";
+  }
   const ordered = SECTIONS.map((n) => parts[n] ?? keptByName[n]).filter(Boolean);
   const text = `# Benchmarks\n\nWritten by \`npm run bench\` (bench/run.ts). Each section names the machine and the date it was measured; ratios compare runs made in the same session. This is a shared 2-core VM: expect a few percent of noise.\n\n${ordered.join("\n")}`;
   writeFileSync(file, text);

@@ -5,13 +5,24 @@ import { join, resolve } from "node:path";
 export const ROOT = resolve(__dirname, "..");
 export const BIN = join(ROOT, "cli", "dist", "bin.js");
 
-/** Wall time of one run of `node args...`, in seconds; throws if it fails. */
-export function timeRun(args: string[], env: NodeJS.ProcessEnv = {}): number {
+/** Wall time of one run of `node args...`, in seconds, and what it printed; throws if it fails. */
+export function timeRunOutput(args: string[], env: NodeJS.ProcessEnv = {}): { seconds: number; stdout: string } {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  const r = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: "1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`node ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
-  return seconds;
+  return { seconds, stdout: r.stdout };
+}
+
+/** Wall time of one run of `node args...`, in seconds; throws if it fails. */
+export function timeRun(args: string[], env: NodeJS.ProcessEnv = {}): number {
+  return timeRunOutput(args, env).seconds;
 }
 
 export function median(values: number[]): number {

@@ -14,7 +14,7 @@ import { SCHEMA_VERSION, writeResultFile, type LineMode, type LineProfileResult 
 import type { FileMeta } from "@tsprof/runner";
 import { CpuSampler } from "@tsprof/runner/dist/sampler";
 import { buildLineResult, type FileData } from "./build-result";
-import { readSource, sharedViews, OWN_DIRS, Control, type SharedBuffers, type WorkerInput } from "./shared";
+import { readSource, sharedViews, fileViews, OWN_DIRS, Control, type SharedBuffers, type WorkerInput } from "./shared";
 
 export interface LineCollectorOptions {
   mode: LineMode;
@@ -54,7 +54,8 @@ export function create(options: LineCollectorOptions, context: { outFile: string
     calls: new SharedArrayBuffer(MAX_FUNCTIONS * 8),
     stack: options.mode === "hybrid" ? new SharedArrayBuffer(STACK_DEPTH * 4) : null,
   };
-  const { control, hits, timeMs, escapes, calls, stack } = sharedViews(shared);
+  const views = sharedViews(shared);
+  const { control, stack } = views;
 
   const header = {
     kind: "line" as const,
@@ -132,14 +133,7 @@ export function create(options: LineCollectorOptions, context: { outFile: string
       if (nextSlot > MAX_SLOTS || nextFunction > MAX_FUNCTIONS) {
         throw new Error(`tsprof: too many profiled lines (more than ${MAX_SLOTS}); profile fewer functions`);
       }
-      const data: FileData = {
-        meta,
-        base,
-        hits: hits.subarray(base, base + meta.slots.length),
-        timeMs: timeMs.subarray(base, base + meta.slots.length),
-        escapes: escapes.subarray(base, base + meta.slots.length),
-        calls: calls.subarray(fnBase, fnBase + meta.functions.length),
-      };
+      const data = fileViews(views, meta, base, fnBase);
       files.push(data);
       channel.port1.postMessage({ meta, base, fnBase });
       if (options.mode === "hybrid") return { counters: data.hits, stack, base, escapes: data.escapes };

@@ -16,24 +16,18 @@ import { existsSync } from "node:fs";
 import { writeResultFile, type LineProfileResult } from "@tsprof/core";
 import type { FileMeta } from "@tsprof/runner";
 import { buildLineResult, type FileData } from "./build-result";
-import { readSource, sharedViews, OWN_DIRS, Control, type WorkerInput } from "./shared";
+import { readSource, sharedViews, fileViews, OWN_DIRS, Control, type WorkerInput } from "./shared";
 
 const input = workerData as WorkerInput;
-const { control, hits, timeMs, escapes, calls, stack } = sharedViews(input.buffers);
+const views = sharedViews(input.buffers);
+const { control, timeMs, stack } = views;
 const port = input.port as MessagePort;
 const files: FileData[] = [];
 
 function drainMeta(): void {
   for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
     const { meta, base, fnBase } = m.message as { meta: FileMeta; base: number; fnBase: number };
-    files.push({
-      meta,
-      base,
-      hits: hits.subarray(base, base + meta.slots.length),
-      timeMs: timeMs.subarray(base, base + meta.slots.length),
-      escapes: escapes.subarray(base, base + meta.slots.length),
-      calls: calls.subarray(fnBase, fnBase + meta.functions.length),
-    });
+    files.push(fileViews(views, meta, base, fnBase));
   }
 }
 

@@ -1,6 +1,8 @@
 /** What the collector (main thread) and its worker share. */
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
+import type { FileMeta } from "@tsprof/runner";
+import type { FileData } from "./build-result";
 
 /** Indexes into the shared control array. */
 export const enum Control {
@@ -44,6 +46,19 @@ export function readSource(file: string): string[] {
     sourceCache.set(file, lines);
   }
   return lines;
+}
+
+/** One file's part of the shared arrays: its slots start at `base`, its functions at `fnBase`. */
+export function fileViews(views: ReturnType<typeof sharedViews>, meta: FileMeta, base: number, fnBase: number): FileData {
+  const slots = meta.slots.length;
+  return {
+    meta,
+    base,
+    hits: views.hits.subarray(base, base + slots),
+    timeMs: views.timeMs.subarray(base, base + slots),
+    escapes: views.escapes.subarray(base, base + slots),
+    calls: views.calls.subarray(fnBase, fnBase + meta.functions.length),
+  };
 }
 
 /** The shared buffers the collector allocates and its worker receives. */

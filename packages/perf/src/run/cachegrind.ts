@@ -73,7 +73,10 @@ export async function runCachegrind(
     `--log-file=${logFile}`,
     ...argv,
   ];
-  const outcome = await runTool(valgrind, args, { env: options.env, stdout: options.stdout, cwd: options.cwd });
+  // tsprof's compile cache would make Node's start-up differ between runs (a miss loads esbuild, a
+  // hit does not), and the start-up baseline is subtracted: every simulated run compiles afresh.
+  const env = { ...options.env, TSPROF_CACHE: "0" };
+  const outcome = await runTool(valgrind, args, { env, stdout: options.stdout, cwd: options.cwd });
   const base: CachegrindRun = {
     events: null,
     geometry: { I1: null, D1: null, LL: null },
