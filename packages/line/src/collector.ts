@@ -25,6 +25,8 @@ export interface LineCollectorOptions {
   timerUnit: number;
   command: string[];
   startedAt: string;
+  /** Save V8's profile for --cpuprofile (serialising it costs time at exit: only when asked). */
+  keepCpuProfile: boolean;
 }
 
 /** Slots (statements) and functions of all files share these arrays. */
@@ -163,7 +165,7 @@ export function create(options: LineCollectorOptions, context: { outFile: string
         notes,
       };
       buildLineResult(result, files, profile, { readSource, ownDirs: OWN_DIRS }, stack);
-      if (profile) writeFileSync(join(context.tempDir, "profile.cpuprofile"), JSON.stringify(profile));
+      if (profile && options.keepCpuProfile) writeFileSync(join(context.tempDir, "profile.cpuprofile"), JSON.stringify(profile));
       writeResultFile(context.outFile, result);
     },
   };

@@ -39,6 +39,7 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
     timerUnit: options.timerUnit,
     command: options.command,
     startedAt,
+    keepCpuProfile: !!options.cpuprofile,
   };
   const outcome = await runChild({
     script: options.script,
