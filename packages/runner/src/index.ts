@@ -5,3 +5,4 @@ export type { FileMeta, FunctionMeta, SlotMeta, InstrumentStyle, InstrumentResul
 export { compileFile, ScriptSyntaxError, isUserFile, isTypeScriptFile, formatOf } from "./compile";
 export { CpuSampler, type CpuProfile, type CpuProfileNode } from "./sampler";
 export { SourceLineMapper } from "./source-lines";
+export type { Collector, CollectorContext, CollectorModule, EventSink, ChildExit } from "./collector";

@@ -13,13 +13,7 @@ import { join } from "node:path";
 import { compileFile, formatOf, isUserFile, wantsInstrumentation, ScriptSyntaxError, type InstrumentPlan } from "./compile";
 import { CONFIG_ENV, type ChildConfig } from "./config";
 
-interface CollectorModule {
-  create(options: unknown, context: { outFile: string; tempDir: string }): Collector;
-}
-interface Collector {
-  registerFile(meta: unknown): unknown;
-  finish(exit: { exitCode: number; signal: string | null; error: string | null }): void;
-}
+import type { Collector, CollectorModule } from "./collector";
 
 function readConfig(): ChildConfig | null {
   const path = process.env[CONFIG_ENV];
