@@ -17,7 +17,9 @@ import { Session } from "node:inspector";
 import { resolve, sep } from "node:path";
 import { createHeapReader } from "./heap-reader";
 import { createRssReader } from "./rss-reader";
-import { writeResultFile, type AllocationSite, type FunctionMemProfile, type MemLineRecord } from "@tsprof/core";
+// Not @tsprof/core's index: the profiled process loads no renderers or tables (start-up, footprint).
+import { writeResultFile } from "@tsprof/core/dist/io";
+import type { AllocationSite, FunctionMemProfile, MemLineRecord } from "@tsprof/core";
 import type { ChildExit, Collector, CollectorContext, EventSink, FileMeta } from "./collector-types";
 
 export interface LineCollectorOptions {
@@ -307,6 +309,9 @@ const OWN_PACKAGES = ["mem", "runner", "core"].map((name) => resolve(__dirname, 
 function isOwnFile(file: string): boolean {
   return OWN_PACKAGES.some((dir) => file.startsWith(dir));
 }
+function isLoaderFile(url: string): boolean {
+  return /[\\/]runner[\\/]dist[\\/](register|compile)\.js$/.test(url);
+}
 
 interface SourceMapper {
   map(url: string, line: number, column?: number): { file: string; line: number } | null;
@@ -351,8 +356,12 @@ function buildAllocationSites(
   const walk = (node: SamplingHeapProfileNode, insideOwn: boolean): void => {
     const cf0 = node.callFrame;
     // Everything called from tsprof's own measuring code (getHeapStatistics, readSync) is ours too.
-    const own = insideOwn || (cf0.url !== "" && isOwnFile(cf0.url.startsWith("file:") ? new URL(cf0.url).pathname : cf0.url));
-    if (node.selfSize > 0 && own) {
+    const ownFile = cf0.url !== "" && isOwnFile(cf0.url.startsWith("file:") ? new URL(cf0.url).pathname : cf0.url);
+    // The loader's require hook calls the user's modules (it is on their stack): it is ours, what
+    // runs under it is not.
+    const loader = ownFile && isLoaderFile(cf0.url);
+    const own = insideOwn || (ownFile && !loader);
+    if (node.selfSize > 0 && (own || loader)) {
       totalBytes += node.selfSize;
       ownBytes += node.selfSize;
     } else if (node.selfSize > 0) {
