@@ -2,7 +2,9 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
   SCHEMA_VERSION,
+  ResultFileError,
   bytesToMiB,
+  validateResult,
   type FunctionBracket,
   type MemRecording,
   type MemSample,
@@ -183,7 +185,7 @@ export function parseRecording(text: string, origin = "recording"): MemRecording
     brackets.push({ name: open.name, startMs: start, endMs: end, open: true });
   }
   brackets.sort((a, b) => a.startMs - b.startMs);
-  return {
+  return checked(origin, {
     kind: "mem-recording",
     schemaVersion: header.schemaVersion,
     command: header.command,
@@ -198,7 +200,17 @@ export function parseRecording(text: string, origin = "recording"): MemRecording
     signal: end ? end.signal : null,
     ...(end?.error !== undefined ? { error: end.error } : {}),
     ...(skipped > 0 ? { skippedLines: skipped } : {}),
-  };
+  });
+}
+
+/** The recording checked against the schema of its kind; a malformed one is a RecordingError (one line). */
+function checked(origin: string, recording: unknown): MemRecording {
+  try {
+    return validateResult(recording, origin, "mem-recording");
+  } catch (err) {
+    if (err instanceof ResultFileError) throw new RecordingError(err.message);
+    throw err;
+  }
 }
 
 function parseRecordingDocument(text: string, origin: string): MemRecording {
@@ -208,16 +220,7 @@ function parseRecordingDocument(text: string, origin: string): MemRecording {
   } catch (err) {
     throw new RecordingError(`${origin}: not a tsprof memory recording (${(err as Error).message})`);
   }
-  const rec = value as MemRecording;
-  if (typeof rec !== "object" || rec === null || rec.kind !== "mem-recording" || !Array.isArray(rec.samples)) {
-    throw new RecordingError(`${origin}: not a tsprof memory recording`);
-  }
-  if (rec.schemaVersion !== SCHEMA_VERSION) {
-    throw new RecordingError(
-      `${origin}: schema version ${String(rec.schemaVersion)} is not supported (this tsprof reads ${SCHEMA_VERSION})`,
-    );
-  }
-  return rec;
+  return checked(origin, value);
 }
 
 /** Read and parse a recording file (JSON lines, or a single JSON document). */
