@@ -1,11 +1,11 @@
 import type { Command } from "commander";
-import { readResultFile, useColor, ResultFileError, type LineProfileResult } from "@tsprof/core";
+import { outputWidth, readResultFile, useColor, ResultFileError, type LineProfileResult } from "@tsprof/core";
 import { renderLineProfile } from "@tsprof/line";
 import type { CommandContext } from "../main";
 import { parsePositiveNumber } from "./options";
 
 /** Renderers of saved results by kind; each capability adds its own. */
-type Renderer = (result: any, options: { color: boolean; skipZero: boolean; unit?: number }) => string;
+type Renderer = (result: any, options: { color: boolean; skipZero: boolean; unit?: number; width?: number }) => string;
 
 /** Each kind's renderer, loaded only when a result of that kind is shown. */
 function renderers(): Record<string, Renderer> {
@@ -13,7 +13,7 @@ function renderers(): Record<string, Renderer> {
   const mem = () => require("@tsprof/mem") as typeof import("@tsprof/mem");
   return {
     line: (r: LineProfileResult, o) => renderLineProfile(r, o),
-    mem: (r, o) => mem().renderMemProfile(r, { color: o.color, skipZero: o.skipZero, cwd: process.cwd() }),
+    mem: (r, o) => mem().renderMemProfile(r, { color: o.color, skipZero: o.skipZero, cwd: process.cwd(), width: o.width }),
     "mem-recording": (r) => mem().renderMemRecording(r),
     counters,
     "counters-compare": counters,
@@ -35,7 +35,7 @@ export function registerShowCommand(program: Command, context: CommandContext): 
       const render = renderers()[result.kind];
       if (!render) throw new ResultFileError(`${file}: tsprof show cannot render '${result.kind}' results yet`);
       const unit = flags.unit ? parsePositiveNumber(flags.unit, "--unit") : undefined;
-      process.stdout.write(render(result, { color: useColor(process.stdout), skipZero: !!flags.skipZero, unit }));
+      process.stdout.write(render(result, { color: useColor(process.stdout), skipZero: !!flags.skipZero, unit, width: outputWidth(process.stdout) }));
       context.exitCode = 0;
     });
 }
