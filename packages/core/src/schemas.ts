@@ -27,7 +27,7 @@ const programExit = {
 
 // ---- line -------------------------------------------------------------------------------------
 
-const lineRecord = z.object({ line: int, hits: int.nullable(), samples: int.optional(), timeNs: num, source: str });
+const lineRecord = z.object({ line: int, hits: int.nullable(), samples: int.optional(), timeNs: nullableNum, source: str });
 const functionLineProfile = z.object({
   name: str,
   file: str,
@@ -46,6 +46,7 @@ export const lineResultSchema = z.object({
   timerUnit: num.positive(),
   sampler: z.enum(["v8-profiler-next", "inspector", "none"]),
   samplingIntervalUs: nullableNum,
+  measuredIntervalUs: nullableNum.optional(),
   durationNs: num,
   functions: z.array(functionLineProfile),
   summary: z.array(summaryRow),
@@ -98,6 +99,7 @@ export const memRecordingSchema = z.object({
   brackets: z.array(bracket),
   complete: z.boolean(),
   skippedLines: int.optional(),
+  toolShare: z.object({ startRssMiB: num, plainNodeRssMiB: nullableNum, toolMiB: nullableNum }).optional(),
 });
 
 // ---- counters ---------------------------------------------------------------------------------
