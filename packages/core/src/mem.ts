@@ -51,6 +51,11 @@ export interface MemProfileResult extends ResultHeader, ProgramExit {
   functions: FunctionMemProfile[];
   allocations: AllocationSite[];
   notes: string[];
+  /**
+   * tsprof's own share of the memory when the script started (loader, collector, heap sampler):
+   * plainNodeRssMiB is the same process's RSS before tsprof's loader loaded.
+   */
+  toolShare?: ToolShare;
 }
 
 /** One point of memory over time. All MiB. */

@@ -76,6 +76,7 @@ export const memResultSchema = z.object({
   functions: z.array(functionMemProfile),
   allocations: z.array(allocationSite),
   notes: z.array(str),
+  toolShare: z.object({ startRssMiB: num, plainNodeRssMiB: nullableNum, toolMiB: nullableNum }).optional(),
 });
 
 const memSample = z.object({

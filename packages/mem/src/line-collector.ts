@@ -41,6 +41,9 @@ export interface LineCollectorOutput {
   sampledBytes: number;
   /** Bytes sampled in tsprof's own measuring code (left out of the table). */
   ownBytes: number;
+  /** RSS before tsprof's loader and when the script started (after the collector), bytes. */
+  rssBeforeTsprof?: number;
+  rssAtStart?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -157,6 +160,9 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
   };
 
   let finished = false;
+  // Everything of tsprof's is loaded and started: what the process holds beyond its RSS before the
+  // loader is tsprof's own (the header says so; the RSS columns include it).
+  const rssAtStart = process.memoryUsage.rss();
   return {
     registerFile(meta: FileMeta): EventSink<Frame> {
       const n = meta.slots.length;
@@ -231,6 +237,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
         notes,
         sampledBytes,
         ownBytes,
+        ...(context.rssBeforeTsprof ? { rssBeforeTsprof: context.rssBeforeTsprof, rssAtStart } : {}),
       };
       writeResultFile(context.outFile, output);
     },

@@ -5,6 +5,8 @@
  *   sure it can save its result however the program ends: normal end, `process.exit(n)`, an
  *   uncaught error, Ctrl-C or SIGTERM.
  */
+// First: the RSS before any of tsprof's modules load (tsprof's own share, reported by mem).
+import { rssBeforeTsprof } from "./start-rss";
 import Module, { register } from "node:module";
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -111,7 +113,7 @@ if (config?.collector) {
     collector.finish({ exitCode: code, signal, error });
   });
   const collectorModule = require(config.collector) as CollectorModule;
-  collector = collectorModule.create(config.collectorOptions, { outFile: config.outFile, tempDir: config.tempDir });
+  collector = collectorModule.create(config.collectorOptions, { outFile: config.outFile, tempDir: config.tempDir, rssBeforeTsprof });
   (globalThis as { __tsprof?: Collector }).__tsprof = collector;
 } else {
   // Plain runs (perf, dashboard): only make our syntax errors read as one clear line.
