@@ -135,6 +135,14 @@ export function mapCpuProfile(profile: CpuProfile, options: MapProfileOptions): 
     const childInsideOwn = fate.keep ? false : fate.own || insideOwn;
     for (const c of [...(node.children ?? [])].reverse()) stack.push({ id: c, parent: here, insideOwn: childInsideOwn });
   }
+  const samples = profile.samples.map((id) => nodes[target.get(id) ?? 0].id);
+  // V8's hitCounts and its samples array disagree by a few samples (a sample taken as profiling
+  // starts, "(program)" ticks counted but not recorded): count from the samples, which carry the
+  // time, so the two always agree.
+  if (samples.length > 0) {
+    for (const n of nodes) n.hitCount = 0;
+    for (const id of samples) nodes[id - 1].hitCount++;
+  }
   nodes.forEach((n, i) => {
     if (ticks[i].size > 0) n.positionTicks = [...ticks[i]].sort((a, b) => a[0] - b[0]).map(([line, t]) => ({ line, ticks: t }));
   });
@@ -143,7 +151,7 @@ export function mapCpuProfile(profile: CpuProfile, options: MapProfileOptions): 
     nodes,
     startTime: profile.startTime,
     endTime: profile.endTime,
-    samples: profile.samples.map((id) => nodes[target.get(id) ?? 0].id),
+    samples,
     timeDeltas: profile.timeDeltas.slice(),
   };
 }
