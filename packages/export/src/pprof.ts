@@ -6,7 +6,7 @@
  * whose innermost location is the sampled line of the original source (V8's line ticks), the
  * callers at their functions' first lines (V8 does not record call sites). Mem results: sample types
  * samples/count and alloc_space/bytes, a sample per allocating call stack. Every sample carries a
- * "thread" label.
+ * "thread" label. V8's "(idle)" samples are left out: they are not CPU time.
  */
 import { gzipSync } from "node:zlib";
 import { Profile, StringTable, type LocationInput, type FunctionInput, type SampleInput } from "pprof-format";
@@ -100,7 +100,8 @@ function cpuSamples(profile: SampledCpuProfile, tables: Tables): SampleInput[] {
   const out: SampleInput[] = [];
   for (const [id, count] of hits) {
     const node = byId.get(id)!;
-    if (node.callFrame.functionName === "(root)" && isPseudoFrame(node.callFrame)) continue;
+    // Idle time is not CPU time (pprof's cpu profiles have none); "(program)" and GC are.
+    if (isPseudoFrame(node.callFrame) && (node.callFrame.functionName === "(root)" || node.callFrame.functionName === "(idle)")) continue;
     // Callers, innermost first, at their functions' first lines.
     const callers: number[] = [];
     for (let n = parent.get(id); n !== undefined; n = parent.get(n)) {
