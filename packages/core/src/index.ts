@@ -4,6 +4,7 @@ export * from "./mem";
 export * from "./sampled";
 export * from "./study";
 export * from "./io";
+export { validateResult, validateAnyResult, upgradeResult, cellStatusFromError } from "./validate";
 export * from "./format";
 export * from "./counters";
 export * from "./render-contract";
