@@ -1,7 +1,7 @@
 /** The parent side of `tsprof line`: run the script with the line collector, return the result. */
 import { copyFileSync, existsSync } from "node:fs";
 import { SCHEMA_VERSION, UsageError, type LineMode, type LineProfileResult } from "@tsprof/core";
-import { resolveModules, runChild, type ChildOutcome } from "@tsprof/runner";
+import { resolveModuleGroups, runChild, type ChildOutcome } from "@tsprof/runner";
 import type { LineCollectorOptions } from "./collector";
 
 export interface LineRunOptions {
@@ -29,7 +29,8 @@ export const MODES: LineMode[] = ["hybrid", "trace", "sample"];
 
 export async function profileLines(options: LineRunOptions): Promise<LineRun> {
   if (!MODES.includes(options.mode)) throw new UsageError(`--mode must be one of ${MODES.join(", ")} (got '${options.mode}')`);
-  const modules = resolveModules(options.modules, options.cwd);
+  const moduleGroups = resolveModuleGroups(options.modules, options.cwd);
+  const modules = [...new Set(moduleGroups.flatMap((g) => g.files))];
   const startedAt = new Date().toISOString();
   const collectorOptions: LineCollectorOptions = {
     mode: options.mode,
@@ -40,6 +41,7 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
     command: options.command,
     startedAt,
     keepCpuProfile: !!options.cpuprofile,
+    moduleGroups,
   };
   const outcome = await runChild({
     script: options.script,
