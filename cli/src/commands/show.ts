@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { readResultFile, useColor, type TsprofResult } from "@tsprof/core";
+import { outputWidth, readResultFile, useColor, type TsprofResult } from "@tsprof/core";
 import { renderResult } from "@tsprof/report";
 import type { CommandContext } from "../main";
 import { parsePositiveNumber } from "./options";
@@ -37,7 +37,8 @@ export function registerShowCommand(program: Command, context: CommandContext): 
         skipZero: !!flags.skipZero,
         unit,
         cwd: process.cwd(),
-        width: process.stdout.columns ?? 100,
+        // Line Contents are cut to the terminal's width (not in files: -o keeps whole lines).
+        width: flags.output === undefined ? outputWidth(process.stdout) : undefined,
       });
       if (flags.output !== undefined) writeOutput(flags.output, rendered);
       else printOutput(rendered, format);

@@ -39,14 +39,14 @@ export const ENTRIES: readonly RendererEntry[] = [
     kind: "line",
     format: "text",
     description: "line_profiler's tables and the function summary",
-    load: () => (r, o) => line().renderLineProfile(r, { color: o.color, skipZero: o.skipZero ?? false, unit: o.unit, cwd: o.cwd }),
+    load: () => (r, o) => line().renderLineProfile(r, { color: o.color, skipZero: o.skipZero ?? false, unit: o.unit, cwd: o.cwd, width: o.width }),
   }),
   json("line"),
   entry<"mem">({
     kind: "mem",
     format: "text",
     description: "memory_profiler's tables (RSS and heap) and the allocation table",
-    load: () => (r, o) => mem().renderMemProfile(r, { color: o.color, skipZero: o.skipZero, cwd: o.cwd }),
+    load: () => (r, o) => mem().renderMemProfile(r, { color: o.color, skipZero: o.skipZero, cwd: o.cwd, width: o.width }),
   }),
   json("mem"),
   entry<"mem-recording">({
@@ -54,7 +54,7 @@ export const ENTRIES: readonly RendererEntry[] = [
     format: "text",
     description: "memory over time as a terminal chart, with the function brackets",
     load: () => (r, o) =>
-      mem().renderMemRecording(r, o.width === undefined ? undefined : { width: Math.max(20, o.width - 20), height: 15 }),
+      mem().renderMemRecording(r, o.width === undefined ? undefined : { width: Math.max(20, Math.min(o.width, 160) - 20), height: 15 }),
   }),
   entry<"mem-recording">({
     kind: "mem-recording",
