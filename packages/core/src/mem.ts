@@ -1,4 +1,5 @@
 import type { ProgramExit, ResultHeader } from "./schema";
+import type { SampledAllocationProfile } from "./sampled";
 
 /** One source line of one function profiled for memory (memory_profiler's row). */
 export interface MemLineRecord {
@@ -56,6 +57,11 @@ export interface MemProfileResult extends ResultHeader, ProgramExit {
    * plainNodeRssMiB is the same process's RSS before tsprof's loader loaded.
    */
   toolShare?: ToolShare;
+  /**
+   * The sampling heap profiler's call tree in original positions: what the pprof and speedscope
+   * exports are made from. Absent in results saved before tsprof kept it, and when the sampler was off.
+   */
+  allocationProfile?: SampledAllocationProfile;
 }
 
 /** One point of memory over time. All MiB. */

@@ -19,7 +19,7 @@ import { createHeapReader } from "./heap-reader";
 import { createRssReader } from "./rss-reader";
 // Not @tsprof/core's index: the profiled process loads no renderers or tables (start-up, footprint).
 import { writeResultFile } from "@tsprof/core/dist/io";
-import type { AllocationSite, FunctionMemProfile, MemLineRecord } from "@tsprof/core";
+import type { AllocationSite, FunctionMemProfile, MemLineRecord, SampledAllocationProfile } from "@tsprof/core";
 import type { ChildExit, Collector, CollectorContext, EventSink, FileMeta } from "./collector-types";
 
 export interface LineCollectorOptions {
@@ -44,6 +44,8 @@ export interface LineCollectorOutput {
   /** RSS before tsprof's loader and when the script started (after the collector), bytes. */
   rssBeforeTsprof?: number;
   rssAtStart?: number;
+  /** The sampled allocations' call tree in original positions (for the pprof and speedscope exports). */
+  allocationProfile?: SampledAllocationProfile;
 }
 
 const MiB = 1024 * 1024;
@@ -215,6 +217,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       let allocations: AllocationSite[] = [];
       let sampledBytes = 0;
       let ownBytes = 0;
+      let allocationProfile: SampledAllocationProfile | undefined;
       const functions = files.flatMap((data) => buildFunctions(data));
       if (session) {
         try {
@@ -224,6 +227,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
           allocations = built.sites;
           sampledBytes = built.totalBytes;
           ownBytes = built.ownBytes;
+          allocationProfile = mapAllocations(profile, options.samplingIntervalBytes, files);
         } catch (err) {
           notes.push(`sampling heap profiler failed: ${(err as Error).message}`);
         }
@@ -238,6 +242,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
         sampledBytes,
         ownBytes,
         ...(context.rssBeforeTsprof ? { rssBeforeTsprof: context.rssBeforeTsprof, rssAtStart } : {}),
+        ...(allocationProfile ? { allocationProfile } : {}),
       };
       writeResultFile(context.outFile, output);
     },
@@ -335,6 +340,30 @@ function loadMapper(): SourceMapper {
       map: (url: string, line: number) => ({ file: url.startsWith("file:") ? new URL(url).pathname : url, line }),
     };
   }
+}
+
+/** The whole sampled tree in original positions, tsprof's own allocations left out. */
+function mapAllocations(profile: SamplingHeapProfile, samplingIntervalBytes: number, files: FileData[]): SampledAllocationProfile | undefined {
+  let mapped: SampledAllocationProfile;
+  try {
+    // Only this module of the runner: its index would load the TypeScript compiler.
+    const { mapAllocationProfile } = require("@tsprof/runner/dist/map-profile") as typeof import("@tsprof/runner/dist/map-profile");
+    mapped = mapAllocationProfile(profile, { ownDirs: OWN_PACKAGES, thread: "main", samplingIntervalBytes });
+  } catch {
+    return undefined;
+  }
+  // A script collected by the end comes back without url or line (see buildAllocationSites): a
+  // profiled function of the same, unique name identifies it.
+  const byName = new Map<string, { file: string; line: number } | null>();
+  for (const data of files) for (const fn of data.meta.functions) byName.set(fn.name, byName.has(fn.name) ? null : { file: data.meta.file, line: fn.bodyLine });
+  const stack = [mapped.head];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const match = !node.callFrame.url && node.callFrame.lineNumber < 0 ? byName.get(node.callFrame.functionName) : null;
+    if (match) node.callFrame = { ...node.callFrame, url: match.file, lineNumber: match.line - 1, columnNumber: 0 };
+    stack.push(...node.children);
+  }
+  return mapped;
 }
 
 /**

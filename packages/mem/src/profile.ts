@@ -102,6 +102,7 @@ export async function profileMemory(options: MemProfileOptions): Promise<MemProf
     allocations: child?.allocations ?? [],
     notes,
     ...(child?.rssAtStart && child.rssBeforeTsprof ? { toolShare: toolShareOf(child.rssAtStart, child.rssBeforeTsprof) } : {}),
+    ...(child?.allocationProfile ? { allocationProfile: child.allocationProfile } : {}),
   };
   return { result, exitCode: exitCodeOf(outcome), error: outcome.error, durationNs: outcome.durationNs };
 }

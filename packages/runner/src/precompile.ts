@@ -13,7 +13,7 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { compileFile, formatOf, isTypeScriptFile, isUserFile, wantsInstrumentation, JS_EXTENSIONS, type InstrumentPlan } from "./compile";
+import { compileFile, formatOf, isExplicitModule, isTypeScriptFile, isUserFile, wantsInstrumentation, JS_EXTENSIONS, type InstrumentPlan } from "./compile";
 
 export interface PrecompileOutcome {
   /** Files compiled (or found in the cache) before launch. */
@@ -66,13 +66,14 @@ function needsCompile(file: string, source: string, plan: InstrumentPlan | null)
  * the child, which reports the error the way it always has (file:line:col, exit 1).
  */
 export function precompileGraph(entry: string, plan: InstrumentPlan | null): PrecompileOutcome {
-  const queue = [entry];
+  // Files named by --module are compiled too, wherever they are and however they are imported.
+  const queue = [entry, ...(plan?.modules ?? [])];
   const seen = new Set<string>(queue);
   const files: string[] = [];
   let esmHooks = false;
   while (queue.length > 0 && seen.size <= MAX_FILES) {
     const file = queue.shift()!;
-    if (!isUserFile(file) || !existsSync(file)) continue;
+    if (!(isUserFile(file) || isExplicitModule(file, plan)) || !existsSync(file)) continue;
     let source: string;
     try {
       source = readFileSync(file, "utf8");
