@@ -316,7 +316,7 @@ function loadMapper(): SourceMapper {
   try {
     // Only this module of the runner: its index would load the TypeScript compiler.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { SourceLineMapper } = require("@tsprof/runner/dist/source-lines") as { SourceLineMapper: new () => SourceMapper };
+    const { SourceLineMapper } = require("@tsprof/runner/source-lines") as { SourceLineMapper: new () => SourceMapper };
     return new SourceLineMapper();
   } catch {
     return {
