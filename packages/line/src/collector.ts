@@ -6,7 +6,6 @@
  * All counters and times live in SharedArrayBuffers, so the worker (line-worker.ts) can sample,
  * snapshot and, on Ctrl-C during a busy loop, save them without the main thread's help.
  */
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MessageChannel, Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
@@ -25,8 +24,6 @@ export interface LineCollectorOptions {
   timerUnit: number;
   command: string[];
   startedAt: string;
-  /** Save V8's profile for --cpuprofile (serialising it costs time at exit: only when asked). */
-  keepCpuProfile: boolean;
 }
 
 /** Slots (statements) and functions of all files share these arrays. */
@@ -165,7 +162,6 @@ export function create(options: LineCollectorOptions, context: { outFile: string
         notes,
       };
       buildLineResult(result, files, profile, { readSource, ownDirs: OWN_DIRS }, stack);
-      if (profile && options.keepCpuProfile) writeFileSync(join(context.tempDir, "profile.cpuprofile"), JSON.stringify(profile));
       writeResultFile(context.outFile, result);
     },
   };

@@ -1,7 +1,9 @@
 /** The parent side of `tsprof line`: run the script with the line collector, return the result. */
-import { copyFileSync, existsSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { SCHEMA_VERSION, UsageError, type LineMode, type LineProfileResult } from "@tsprof/core";
 import { resolveModules, runChild, type ChildOutcome } from "@tsprof/runner";
+// Only this exporter: the package index would load the pprof encoder too.
+import { chromeCpuProfile } from "@tsprof/export/cpuprofile";
 import type { LineCollectorOptions } from "./collector";
 
 export interface LineRunOptions {
@@ -39,7 +41,6 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
     timerUnit: options.timerUnit,
     command: options.command,
     startedAt,
-    keepCpuProfile: !!options.cpuprofile,
   };
   const outcome = await runChild({
     script: options.script,
@@ -72,8 +73,9 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
     };
   }
   if (options.cpuprofile) {
-    const saved = `${outcome.tempDir}/profile.cpuprofile`;
-    if (existsSync(saved)) copyFileSync(saved, options.cpuprofile);
+    // The main thread's samples, in the original files' positions (what DevTools and VS Code open).
+    const main = result.profiles?.find((p) => p.thread === "main") ?? result.profiles?.[0];
+    if (main) writeFileSync(options.cpuprofile, JSON.stringify(chromeCpuProfile(main)));
     else result.notes.push(`no CPU profile to save to ${options.cpuprofile}`);
   }
   outcome.cleanup();
