@@ -1,7 +1,7 @@
 /** The parent side of `tsprof line`: run the script with the line collector, return the result. */
 import { writeFileSync } from "node:fs";
 import { SCHEMA_VERSION, UsageError, type LineMode, type LineProfileResult } from "@tsprof/core";
-import { resolveModules, runChild, type ChildOutcome } from "@tsprof/runner";
+import { resolveModuleGroups, runChild, type ChildOutcome } from "@tsprof/runner";
 // Only this exporter: the package index would load the pprof encoder too.
 import { chromeCpuProfile } from "@tsprof/export/cpuprofile";
 import type { LineCollectorOptions } from "./collector";
@@ -31,7 +31,8 @@ export const MODES: LineMode[] = ["hybrid", "trace", "sample"];
 
 export async function profileLines(options: LineRunOptions): Promise<LineRun> {
   if (!MODES.includes(options.mode)) throw new UsageError(`--mode must be one of ${MODES.join(", ")} (got '${options.mode}')`);
-  const modules = resolveModules(options.modules, options.cwd);
+  const moduleGroups = resolveModuleGroups(options.modules, options.cwd);
+  const modules = [...new Set(moduleGroups.flatMap((g) => g.files))];
   const startedAt = new Date().toISOString();
   const collectorOptions: LineCollectorOptions = {
     mode: options.mode,
@@ -41,6 +42,7 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
     timerUnit: options.timerUnit,
     command: options.command,
     startedAt,
+    moduleGroups,
   };
   const outcome = await runChild({
     script: options.script,

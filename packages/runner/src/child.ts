@@ -9,3 +9,4 @@ export type { Collector, CollectorContext, CollectorModule, EventSink, ChildExit
 export type { FileMeta, FunctionMeta, SlotMeta } from "./instrument";
 export { CpuSampler, type CpuProfile, type CpuProfileNode } from "./sampler";
 export { hitsOfSlots } from "./instrument-meta";
+export { unloadedModuleWarnings, type ModuleGroup } from "./modules";
