@@ -14,8 +14,7 @@ import { SCHEMA_VERSION } from "@tsprof/core/dist/schema";
 import { writeResultFile } from "@tsprof/core/dist/io";
 import type { LineMode, LineProfileResult } from "@tsprof/core";
 import type { FileMeta, ModuleGroup } from "@tsprof/runner";
-import { unloadedModuleWarnings } from "@tsprof/runner/dist/modules";
-import { CpuSampler } from "@tsprof/runner/dist/sampler";
+import { CpuSampler, unloadedModuleWarnings } from "@tsprof/runner/child";
 import type { FileData } from "./build-result";
 import { readSource, sharedViews, fileViews, OWN_DIRS, Control, type SharedBuffers, type WorkerInput } from "./shared";
 
