@@ -1,6 +1,6 @@
 /** The parent side of `tsprof line`: run the script with the line collector, return the result. */
-import { copyFileSync, existsSync } from "node:fs";
-import { SCHEMA_VERSION, UsageError, type LineMode, type LineProfileResult } from "@tsprof/core";
+import { existsSync } from "node:fs";
+import { SCHEMA_VERSION, UsageError, copyFileAtomic, type LineMode, type LineProfileResult } from "@tsprof/core";
 import { resolveModules, runChild, type ChildOutcome } from "@tsprof/runner";
 import type { LineCollectorOptions } from "./collector";
 
@@ -23,6 +23,8 @@ export interface LineRunOptions {
 export interface LineRun {
   result: LineProfileResult;
   outcome: ChildOutcome;
+  /** Saving --cpuprofile failed (full disk, folder gone): reported after the tables, never instead of them. */
+  outputError?: Error;
 }
 
 export const MODES: LineMode[] = ["hybrid", "trace", "sample"];
@@ -71,11 +73,16 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
       notes: [`the program died (${outcome.signal ?? `exit ${outcome.exitCode}`}) before tsprof could save its profile`],
     };
   }
+  let outputError: Error | undefined;
   if (options.cpuprofile) {
     const saved = `${outcome.tempDir}/profile.cpuprofile`;
-    if (existsSync(saved)) copyFileSync(saved, options.cpuprofile);
-    else result.notes.push(`no CPU profile to save to ${options.cpuprofile}`);
+    try {
+      if (existsSync(saved)) copyFileAtomic(saved, options.cpuprofile);
+      else result.notes.push(`no CPU profile to save to ${options.cpuprofile}`);
+    } catch (err) {
+      outputError = err as Error;
+    }
   }
   outcome.cleanup();
-  return { result, outcome };
+  return { result, outcome, outputError };
 }

@@ -4,6 +4,7 @@
  */
 import { relative, isAbsolute } from "node:path";
 import type { FunctionLineProfile, LineProfileResult } from "@tsprof/core";
+import { printableDeep } from "@tsprof/core";
 
 export interface RenderOptions {
   color: boolean;
@@ -80,7 +81,9 @@ export function renderSummary(result: LineProfileResult, options: RenderOptions)
 }
 
 /** The whole report: timer unit, one table per function, the summary, notes. */
-export function renderLineProfile(result: LineProfileResult, options: RenderOptions): string {
+export function renderLineProfile(untrusted: LineProfileResult, options: RenderOptions): string {
+  // Source lines and function names come from the user's files: no escape sequence reaches the terminal.
+  const result = printableDeep(untrusted);
   const unit = options.unit ?? result.timerUnit;
   const out: string[] = [];
   out.push(`Timer unit: ${formatUnit(unit)} s`);
