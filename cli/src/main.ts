@@ -76,7 +76,8 @@ export function reportError(err: unknown): number {
   const sys = err as NodeJS.ErrnoException;
   if (sys && typeof sys.code === "string" && typeof sys.syscall === "string") {
     const where = sys.path ? ` ${sys.path}` : "";
-    process.stderr.write(`tsprof: cannot ${sys.syscall}${printable(where)}: ${describeFsError(sys)}\n`);
+    const hint = sys.syscall === "mkdtemp" ? "; set TMPDIR to a writable directory" : "";
+    process.stderr.write(`tsprof: cannot ${sys.syscall}${printable(where)}: ${describeFsError(sys)}${hint}\n`);
     return 1;
   }
   const message = err instanceof Error ? err.message : String(err);

@@ -103,7 +103,7 @@ export function resolveDashboardOptions(
     iterations,
     headless: raw.headless === true || !stdoutIsTTY,
     // Checked now: a bad path must fail before the study runs, not after it.
-    json: raw.json !== undefined ? checkOutputPath(path.resolve(cwd, raw.json), "--json") : undefined,
+    json: raw.json !== undefined ? checkOutputPath(raw.json, "--json", cwd) : undefined,
     cellBudgetSeconds,
   };
 }

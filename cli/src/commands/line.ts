@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { UsageError, checkOutputPath, useColor, writeResultFile, type LineMode } from "@tsprof/core";
+import { UsageError, checkOutputPath, outputWidth, useColor, writeResultFile, type LineMode } from "@tsprof/core";
 import { profileLines, renderLineProfile } from "@tsprof/line";
 import { exitCodeOf } from "@tsprof/runner";
 import type { CommandContext } from "../main";
@@ -51,7 +51,7 @@ export function registerLineCommand(program: Command, context: CommandContext): 
         samplingIntervalUs: interval,
         command: ["line", ...cmd.parent!.args.slice(1)],
       });
-      process.stdout.write("\n" + renderLineProfile(result, { color: useColor(process.stdout), skipZero: !!flags.skipZero, unit }));
+      process.stdout.write("\n" + renderLineProfile(result, { color: useColor(process.stdout), skipZero: !!flags.skipZero, unit, width: outputWidth(process.stdout) }));
       // The tables are out; a file that cannot be written now (disk full) is one line and exit 1.
       let failed = outputError;
       if (flags.json) {

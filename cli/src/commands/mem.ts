@@ -1,6 +1,6 @@
 import { dirname, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { UsageError, checkOutputPath, useColor, writeFileAtomic, writeResultFile, type MemRecording } from "@tsprof/core";
+import { UsageError, checkOutputPath, outputWidth, useColor, writeFileAtomic, writeResultFile, type MemRecording } from "@tsprof/core";
 import {
   RECORDING_SUFFIX,
   RecordingError,
@@ -85,7 +85,7 @@ export function registerMemCommand(program: Command, context: CommandContext): v
         command: argv,
       });
       process.stdout.write(
-        renderMemProfile(outcome.result, { color: useColor(process.stdout), cwd: process.cwd(), skipZero: options.skipZero }),
+        renderMemProfile(outcome.result, { color: useColor(process.stdout), cwd: process.cwd(), skipZero: options.skipZero, width: outputWidth(process.stdout) }),
       );
       const failed = options.json ? attempt(() => writeJson(options.json!, outcome.result)) : null;
       if (outcome.error) process.stderr.write(outcome.error.endsWith("\n") ? outcome.error : `${outcome.error}\n`);

@@ -3,6 +3,8 @@ export * from "./line";
 export * from "./mem";
 export * from "./study";
 export * from "./io";
+export { validateResult, validateAnyResult, upgradeResult, cellStatusFromError } from "./validate";
 export * from "./format";
 export * from "./counters";
 export * from "./printable";
+export * from "./render-contract";

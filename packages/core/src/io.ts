@@ -1,8 +1,12 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, constants } from "node:fs";
+import { closeSync, lstatSync, mkdtempSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, constants } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { SCHEMA_VERSION, ToolError, type ResultKind } from "./schema";
+import { ToolError, type ResultKind } from "./schema";
+import type { ResultByKind, TsprofResult } from "./render-contract";
+import { ResultFileError, validateResult } from "./validate";
+
+export { ResultFileError };
 
 /** A saved result of any kind: what `tsprof show` reads. */
 export interface AnyResult {
@@ -11,32 +15,22 @@ export interface AnyResult {
   [key: string]: unknown;
 }
 
-/** Thrown for a file that is not a tsprof result; the message is one line for the user. */
-export class ResultFileError extends Error {}
-
 /** Serialize a result as JSON text (stable, indented). */
 export function resultToJSON(result: object): string {
   return JSON.stringify(result, null, 2) + "\n";
 }
 
-/** Parse and check a saved result's header. Never returns a partial object silently. */
-export function resultFromJSON(text: string, origin = "input"): AnyResult {
+/** Parse a saved result and check it against its kind's schema. Never returns a partial object silently. */
+export function resultFromJSON(text: string, origin?: string): TsprofResult;
+export function resultFromJSON<K extends ResultKind>(text: string, origin: string, expected: K): ResultByKind[K];
+export function resultFromJSON(text: string, origin = "input", expected?: ResultKind): TsprofResult {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
     throw new ResultFileError(`${origin}: not a tsprof result (invalid JSON: ${(err as Error).message})`);
   }
-  if (typeof value !== "object" || value === null || typeof (value as AnyResult).kind !== "string") {
-    throw new ResultFileError(`${origin}: not a tsprof result (no "kind" field)`);
-  }
-  const result = value as AnyResult;
-  if (result.schemaVersion !== SCHEMA_VERSION) {
-    throw new ResultFileError(
-      `${origin}: schema version ${String(result.schemaVersion)} is not supported (this tsprof reads ${SCHEMA_VERSION})`,
-    );
-  }
-  return result;
+  return validateResult(value, origin, expected);
 }
 
 /** Write a result atomically (see writeFileAtomic), so a reader never sees half a file. */
@@ -44,14 +38,17 @@ export function writeResultFile(path: string, result: object): void {
   writeFileAtomic(path, resultToJSON(result));
 }
 
-export function readResultFile(path: string): AnyResult {
+/** Read and validate a saved result; with `expected`, a result of another kind is an error too. */
+export function readResultFile(path: string): TsprofResult;
+export function readResultFile<K extends ResultKind>(path: string, expected: K): ResultByKind[K];
+export function readResultFile(path: string, expected?: ResultKind): TsprofResult {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
     throw new ResultFileError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  return resultFromJSON(text, path);
+  return expected === undefined ? resultFromJSON(text, path) : resultFromJSON(text, path, expected);
 }
 
 /** An output file tsprof cannot write (missing folder, a directory, no permission, full disk): exit 1. */
@@ -122,22 +119,55 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
 
 function writeAll(fd: number, data: string | Uint8Array): void {
   const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-  for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+  for (let offset = 0; offset < bytes.length; ) {
+    try {
+      offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    } catch (err) {
+      // A non-blocking pipe that is full for a moment: try again.
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+    }
+  }
 }
 
-/** /dev/stdout, /dev/null, a FIFO: renaming over them would replace the device node; write into them. */
+/** /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: this process's own descriptor (a socket cannot be reopened). */
+function ownDescriptor(target: string): number | null {
+  if (target === "/dev/stdout") return 1;
+  if (target === "/dev/stderr") return 2;
+  const m = /^\/(?:dev|proc\/self)\/fd\/(\d+)$/.exec(target);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * A symlink the user named (/dev/stdout, a link to their file), a device or a FIFO: renaming over it
+ * would replace the link or the device node, so these are written through, as the shell's `>` would.
+ * Descriptor links (/dev/stdout, /proc/self/fd/N) append, so output already sent there stays. A
+ * symlink owned by another user is refused (someone may have planted it in a shared folder).
+ */
 function writeInPlaceIfSpecial(target: string, data: string | Uint8Array): boolean {
-  let special = false;
+  const fdNumber = ownDescriptor(target);
+  if (fdNumber !== null) {
+    try {
+      writeAll(fdNumber, data);
+    } catch (err) {
+      throw new OutputError(`cannot write ${target}: ${describeFsError(err)}`);
+    }
+    return true;
+  }
+  let link: ReturnType<typeof lstatSync>;
   try {
-    const st = statSync(target);
-    special = !st.isFile() && !st.isDirectory();
+    link = lstatSync(target);
   } catch {
     return false;
   }
-  if (!special) return false;
+  if (link.isFile() || link.isDirectory()) return false;
+  const uid = process.getuid?.();
+  if (link.isSymbolicLink() && uid !== undefined && link.uid !== uid && link.uid !== 0) {
+    throw new OutputError(`cannot write ${target}: it is a symbolic link owned by another user`);
+  }
+  const descriptor = /^\/(dev|proc)\//.test(target);
   let fd: number | null = null;
   try {
-    fd = openSync(target, constants.O_WRONLY | constants.O_APPEND);
+    fd = openSync(target, constants.O_WRONLY | (descriptor || !link.isSymbolicLink() ? constants.O_APPEND : constants.O_TRUNC));
     writeAll(fd, data);
   } catch (err) {
     throw new OutputError(`cannot write ${target}: ${describeFsError(err)}`);
@@ -164,8 +194,8 @@ export function copyFileAtomic(source: string, destination: string): void {
  * The check creates and removes one exclusive temp file (write permission bits lie for root and
  * for read-only mounts).
  */
-export function checkOutputPath(path: string, flag: string): string {
-  const target = resolve(path);
+export function checkOutputPath(path: string, flag: string, cwd = process.cwd()): string {
+  const target = resolve(cwd, path);
   const fail = (why: string): never => {
     throw new OutputError(`${flag} ${path}: ${why}`);
   };
@@ -179,6 +209,7 @@ export function checkOutputPath(path: string, flag: string): string {
   }
   if (existing?.isDirectory()) fail("is a directory (give a file name)");
   if (existing && !existing.isFile()) return target; // a device or FIFO: written in place
+  if (existing && lstatSync(target).isSymbolicLink()) return target; // written through (see writeInPlaceIfSpecial)
   const folder = dirname(target);
   let folderStat: ReturnType<typeof statSync>;
   try {

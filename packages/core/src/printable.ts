@@ -29,15 +29,15 @@ export function isPrintable(text: string): boolean {
 /**
  * A copy of a result with every string made printable (printableLines): renderers call this first,
  * so names, source lines and notes read from a file or a child (or a hand-edited result given to
- * `tsprof show`) never reach the terminal with an escape sequence in them. Keys are kept as they are
- * (renderers look fields up by name); numbers, booleans and null pass through.
+ * `tsprof show`) never reach the terminal with an escape sequence in them. Keys are cleaned too (a
+ * map keyed by event name is printed by its keys); numbers, booleans and null pass through.
  */
 export function printableDeep<T>(value: T): T {
   if (typeof value === "string") return printableLines(value) as T;
   if (Array.isArray(value)) return value.map((v) => printableDeep(v)) as T;
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = printableDeep(v);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[printableLines(k)] = printableDeep(v);
     return out as T;
   }
   return value;
