@@ -1,6 +1,7 @@
 export * from "./schema";
 export * from "./line";
 export * from "./mem";
+export * from "./sampled";
 export * from "./study";
 export * from "./io";
 export { validateResult, validateAnyResult, upgradeResult, cellStatusFromError } from "./validate";

@@ -25,6 +25,35 @@ const programExit = {
   error: str.optional(),
 };
 
+// ---- sampled profiles (in line and mem results) --------------------------------------------------
+
+const callFrame = z.object({ functionName: str, url: str, lineNumber: int, columnNumber: int });
+const sampledCpuNode = z.object({
+  id: int,
+  callFrame,
+  hitCount: int,
+  children: z.array(int).optional(),
+  positionTicks: z.array(z.object({ line: int, ticks: int })).optional(),
+});
+const sampledCpuProfile = z.object({
+  thread: str,
+  nodes: z.array(sampledCpuNode),
+  startTime: num,
+  endTime: num,
+  samples: z.array(int),
+  timeDeltas: z.array(num),
+});
+const sampledAllocationNode = z.object({
+  id: int,
+  callFrame,
+  selfSize: num,
+  sampleCount: int,
+  get children(): z.ZodArray<typeof sampledAllocationNode> {
+    return z.array(sampledAllocationNode);
+  },
+});
+const sampledAllocationProfile = z.object({ thread: str, samplingIntervalBytes: num, head: sampledAllocationNode });
+
 // ---- line -------------------------------------------------------------------------------------
 
 const lineRecord = z.object({ line: int, hits: int.nullable(), samples: int.optional(), timeNs: nullableNum, source: str });
@@ -51,6 +80,7 @@ export const lineResultSchema = z.object({
   functions: z.array(functionLineProfile),
   summary: z.array(summaryRow),
   notes: z.array(str),
+  profiles: z.array(sampledCpuProfile).optional(),
 });
 
 // ---- mem --------------------------------------------------------------------------------------
@@ -76,6 +106,7 @@ export const memResultSchema = z.object({
   functions: z.array(functionMemProfile),
   allocations: z.array(allocationSite),
   notes: z.array(str),
+  allocationProfile: sampledAllocationProfile.optional(),
 });
 
 const memSample = z.object({

@@ -243,6 +243,10 @@ function parseRecordingDocument(text: string, origin: string): MemRecording {
   } catch (err) {
     throw new RecordingError(`${origin}: not a tsprof memory recording (${(err as Error).message})`);
   }
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  if (kind !== "mem-recording") {
+    throw new RecordingError(`${origin}: not a tsprof memory recording${typeof kind === "string" ? ` (a "${kind}" result)` : ""}`);
+  }
   const rec = checked(origin, value);
   // RSS 0 was read from an exited process (documents written before the writer skipped it).
   rec.samples = rec.samples.filter((sample) => sample.rssMiB !== 0);

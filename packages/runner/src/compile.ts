@@ -9,6 +9,7 @@ import { homedir } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import type { Loader, TransformOptions } from "esbuild";
 import type { InstrumentStyle, FileMeta } from "./instrument";
+import { compilerOptionsFor } from "./tsconfig";
 
 // esbuild and the TypeScript parser load on first use: a run with no .ts file and nothing to
 // instrument pays for neither (start-up is a measured goal).
@@ -97,37 +98,35 @@ export function formatOf(file: string): ModuleFormat {
   return packageFormat(file);
 }
 
-const tsconfigCache = new Map<string, string | undefined>();
-
-/** The nearest tsconfig.json text: esbuild reads the few options that change emit (decorators). */
-function nearestTsconfig(file: string): string | undefined {
-  const dir = dirname(file);
-  if (tsconfigCache.has(dir)) return tsconfigCache.get(dir);
-  let found: string | undefined;
-  for (let d = dir; ; ) {
-    const candidate = join(d, "tsconfig.json");
-    if (existsSync(candidate)) {
-      found = readFileSync(candidate, "utf8");
-      break;
-    }
-    const parent = dirname(d);
-    if (parent === d || existsSync(join(d, "package.json"))) break;
-    d = parent;
-  }
-  tsconfigCache.set(dir, found);
-  return found;
-}
-
 function loaderFor(file: string): Loader {
   if (file.endsWith("x")) return file.endsWith(".tsx") ? "tsx" : "jsx";
   return isTypeScriptFile(file) ? "ts" : "js";
 }
 
+const explicitSets = new WeakMap<InstrumentPlan, Set<string>>();
+
+/** Was this file named by `--module` (a file, a file of a named folder or package)? */
+export function isExplicitModule(file: string, plan: InstrumentPlan | null): boolean {
+  if (!plan || plan.modules.length === 0) return false;
+  let set = explicitSets.get(plan);
+  if (!set) explicitSets.set(plan, (set = new Set(plan.modules)));
+  return set.has(file);
+}
+
+/**
+ * May the loader instrument this file? The user's own files, and any file `--module` names
+ * explicitly, wherever it lives (node_modules, tsprof's own files).
+ */
+export function mayInstrument(file: string, plan: InstrumentPlan | null): boolean {
+  return !!plan && (isUserFile(file) || isExplicitModule(file, plan));
+}
+
 /** Should this file be instrumented under `plan`? */
 export function wantsInstrumentation(file: string, source: string, plan: InstrumentPlan | null): boolean {
-  if (!plan || !isUserFile(file)) return false;
-  if (plan.all || plan.modules.includes(file)) return true;
-  return mayContainMarkers(source);
+  if (!plan) return false;
+  if (isExplicitModule(file, plan)) return true;
+  if (!isUserFile(file)) return false;
+  return plan.all || mayContainMarkers(source);
 }
 
 /**
@@ -169,11 +168,12 @@ export interface CompiledFile {
  */
 export function compileFile(file: string, source: string, format: ModuleFormat, plan: InstrumentPlan | null): CompiledFile {
   const cache = compileCache();
-  const tsconfigText = isTypeScriptFile(file) ? nearestTsconfig(file) : undefined;
+  // The nearest tsconfig (extends resolved): esbuild reads the options that change emit (decorators, JSX).
+  const tsconfigText = isTypeScriptFile(file) || file.endsWith(".jsx") ? compilerOptionsFor(file) : undefined;
   const instrumented = wantsInstrumentation(file, source, plan);
   let cachePath: string | null = null;
   if (cache) {
-    const planKey = instrumented ? `${plan!.style}:${plan!.all || plan!.modules.includes(file)}` : "plain";
+    const planKey = instrumented ? `${plan!.style}:${plan!.all || isExplicitModule(file, plan)}` : "plain";
     const key = createHash("sha256")
       .update([cache.salt, file, format, planKey, tsconfigText ?? "", source].join("\0"))
       .digest("hex");
@@ -208,7 +208,7 @@ function compileUncached(
   let text = source;
   let meta: FileMeta | null = null;
   if (instrumented) {
-    const all = plan!.all || plan!.modules.includes(file);
+    const all = plan!.all || isExplicitModule(file, plan);
     const result = instrumenter().instrumentSource(source, file, { style: plan!.style, all });
     if (result) {
       text = result.code;

@@ -9,9 +9,10 @@ import Module, { register } from "node:module";
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
-import { join } from "node:path";
-import { compileFile, formatOf, isUserFile, wantsInstrumentation, ScriptSyntaxError, type InstrumentPlan } from "./compile";
+import { isAbsolute, join } from "node:path";
+import { compileFile, formatOf, isUserFile, mayInstrument, wantsInstrumentation, ScriptSyntaxError, type InstrumentPlan } from "./compile";
 import { CONFIG_ENV, type ChildConfig } from "./config";
+import { pathsCandidates } from "./tsconfig";
 
 import type { Collector, CollectorModule } from "./collector";
 
@@ -39,18 +40,37 @@ const compileHook: CompileHook = (module, filename) => {
 };
 for (const ext of [".ts", ".cts", ".tsx"]) extensions[ext] = compileHook;
 if (plan) {
-  const plainJs = extensions[".js"];
-  extensions[".js"] = (module, filename) => {
-    if (!isUserFile(filename) || formatOf(filename) !== "commonjs") return plainJs(module, filename);
-    const source = readFileSync(filename, "utf8");
-    if (!wantsInstrumentation(filename, source, plan)) return plainJs(module, filename);
-    module._compile(compileFile(filename, source, "commonjs", plan).code, filename);
-  };
+  // .cjs too where Node registers it (Node 20 hands .cjs to the .js handler).
+  for (const ext of [".js", ".cjs"]) {
+    const plainJs = extensions[ext];
+    if (!plainJs) continue;
+    extensions[ext] = (module, filename) => {
+      if (!mayInstrument(filename, plan) || formatOf(filename) !== "commonjs") return plainJs(module, filename);
+      const source = readFileSync(filename, "utf8");
+      if (!wantsInstrumentation(filename, source, plan)) return plainJs(module, filename);
+      module._compile(compileFile(filename, source, "commonjs", plan).code, filename);
+    };
+  }
 }
 // `require("./x.js")` where only x.ts exists: TypeScript's own import convention.
 const moduleStatics = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
 const resolveFilename = moduleStatics._resolveFilename;
 moduleStatics._resolveFilename = function (request: string, ...rest: unknown[]): string {
+  // tsconfig `paths`/`baseUrl` aliases of a bare specifier come first, as under tsc.
+  const parent = rest[0] as { filename?: string | null } | undefined;
+  if (parent?.filename && !request.startsWith(".") && !isAbsolute(request) && isUserFile(parent.filename)) {
+    for (const target of pathsCandidates(request, parent.filename)) {
+      const m = /\.(c|m)?js$/.exec(target);
+      const spellings = m ? [target, target.slice(0, -m[0].length) + (m[1] === "c" ? ".cts" : m[1] === "m" ? ".mts" : ".ts")] : [target];
+      for (const spelling of spellings) {
+        try {
+          return resolveFilename.call(this, spelling, ...rest);
+        } catch {
+          // try the next mapping
+        }
+      }
+    }
+  }
   try {
     return resolveFilename.call(this, request, ...rest);
   } catch (err) {
