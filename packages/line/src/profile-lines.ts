@@ -72,6 +72,7 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
       signal: outcome.signal,
       functions: [],
       summary: [],
+      profiles: [],
       notes: [`the program died (${outcome.signal ?? `exit ${outcome.exitCode}`}) before tsprof could save its profile`],
     };
   }
