@@ -15,6 +15,7 @@ interface LineFlags {
   json?: string;
   cpuprofile?: string;
   interval?: string;
+  onlyUser?: boolean;
 }
 
 export function registerLineCommand(program: Command, context: CommandContext): void {
@@ -30,6 +31,7 @@ export function registerLineCommand(program: Command, context: CommandContext): 
     .option("--module <path>", "profile every function of this file (repeatable)", collect, [])
     .option("--json <file>", "save the whole result as JSON (render again with tsprof show)")
     .option("--cpuprofile <file>", "save V8's CPU profile (Chrome DevTools / VS Code)")
+    .option("--only-user", "show only your own functions: hide libraries (node_modules) and Node's internals")
     .option("--interval <us>", "V8 sampling interval in microseconds")
     .passThroughOptions()
     .action(async (script: string, args: string[], flags: LineFlags, cmd: Command) => {
@@ -49,7 +51,7 @@ export function registerLineCommand(program: Command, context: CommandContext): 
         samplingIntervalUs: interval,
         command: ["line", ...cmd.parent!.args.slice(1)],
       });
-      process.stdout.write("\n" + renderLineProfile(result, { color: useColor(process.stdout), skipZero: !!flags.skipZero, unit, width: outputWidth(process.stdout) }));
+      process.stdout.write("\n" + renderLineProfile(result, { color: useColor(process.stdout), skipZero: !!flags.skipZero, onlyUser: !!flags.onlyUser, unit, width: outputWidth(process.stdout) }));
       if (flags.json) {
         writeFileSync(flags.json, resultToJSON(result));
         process.stderr.write(`tsprof: wrote ${flags.json}\n`);
