@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { ResultByKind } from "./render-contract";
 import type { StudyCellStatus } from "./study";
+import type { SampledAllocationNode } from "./sampled";
 
 const num = z.number();
 const int = z.number().int();
@@ -38,6 +39,30 @@ const functionLineProfile = z.object({
 });
 const summaryRow = z.object({ name: str, file: str, line: int, ncalls: int.nullable(), tottimeNs: num, cumtimeNs: num });
 
+// ---- sampled profiles (sampled.ts) ------------------------------------------------------------
+
+const sampledCallFrame = z.object({ functionName: str, url: str, lineNumber: int, columnNumber: int });
+const sampledCpuProfile = z.object({
+  thread: str,
+  nodes: z.array(
+    z.object({
+      id: int,
+      callFrame: sampledCallFrame,
+      hitCount: int,
+      children: z.array(int).optional(),
+      positionTicks: z.array(z.object({ line: int, ticks: int })).optional(),
+    }),
+  ),
+  startTime: num,
+  endTime: num,
+  samples: z.array(int),
+  timeDeltas: z.array(num),
+});
+const sampledAllocationNode: z.ZodType<SampledAllocationNode> = z.lazy(() =>
+  z.object({ id: int, callFrame: sampledCallFrame, selfSize: num, sampleCount: int, children: z.array(sampledAllocationNode) }),
+);
+const sampledAllocationProfile = z.object({ thread: str, samplingIntervalBytes: num, head: sampledAllocationNode });
+
 export const lineResultSchema = z.object({
   kind: z.literal("line"),
   ...header,
@@ -51,6 +76,7 @@ export const lineResultSchema = z.object({
   functions: z.array(functionLineProfile),
   summary: z.array(summaryRow),
   notes: z.array(str),
+  profiles: z.array(sampledCpuProfile).optional(),
 });
 
 // ---- mem --------------------------------------------------------------------------------------
@@ -76,6 +102,7 @@ export const memResultSchema = z.object({
   functions: z.array(functionMemProfile),
   allocations: z.array(allocationSite),
   notes: z.array(str),
+  allocationProfile: sampledAllocationProfile.optional(),
 });
 
 const memSample = z.object({
