@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runInNewContext } from "node:vm";
 import { instrumentSource, type InstrumentStyle, type FileMeta } from "@tsprof/runner";
-import { hitsOfSlots, lineHits } from "@tsprof/runner/dist/instrument-meta";
+import { hitsOfSlots, lineHits } from "@tsprof/runner/child";
 
 /** Run instrumented JavaScript with a collector that counts slot hits; returns them and the value of `result`. */
 export function runInstrumented(source: string, style: InstrumentStyle, all = true) {

@@ -5,9 +5,9 @@
  */
 import type { FunctionLineProfile, FunctionSummaryRow, LineMode, LineProfileResult, LineRecord, SampledCpuProfile } from "@tsprof/core";
 import type { CpuProfile, FileMeta, FunctionMeta } from "@tsprof/runner";
-import { hitsOfSlots, lineHits } from "@tsprof/runner/dist/instrument-meta";
+import { hitsOfSlots, lineHits } from "@tsprof/runner/child";
 // Only the parts this file needs (the package index would load more, also into the worker).
-import { mapCpuProfile } from "@tsprof/runner/dist/map-profile";
+import { mapCpuProfile } from "@tsprof/runner/source-map";
 import { matchSampled, summariseProfile, type SampledFunction } from "./sampled-functions";
 export { summariseProfile, originOf, type SampledFunction, type CodeOrigin } from "./sampled-functions";
 
@@ -49,7 +49,8 @@ export function buildLineResult(
   if (profile) result.measuredIntervalUs = measuredIntervalUs(profile);
   buildFromMapped(result, files, mapped, helpers, inProgressSlots(shadowStack));
   // The sampled call tree in original positions, for the exports (speedscope, pprof, .cpuprofile).
-  if (mapped) result.profiles = [mapped];
+  // (Empty when there was no profile to stop: a snapshot, the watchdog's save, a sampler that failed.)
+  result.profiles = mapped ? [mapped] : [];
 }
 
 /** The pure part: tables, sample tables and the summary from counts and a mapped profile. */
