@@ -118,7 +118,13 @@ if (config?.collector) {
   process.on("exit", (code) => {
     if (finished || !collector) return;
     finished = true;
-    collector.finish({ exitCode: code, signal, error });
+    try {
+      collector.finish({ exitCode: code, signal, error });
+    } catch (err) {
+      // A full disk or file size limit while saving: one line, not a stack trace; the parent reports the loss.
+      process.stderr.write(`tsprof: cannot save the profile: ${(err as Error).message.split("\n")[0]}\n`);
+      if (code === 0) process.exitCode = 1;
+    }
   });
   const collectorModule = require(config.collector) as CollectorModule;
   collector = collectorModule.create(config.collectorOptions, { outFile: config.outFile, tempDir: config.tempDir });
