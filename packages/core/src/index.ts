@@ -5,3 +5,4 @@ export * from "./study";
 export * from "./io";
 export * from "./format";
 export * from "./counters";
+export * from "./header";

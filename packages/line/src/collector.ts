@@ -10,11 +10,12 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MessageChannel, Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
-import { SCHEMA_VERSION, writeResultFile, type LineMode, type LineProfileResult } from "@tsprof/core";
-import type { FileMeta } from "@tsprof/runner";
+import { writeResultFile, type LineMode } from "@tsprof/core";
+import type { CollectorContext, FileMeta } from "@tsprof/runner";
+import { appendPlan } from "@tsprof/runner/dist/snapshot";
 import { CpuSampler } from "@tsprof/runner/dist/sampler";
 import { buildLineResult, type FileData } from "./build-result";
-import { readSource, sharedViews, fileViews, OWN_DIRS, Control, type SharedBuffers, type WorkerInput } from "./shared";
+import { readSource, sharedViews, fileViews, OWN_DIRS, Control, emptyResult, bodyOf, type PlanEntry, type SharedBuffers, type WorkerInput } from "./shared";
 
 export interface LineCollectorOptions {
   mode: LineMode;
@@ -23,8 +24,6 @@ export interface LineCollectorOptions {
   /** Hybrid mode: how often the worker looks at the shadow line stack, microseconds. */
   lineSampleUs: number;
   timerUnit: number;
-  command: string[];
-  startedAt: string;
   /** Save V8's profile for --cpuprofile (serialising it costs time at exit: only when asked). */
   keepCpuProfile: boolean;
 }
@@ -40,7 +39,7 @@ interface Frame {
   ev: number;
 }
 
-export function create(options: LineCollectorOptions, context: { outFile: string; tempDir: string }) {
+export function create(options: LineCollectorOptions, context: CollectorContext) {
   const files: FileData[] = [];
   // Global slot 0 means "no statement" on the shadow stack: slots start at 1.
   let nextSlot = 1;
@@ -59,27 +58,20 @@ export function create(options: LineCollectorOptions, context: { outFile: string
   const views = sharedViews(shared);
   const { control, stack } = views;
 
-  const header = {
-    kind: "line" as const,
-    schemaVersion: SCHEMA_VERSION,
-    command: options.command,
-    startedAt: options.startedAt,
-    mode: options.mode,
-    timerUnit: options.timerUnit,
-    sampler: "none" as const,
-    samplingIntervalUs: null,
-  };
   const channel = new MessageChannel();
   const workerInput: WorkerInput = {
     buffers: shared,
     port: channel.port2,
     lineSampleUs: options.lineSampleUs,
-    snapshotMs: 1000,
+    mode: options.mode,
+    timerUnit: options.timerUnit,
+    snapshotMs: 50,
     graceMs: 300,
     outFile: context.outFile,
-    interruptFile: join(context.tempDir, "interrupt"),
-    parentPid: process.ppid,
-    header,
+    snapshotFile: context.snapshotFile,
+    interruptFile: context.interruptFile,
+    hookState: context.hookState,
+    parentPid: context.parentPid,
   };
   const worker = new Worker(join(__dirname, "line-worker.js"), {
     workerData: workerInput,
@@ -124,6 +116,9 @@ export function create(options: LineCollectorOptions, context: { outFile: string
     },
   });
 
+  // Trace: the worker must be running before the script does, so its first snapshots are there
+  // even for a program killed at once (it started while we calibrated).
+  if (options.mode === "trace") Atomics.wait(control, Control.Ready, 0, 2000);
   sampler.start();
 
   return {
@@ -137,7 +132,10 @@ export function create(options: LineCollectorOptions, context: { outFile: string
       }
       const data = fileViews(views, meta, base, fnBase);
       files.push(data);
-      channel.port1.postMessage({ meta, base, fnBase });
+      // The plan first, so that any snapshot of these counters can be read back.
+      const entry: PlanEntry = { meta, base, fnBase };
+      appendPlan(context.planFile, entry);
+      channel.port1.postMessage(entry);
       if (options.mode === "hybrid") return { counters: data.hits, stack, base, escapes: data.escapes };
       return traceSink(data);
     },
@@ -152,21 +150,14 @@ export function create(options: LineCollectorOptions, context: { outFile: string
       const notes: string[] = [];
       if (sampler.fallbackReason) notes.push(`V8 sampling through node:inspector: ${sampler.fallbackReason}`);
       if (options.mode === "trace") notes.push(`timer cost calibrated at ${(eventCostMs * 1e6).toFixed(0)} ns per line event and subtracted`);
-      const result: LineProfileResult = {
-        ...header,
-        sampler: sampler.kind,
-        samplingIntervalUs: options.samplingIntervalUs,
-        durationNs: Number(process.hrtime.bigint() - startNs),
-        exitCode: exit.exitCode,
-        signal: exit.signal,
-        ...(exit.error ? { error: exit.error.split("\n")[0] } : {}),
-        functions: [],
-        summary: [],
-        notes,
-      };
+      void exit;
+      const result = emptyResult(options.mode, options.timerUnit, Number(process.hrtime.bigint() - startNs), notes);
+      result.sampler = sampler.kind;
+      result.samplingIntervalUs = options.samplingIntervalUs;
       buildLineResult(result, files, profile, { readSource, ownDirs: OWN_DIRS }, stack);
       if (profile && options.keepCpuProfile) writeFileSync(join(context.tempDir, "profile.cpuprofile"), JSON.stringify(profile));
-      writeResultFile(context.outFile, result);
+      // The body only: the parent stamps the header (command, start, how the program ended).
+      writeResultFile(context.outFile, bodyOf(result));
     },
   };
 }

@@ -1,8 +1,10 @@
 /** The parent side of `tsprof line`: run the script with the line collector, return the result. */
 import { copyFileSync, existsSync } from "node:fs";
-import { SCHEMA_VERSION, UsageError, type LineMode, type LineProfileResult } from "@tsprof/core";
+import { UsageError, stampHeader, type LineMode, type LineProfileResult } from "@tsprof/core";
 import { resolveModules, runChild, type ChildOutcome } from "@tsprof/runner";
 import type { LineCollectorOptions } from "./collector";
+import { buildLineResult } from "./build-result";
+import { emptyResult, OWN_DIRS, readSource, snapshotFiles, type LineChildBody, type PlanEntry } from "./shared";
 
 export interface LineRunOptions {
   script: string;
@@ -37,8 +39,6 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
     samplingIntervalUs: options.samplingIntervalUs ?? (options.mode === "trace" ? 1000 : 250),
     lineSampleUs: 100,
     timerUnit: options.timerUnit,
-    command: options.command,
-    startedAt,
     keepCpuProfile: !!options.cpuprofile,
   };
   const outcome = await runChild({
@@ -51,31 +51,44 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
     instrument:
       options.mode === "sample" ? null : { style: options.mode === "hybrid" ? "counters" : "events", all: options.all, modules },
   });
-  let result = outcome.result as LineProfileResult | null;
-  if (!result) {
-    // The child died without running its exit handlers (SIGKILL, abort, out of memory).
-    result = {
-      kind: "line",
-      schemaVersion: SCHEMA_VERSION,
-      command: options.command,
-      startedAt,
-      mode: options.mode,
-      timerUnit: options.timerUnit,
-      sampler: "none",
-      samplingIntervalUs: null,
-      durationNs: outcome.durationNs,
-      exitCode: outcome.exitCode,
-      signal: outcome.signal,
-      functions: [],
-      summary: [],
-      notes: [`the program died (${outcome.signal ?? `exit ${outcome.exitCode}`}) before tsprof could save its profile`],
-    };
+  try {
+    const result = lineResultOf(outcome, options, startedAt);
+    if (options.cpuprofile) {
+      const saved = `${outcome.tempDir}/profile.cpuprofile`;
+      if (existsSync(saved)) copyFileSync(saved, options.cpuprofile);
+      else result.notes.push(`no CPU profile to save to ${options.cpuprofile}`);
+    }
+    return { result, outcome };
+  } finally {
+    outcome.cleanup();
   }
-  if (options.cpuprofile) {
-    const saved = `${outcome.tempDir}/profile.cpuprofile`;
-    if (existsSync(saved)) copyFileSync(saved, options.cpuprofile);
-    else result.notes.push(`no CPU profile to save to ${options.cpuprofile}`);
+}
+
+/**
+ * The result: the child's final report, or, when it died without one (SIGKILL, abort, out of
+ * memory), its latest snapshot; the header stamped here from what the parent saw.
+ */
+function lineResultOf(outcome: ChildOutcome, options: LineRunOptions, startedAt: string): LineProfileResult {
+  const header = stampHeader("line", {
+    command: options.command,
+    startedAt,
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    error: outcome.error,
+  });
+  const body = outcome.result as LineChildBody | null;
+  if (body) return { ...emptyResult(options.mode, options.timerUnit, outcome.durationNs, []), ...body, ...header };
+  const died = outcome.signal ?? `exit ${outcome.exitCode}`;
+  const result = { ...emptyResult(options.mode, options.timerUnit, outcome.durationNs, []), ...header };
+  const snapshot = outcome.snapshot;
+  if (!snapshot) {
+    result.notes.push(`the program died (${died}) before tsprof could save its profile`);
+    return result;
   }
-  outcome.cleanup();
-  return { result, outcome };
+  const { files, stack } = snapshotFiles(snapshot.plan as PlanEntry[], snapshot.sections);
+  buildLineResult(result, files, null, { readSource, ownDirs: OWN_DIRS }, stack);
+  result.notes.push(
+    `the program died (${died}) before tsprof's final write: counts from a snapshot taken ${(snapshot.takenAtMs / 1000).toFixed(2)} s into the run (no CPU sampler times)`,
+  );
+  return result;
 }

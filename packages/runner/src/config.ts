@@ -11,6 +11,10 @@ export interface ChildConfig {
   /** Where the child writes the uncaught error text, so the parent prints it after the tables. */
   errorFile: string;
   tempDir: string;
+  /** The one interrupt file, and the snapshot files (see collector.ts). */
+  interruptFile: string;
+  planFile: string;
+  snapshotFile: string;
 }
 
 export const CONFIG_ENV = "TSPROF_CHILD_CONFIG";
