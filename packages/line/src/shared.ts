@@ -1,6 +1,4 @@
 /** What the collector (main thread) and its worker share. */
-import { readFileSync } from "node:fs";
-import { dirname } from "node:path";
 import type { FileMeta } from "@tsprof/runner";
 import { SCHEMA_VERSION, type LineMode, type LineProfileResult, type ProgramExit, type ResultHeader } from "@tsprof/core";
 import type { FileData } from "./build-result";
@@ -116,25 +114,7 @@ export function snapshotFiles(plan: PlanEntry[], sections: Map<string, Float64Ar
 }
 
 /** tsprof's own code and its compilers: left out of the summary, they are not the user's program. */
-export const OWN_DIRS = [
-  dirname(dirname(__dirname)),
-  dirname(require.resolve("esbuild/package.json")),
-  dirname(require.resolve("typescript/package.json")),
-].map((d) => d + "/");
-
-const sourceCache = new Map<string, string[]>();
-export function readSource(file: string): string[] {
-  let lines = sourceCache.get(file);
-  if (!lines) {
-    try {
-      lines = readFileSync(file, "utf8").split(/\r?\n/);
-    } catch {
-      lines = [];
-    }
-    sourceCache.set(file, lines);
-  }
-  return lines;
-}
+export { OWN_DIRS, sourceLines as readSource } from "@tsprof/runner/dist/child-helpers";
 
 /** The counter arrays (shared in the child, copies from a snapshot in the parent). */
 export interface CounterViews {

@@ -9,3 +9,4 @@ export type { Collector, CollectorContext, CollectorModule, EventSink, ChildExit
 export { FORWARDED_SIGNALS, signalExitCode, interruptRequested, type ForwardedSignal } from "./interrupt";
 export { appendPlan, writeSnapshot, readSnapshot, type ChildSnapshot } from "./snapshot";
 export { InterruptWatchdog, type WatchdogVerdict } from "./watchdog";
+export { postSync, sourceLines, OWN_DIRS, isOwnFile } from "./child-helpers";
