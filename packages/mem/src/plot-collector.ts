@@ -86,7 +86,8 @@ export function create(options: PlotCollectorOptions, context: CollectorContext)
     finish(exit: ChildExit): void {
       if (finished) return;
       finished = true;
-      table.closeAll(epochNow(), writeClose);
+      // An abort ends the program inside its calls: leave them open ("not returned"), as a kill does.
+      if (exit.signal !== "SIGABRT") table.closeAll(epochNow(), writeClose);
       if (worker) {
         const state = new Int32Array(stopFlag);
         // A sampler that has not connected yet never will; one that has must disconnect first, else
