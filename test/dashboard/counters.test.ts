@@ -2,11 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { CountersResult } from "@tsprof/core";
+import { readResultFile, resultFromJSON, type CountersResult } from "@tsprof/core";
 import { countersRun, perfOperands, studyCountersFrom } from "@tsprof/dashboard";
 
 const FIXTURE = path.resolve(__dirname, "..", "..", "fixtures", "dashboard", "perf-fused-128-cachegrind.json");
-const recorded = (): CountersResult => JSON.parse(readFileSync(FIXTURE, "utf8")) as CountersResult;
+// Read as the dashboard reads it: validated, older files upgraded (llLocalMissPct computed).
+const recorded = (): CountersResult => readResultFile(FIXTURE, "counters");
 
 test("no PMU (this VM): simulated counters, no IPC, last-level miss % net of node start-up", () => {
   const c = studyCountersFrom(recorded(), "fused", 128);
@@ -55,7 +56,7 @@ test("perf operands: a script through the loader, or a program after --", () => 
 
 test("a workload that dies under cachegrind gives no counters, and says why", () => {
   const file = path.resolve(__dirname, "..", "..", "fixtures", "dashboard", "perf-c-reference-sigill.json");
-  const c = studyCountersFrom(JSON.parse(readFileSync(file, "utf8")) as CountersResult, "c-reference", 256);
+  const c = studyCountersFrom(resultFromJSON(readFileSync(file, "utf8"), file, "counters"), "c-reference", 256);
   assert.deepEqual([c.ipc, c.cacheMissPct, c.instructions], [null, null, null]);
   assert.equal(c.note, "counters: n/a (under cachegrind the run died of SIGILL; valgrind cannot run some instructions, e.g. AVX-512)");
 });

@@ -1,4 +1,5 @@
 import type { ProgramExit, ResultHeader } from "./schema";
+import type { SampledCpuProfile } from "./sampled";
 
 /**
  * `tsprof line` modes.
@@ -16,8 +17,11 @@ export interface LineRecord {
   hits: number | null;
   /** Sample mode: V8 CPU samples (ticks) that landed on this line. */
   samples?: number;
-  /** Time attributed to this line, nanoseconds. */
-  timeNs: number;
+  /**
+   * Time attributed to this line, nanoseconds; null where it was not measured (hybrid mode cut short
+   * before V8's sampler could hand over its ticks: only lines that call have a time then).
+   */
+  timeNs: number | null;
   /** The original source text of the line (no trailing newline). */
   source: string;
 }
@@ -58,8 +62,13 @@ export interface LineProfileResult extends ResultHeader, ProgramExit {
   timerUnit: number;
   /** Which sampler produced times/ticks: the native addon, the inspector fallback, or none. */
   sampler: "v8-profiler-next" | "inspector" | "none";
-  /** Sampling interval in microseconds, when a sampler ran. */
+  /** Sampling interval in microseconds that was asked for, when a sampler ran. */
   samplingIntervalUs: number | null;
+  /**
+   * The mean interval V8 actually sampled at (the profile's span over its sample count), in
+   * microseconds; larger than the requested one on a busy machine. Absent in older results.
+   */
+  measuredIntervalUs?: number | null;
   /** Wall time of the whole run, nanoseconds. */
   durationNs: number;
   functions: FunctionLineProfile[];
@@ -67,4 +76,10 @@ export interface LineProfileResult extends ResultHeader, ProgramExit {
   summary: FunctionSummaryRow[];
   /** One-line remarks shown under the tables (fallbacks, calibration, truncation). */
   notes: string[];
+  /**
+   * V8's CPU samples in original positions, one profile per sampled thread: what the speedscope,
+   * pprof and .cpuprofile exports are made from. Absent in results saved before tsprof kept it, and
+   * when no sampler ran.
+   */
+  profiles?: SampledCpuProfile[];
 }

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { FunctionLineProfile, LineProfileResult } from "@tsprof/core";
+import { readResultFile, type FunctionLineProfile, type LineProfileResult } from "@tsprof/core";
 import type { ActionState } from "./model";
 
 /**
@@ -105,11 +105,11 @@ export function lineProfileLines(
     lines.push("  line      hits   % time  source");
     // By time, then by hits: on a short run the sampler may have no ticks for a line.
     const hot = [...fn.lines]
-      .filter((l) => l.timeNs > 0 || (l.hits ?? 0) > 0)
-      .sort((a, b) => b.timeNs - a.timeNs || (b.hits ?? 0) - (a.hits ?? 0));
+      .filter((l) => (l.timeNs ?? 0) > 0 || (l.hits ?? 0) > 0)
+      .sort((a, b) => (b.timeNs ?? 0) - (a.timeNs ?? 0) || (b.hits ?? 0) - (a.hits ?? 0));
     for (const l of hot) {
       if (lines.length >= maxLines) break;
-      const pct = total > 0 ? ((100 * l.timeNs) / total).toFixed(1) : "0.0";
+      const pct = total > 0 ? ((100 * (l.timeNs ?? 0)) / total).toFixed(1) : "0.0";
       lines.push(`  ${String(l.line).padStart(4)}  ${String(l.hits ?? "-").padStart(8)}  ${pct.padStart(6)}  ${l.source.trim()}`);
     }
   }
@@ -135,7 +135,12 @@ export async function lineProfileVariant(
     if (target.args.length > 0) args.push("--", ...target.args);
     const outcome = await runCli(cliPath, args, signal);
     if (existsSync(json)) {
-      const result = JSON.parse(readFileSync(json, "utf8")) as LineProfileResult;
+      let result: LineProfileResult;
+      try {
+        result = readResultFile(json, "line");
+      } catch (err) {
+        return { kind: "line", variant, status: "failed", lines: [(err as Error).message] };
+      }
       const status = outcome.code === 0 ? "done" : "failed";
       const extra = outcome.code === 0 ? [] : [`tsprof line exited ${outcome.code ?? outcome.signal}: ${firstLine(outcome.stderr)}`];
       return { kind: "line", variant, status, lines: [...extra, ...lineProfileLines(result, maxLines, hide)] };

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { CountersResult, StudyCounters } from "@tsprof/core";
+import { readResultFile, type CountersResult, type StudyCounters } from "@tsprof/core";
 import { firstLine, runCli, type VariantTarget } from "./actions";
 
 /**
@@ -49,7 +49,7 @@ export function studyCountersFrom(result: CountersResult, variant: string, size:
   }
   if (sim) {
     const totals = sim.net ?? sim.workload;
-    const missPct = totals.llRefs > 0 ? (100 * totals.llMisses) / totals.llRefs : null;
+    const missPct = totals.llLocalMissPct;
     const ll = sim.geometry.LL ? `LL ${Math.round(sim.geometry.LL.sizeBytes / 1024 / 1024)} MiB` : "LL";
     return {
       variant,
@@ -97,7 +97,13 @@ export async function measureVariantCounters(
       const reason = signal?.aborted ? "stopped" : firstLine(outcome.stderr.split("\n").filter((l) => !/simulating|measuring node/.test(l)).join("\n")) || `tsprof perf exited ${outcome.code}`;
       return { variant, size, simulated: false, ipc: null, cacheMissPct: null, instructions: null, note: `counters: n/a (${reason})` };
     }
-    return studyCountersFrom(JSON.parse(readFileSync(json, "utf8")) as CountersResult, variant, size);
+    let result: CountersResult;
+    try {
+      result = readResultFile(json, "counters");
+    } catch (err) {
+      return { variant, size, simulated: false, ipc: null, cacheMissPct: null, instructions: null, note: `counters: n/a (${(err as Error).message})` };
+    }
+    return studyCountersFrom(result, variant, size);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -251,6 +251,7 @@ export async function runStudy(options: StudyOptions, onEvent: (e: StudyEvent) =
           iterations: options.iterations,
           measuredIterations: r?.measuredIterations ?? 0,
           scaled: r?.scaled ?? false,
+          status: r ? "ok" : variant.unavailable ? "unavailable" : "failed",
           seconds: r ? r.seconds : null,
           speedup: null,
           peakRssMiB: peaks.length > 0 ? Math.max(...peaks) : null,

@@ -82,6 +82,7 @@ export async function profileMemory(options: MemProfileOptions): Promise<MemProf
     functions,
     allocations: child?.allocations ?? [],
     notes,
+    ...(child?.allocationProfile ? { allocationProfile: child.allocationProfile } : {}),
   };
   return { result, exitCode: exitCodeOf(outcome), error: outcome.error, durationNs: outcome.durationNs };
 }

@@ -5,10 +5,10 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import type { ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import pidusage from "pidusage";
 import { runChild, exitCodeOf, resolveScript, resolveModules } from "@tsprof/runner";
-import { ToolError, bytesToMiB, type MemRecording } from "@tsprof/core";
+import { SCHEMA_VERSION, ToolError, bytesToMiB, type MemRecording } from "@tsprof/core";
 import { descendantsOf } from "./proc";
 import { readRecording, recordingFileName, recordingLine, recordingsDir } from "./recording";
 import type { PlotCollectorOptions } from "./plot-collector";
@@ -66,14 +66,15 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
   } catch (err) {
     throw new ToolError(`cannot write the recording in ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  let closed = false;
   const write = (text: string): void => {
-    writeSync(fd, text);
+    if (!closed) writeSync(fd, text);
   };
   write(
     recordingLine({
       type: "header",
       kind: "mem-recording",
-      schemaVersion: 1,
+      schemaVersion: SCHEMA_VERSION,
       command: options.command,
       startedAt: started.toISOString(),
       startEpochMs: performance.timeOrigin + performance.now(),
@@ -113,6 +114,12 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
       }
     } catch {
       // The child itself has exited: nothing to sample.
+      stats.skipped++;
+      return;
+    }
+    // A process that has exited but is not yet reaped (a zombie) reads as RSS 0: it is gone, and
+    // a 0 would draw the line down to the axis at the end of every plot.
+    if (rss <= 0) {
       stats.skipped++;
       return;
     }
@@ -160,6 +167,11 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
     }
   };
 
+  // Plain node's RSS at its first line, beside the run (a few tens of ms of the other core): the
+  // reference for how much of the script's starting memory is tsprof's own.
+  const reference = plainNodeRss().then((rss) => {
+    if (rss !== null) write(recordingLine({ type: "reference", rss }));
+  });
   const collectorOptions: PlotCollectorOptions = { recordingPath, intervalMs: options.intervalMs, heap: true };
   // Ctrl-C: the runner tells the child's sampler thread, which can interrupt a busy script (heap-worker).
   let outcome;
@@ -195,6 +207,8 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
       ...(error ? { error: error.split("\n")[0] } : {}),
     }),
   );
+  await reference;
+  closed = true;
   closeSync(fd);
   outcome.cleanup();
   return {
@@ -204,4 +218,14 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
     error,
     sampler: stats,
   };
+}
+
+/** RSS of a plain `node` (no tsprof) at its first line, bytes; null if it could not be measured. */
+function plainNodeRss(): Promise<number | null> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["-e", "process.stdout.write(String(process.memoryUsage.rss()))"], { timeout: 10_000 }, (err, stdout) => {
+      const rss = Number(stdout);
+      resolve(err || !Number.isFinite(rss) || rss <= 0 ? null : rss);
+    });
+  });
 }
