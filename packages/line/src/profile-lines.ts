@@ -86,7 +86,11 @@ function lineResultOf(outcome: ChildOutcome, options: LineRunOptions, startedAt:
   const result = { ...emptyResult(options.mode, options.timerUnit, outcome.durationNs, []), ...header };
   const snapshot = outcome.snapshot;
   if (!snapshot) {
-    result.notes.push(`the program died (${died}) before tsprof could save its profile`);
+    result.notes.push(
+      options.mode === "sample"
+        ? `the program died (${died}) before tsprof could save its profile: sample mode's data are V8's CPU samples, kept inside the program until it stops them`
+        : `the program died (${died}) before tsprof could save its profile`,
+    );
     return result;
   }
   const { files, stack } = snapshotFiles(snapshot.plan as PlanEntry[], snapshot.sections);

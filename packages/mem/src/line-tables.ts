@@ -3,9 +3,9 @@
  * exit, or in the parent from the latest snapshot when the child died without running its exit
  * code (SIGKILL, abort, out of memory).
  */
-import { readFileSync } from "node:fs";
 import type { FunctionMemProfile, MemLineRecord } from "@tsprof/core";
 import type { FileMeta } from "@tsprof/runner";
+import { sourceLines } from "@tsprof/runner/dist/child-helpers";
 
 const MiB = 1024 * 1024;
 
@@ -49,14 +49,6 @@ export function functionsFromSnapshot(plan: Array<{ meta: FileMeta }>, sections:
     };
     return buildFunctions(data);
   });
-}
-
-function sourceLines(file: string): string[] {
-  try {
-    return readFileSync(file, "utf8").split(/\r?\n/);
-  } catch {
-    return [];
-  }
 }
 
 /** One table per profiled function: every line from its table start to its last line. */
