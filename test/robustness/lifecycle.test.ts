@@ -201,3 +201,35 @@ after(() => {
   const { tried, clean, lost, wrongCode, hangs, expectedLost } = tally;
   process.stdout.write(`# lifecycle: ${tried} tried, ${clean} clean, ${lost} lost, ${expectedLost} lost as documented (sample mode killed outright), ${wrongCode} wrong code, ${hangs} hangs\n`);
 });
+
+describe("the script's own ways stay its own", { concurrency: 2 }, () => {
+  for (const args of [["line"], ["line", "--mode", "trace"], ["mem"]]) {
+    test(`${args.join(" ")}: the script's uncaughtException handler runs and its exit code comes back`, async () => {
+      const run = await runPlain([...args, fixture("lifecycle", "own-handler.ts")]);
+      assert.equal(run.code, 3, run.stderr);
+      assert.match(run.stdout, /^own handler: bang$/m);
+      assert.doesNotMatch(run.stderr, /^\s+at /m);
+    });
+
+    test(`${args.join(" ")}: recursion as deep as plain node (9000 frames) still runs`, async () => {
+      const plain = await new Promise<number | null>((resolve) =>
+        spawn(process.execPath, ["--import", "tsx", fixture("lifecycle", "deep.ts")], { stdio: "ignore" }).on("exit", resolve),
+      );
+      assert.equal(plain, 0, "plain node runs it");
+      const run = await runPlain([...args, fixture("lifecycle", "deep.ts")]);
+      assert.equal(run.code, 0, run.stderr.slice(0, 400));
+      assert.match(run.stdout, /^depth 9000$/m);
+    });
+  }
+});
+
+function runPlain(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
