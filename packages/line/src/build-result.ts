@@ -4,10 +4,9 @@
  */
 import type { FunctionLineProfile, FunctionSummaryRow, LineProfileResult, LineRecord } from "@tsprof/core";
 import type { CpuProfile, FileMeta } from "@tsprof/runner";
-import { hitsOfSlots } from "@tsprof/runner/dist/instrument-meta";
+import { hitsOfSlots } from "@tsprof/runner/child";
 // Only the parts this file needs (the package index would load more, also into the worker).
-import { SourceLineMapper } from "@tsprof/runner/dist/source-lines";
-import { mapCpuProfile } from "@tsprof/runner/dist/map-profile";
+import { SourceLineMapper, mapCpuProfile } from "@tsprof/runner/source-map";
 
 export interface FileData {
   meta: FileMeta;

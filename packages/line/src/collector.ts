@@ -11,9 +11,7 @@ import { MessageChannel, Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import { writeResultFile, type LineMode } from "@tsprof/core";
 import type { CollectorContext, FileMeta, ModuleGroup } from "@tsprof/runner";
-import { unloadedModuleWarnings } from "@tsprof/runner/dist/modules";
-import { appendPlan } from "@tsprof/runner/dist/snapshot";
-import { CpuSampler } from "@tsprof/runner/dist/sampler";
+import { CpuSampler, appendPlan, unloadedModuleWarnings } from "@tsprof/runner/child";
 import { buildLineResult, type FileData } from "./build-result";
 import { readSource, sharedViews, fileViews, OWN_DIRS, Control, emptyResult, bodyOf, type PlanEntry, type SharedBuffers, type WorkerInput } from "./shared";
 

@@ -15,8 +15,7 @@ import { workerData, receiveMessageOnPort, type MessagePort } from "node:worker_
 import { performance } from "node:perf_hooks";
 import { writeResultFile } from "@tsprof/core";
 import type { FileMeta } from "@tsprof/runner";
-import { writeSnapshot } from "@tsprof/runner/dist/snapshot";
-import { InterruptWatchdog } from "@tsprof/runner/dist/watchdog";
+import { InterruptWatchdog, writeSnapshot } from "@tsprof/runner/child";
 import { buildLineResult, type FileData } from "./build-result";
 import { readSource, sharedViews, fileViews, OWN_DIRS, Control, snapshotSections, emptyResult, bodyOf, type WorkerInput } from "./shared";
 

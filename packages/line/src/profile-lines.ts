@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { UsageError, stampHeader, type LineMode, type LineProfileResult } from "@tsprof/core";
 import { resolveModuleGroups, runChild, type ChildOutcome } from "@tsprof/runner";
 // Only this exporter: the package index would load the pprof encoder too.
-import { chromeCpuProfile } from "@tsprof/export/dist/cpuprofile";
+import { chromeCpuProfile } from "@tsprof/export/cpuprofile";
 import type { LineCollectorOptions } from "./collector";
 import { buildLineResult } from "./build-result";
 import { emptyResult, OWN_DIRS, readSource, snapshotFiles, type LineChildBody, type PlanEntry } from "./shared";

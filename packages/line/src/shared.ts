@@ -114,7 +114,7 @@ export function snapshotFiles(plan: PlanEntry[], sections: Map<string, Float64Ar
 }
 
 /** tsprof's own code and its compilers: left out of the summary, they are not the user's program. */
-export { OWN_DIRS, sourceLines as readSource } from "@tsprof/runner/dist/child-helpers";
+export { OWN_DIRS, sourceLines as readSource } from "@tsprof/runner/child";
 
 /** The counter arrays (shared in the child, copies from a snapshot in the parent). */
 export interface CounterViews {

@@ -9,7 +9,7 @@
  * crash right after a call still leaves the bracket's true end in the recording.
  */
 import { closeSync, openSync, writeSync } from "node:fs";
-import { HookState, INTERRUPT_HOOK, interruptRequested } from "@tsprof/runner/dist/interrupt";
+import { HookState, INTERRUPT_HOOK, interruptRequested } from "@tsprof/runner/child";
 import { Session } from "node:inspector";
 import { parentPort, workerData } from "node:worker_threads";
 import { recordingLine } from "./recording";

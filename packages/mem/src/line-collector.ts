@@ -17,9 +17,7 @@ import { performance } from "node:perf_hooks";
 import { createHeapReader } from "./heap-reader";
 import { createRssReader } from "./rss-reader";
 import { writeResultFile, type AllocationSite, type FunctionMemProfile, type SampledAllocationProfile } from "@tsprof/core";
-import { OWN_DIRS, isOwnFile, postSync } from "@tsprof/runner/dist/child-helpers";
-import { interruptRequested } from "@tsprof/runner/dist/interrupt";
-import { appendPlan, writeSnapshot } from "@tsprof/runner/dist/snapshot";
+import { OWN_DIRS, appendPlan, interruptRequested, isOwnFile, postSync, writeSnapshot } from "@tsprof/runner/child";
 import type { ChildExit, Collector, CollectorContext, EventSink, FileMeta } from "./collector-types";
 import { buildFunctions, snapshotSections, type FileData } from "./line-tables";
 
@@ -261,7 +259,7 @@ function loadMapper(): SourceMapper {
   try {
     // Only this module of the runner: its index would load the TypeScript compiler.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { SourceLineMapper } = require("@tsprof/runner/dist/source-lines") as { SourceLineMapper: new () => SourceMapper };
+    const { SourceLineMapper } = require("@tsprof/runner/source-map") as { SourceLineMapper: new () => SourceMapper };
     return new SourceLineMapper();
   } catch {
     return {
@@ -275,7 +273,7 @@ function mapAllocations(profile: SamplingHeapProfile, samplingIntervalBytes: num
   let mapped: SampledAllocationProfile;
   try {
     // Only this module of the runner: its index would load the TypeScript compiler.
-    const { mapAllocationProfile } = require("@tsprof/runner/dist/map-profile") as typeof import("@tsprof/runner/dist/map-profile");
+    const { mapAllocationProfile } = require("@tsprof/runner/source-map") as typeof import("@tsprof/runner/source-map");
     mapped = mapAllocationProfile(profile, { ownDirs: OWN_DIRS, thread: "main", samplingIntervalBytes });
   } catch {
     return undefined;

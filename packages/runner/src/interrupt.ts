@@ -71,8 +71,8 @@ export function interruptRequested(file: string): ForwardedSignal | null {
 export const INTERRUPT_HOOK = "__tsprofInterrupt";
 
 /** States of the shared Int32Array(1) the hook and the watchdog use. */
-export const enum HookState {
-  Idle = 0,
+export const HookState = {
+  Idle: 0,
   /** The hook saved the final result: the watchdog ends the process. */
-  Saved = 1,
-}
+  Saved: 1,
+} as const;
