@@ -8,4 +8,5 @@ export { validateResult, validateAnyResult, upgradeResult, cellStatusFromError }
 export * from "./format";
 export * from "./counters";
 export * from "./header";
+export * from "./printable";
 export * from "./render-contract";

@@ -1,6 +1,5 @@
 /** The parent side of `tsprof line`: run the script with the line collector, return the result. */
-import { writeFileSync } from "node:fs";
-import { UsageError, stampHeader, type LineMode, type LineProfileResult } from "@tsprof/core";
+import { UsageError, stampHeader, writeFileAtomic, type LineMode, type LineProfileResult } from "@tsprof/core";
 import { resolveModuleGroups, runChild, type ChildOutcome } from "@tsprof/runner";
 // Only this exporter: the package index would load the pprof encoder too.
 import { chromeCpuProfile } from "@tsprof/export/cpuprofile";
@@ -27,6 +26,8 @@ export interface LineRunOptions {
 export interface LineRun {
   result: LineProfileResult;
   outcome: ChildOutcome;
+  /** Saving --cpuprofile failed (full disk, folder gone): reported after the tables, never instead of them. */
+  outputError?: Error;
 }
 
 export const MODES: LineMode[] = ["hybrid", "trace", "sample"];
@@ -56,13 +57,18 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
   });
   try {
     const result = lineResultOf(outcome, options, startedAt);
+    let outputError: Error | undefined;
     if (options.cpuprofile) {
       // The main thread's samples, in the original files' positions (what DevTools and VS Code open).
       const main = result.profiles?.find((p) => p.thread === "main") ?? result.profiles?.[0];
-      if (main) writeFileSync(options.cpuprofile, JSON.stringify(chromeCpuProfile(main)));
-      else result.notes.push(`no CPU profile to save to ${options.cpuprofile}`);
+      try {
+        if (main) writeFileAtomic(options.cpuprofile, JSON.stringify(chromeCpuProfile(main)));
+        else result.notes.push(`no CPU profile to save to ${options.cpuprofile}`);
+      } catch (err) {
+        outputError = err as Error;
+      }
     }
-    return { result, outcome };
+    return { result, outcome, outputError };
   } finally {
     outcome.cleanup();
   }

@@ -119,7 +119,13 @@ function installCollector(config: ChildConfig): void {
   const finishOnce = (exitCode: number): void => {
     if (finished || !collector) return;
     finished = true;
-    collector.finish({ exitCode, signal, error });
+    try {
+      collector.finish({ exitCode, signal, error });
+    } catch (err) {
+      // A full disk or file size limit while saving: one line, not a stack trace; the parent reports the loss.
+      process.stderr.write(`tsprof: cannot save the profile: ${(err as Error).message.split("\n")[0]}\n`);
+      if (exitCode === 0) process.exitCode = 1;
+    }
   };
   process.on("uncaughtException", (err) => {
     // The script's own handler decides, as without tsprof (the process goes on unless it exits).
