@@ -9,10 +9,12 @@
 import { join } from "node:path";
 import { MessageChannel, Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
-import { writeResultFile, type LineMode } from "@tsprof/core";
+// The child loads only what it needs to run: not @tsprof/core's renderers and tables (start-up).
+import { writeResultFile } from "@tsprof/core/dist/io";
+import type { LineMode } from "@tsprof/core";
 import type { CollectorContext, FileMeta, ModuleGroup } from "@tsprof/runner";
 import { CpuSampler, appendPlan, unloadedModuleWarnings } from "@tsprof/runner/child";
-import { buildLineResult, type FileData } from "./build-result";
+import type { FileData } from "./build-result";
 import { readSource, sharedViews, fileViews, OWN_DIRS, Control, emptyResult, bodyOf, type PlanEntry, type SharedBuffers, type WorkerInput } from "./shared";
 
 export interface LineCollectorOptions {
@@ -75,13 +77,18 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
   const worker = new Worker(join(__dirname, "line-worker.js"), {
     workerData: workerInput,
     transferList: [channel.port2],
+    // Not the runner's preload: the worker must not load tsprof's loader and hooks again (start-up).
+    execArgv: [],
     stdout: false,
     stderr: false,
   });
   // It must never keep the profiled program alive.
   worker.unref();
-  // Hybrid: wait (briefly) until it samples, so line time at the very start is not missed.
-  if (options.mode === "hybrid") Atomics.wait(control, Control.Ready, 0, 2000);
+  // Hybrid: before the first instrumented file runs, wait (briefly) until the worker samples, so
+  // line time at the very start is not missed. Waiting here at start-up instead would put the
+  // worker's whole start on every run's critical path, even when nothing is instrumented.
+  // Trace too: the worker takes the snapshots, which must exist however early the program dies.
+  let workerReady = options.mode === "sample";
 
   // Trace: per-line wall time between line events, minus the cost of our own events.
   let events = 0;
@@ -115,9 +122,6 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
     },
   });
 
-  // Trace: the worker must be running before the script does, so its first snapshots are there
-  // even for a program killed at once (it started while we calibrated).
-  if (options.mode === "trace") Atomics.wait(control, Control.Ready, 0, 2000);
   sampler.start();
 
   return {
@@ -129,6 +133,10 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       nextFunction += meta.functions.length;
       if (nextSlot > MAX_SLOTS || nextFunction > MAX_FUNCTIONS) {
         throw new Error(`tsprof: too many profiled lines (more than ${MAX_SLOTS}); profile fewer functions`);
+      }
+      if (!workerReady) {
+        Atomics.wait(control, Control.Ready, 0, 2000);
+        workerReady = true;
       }
       const data = fileViews(views, meta, base, fnBase);
       files.push(data);
@@ -154,6 +162,8 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       const result = emptyResult(options.mode, options.timerUnit, Number(process.hrtime.bigint() - startNs), notes);
       result.sampler = sampler.kind;
       result.samplingIntervalUs = options.samplingIntervalUs;
+      // Loaded at the end only: source maps and the result builder are no part of the run.
+      const { buildLineResult } = require("./build-result") as typeof import("./build-result");
       buildLineResult(result, files, profile, { readSource, ownDirs: OWN_DIRS }, stack);
       // The body only: the parent stamps the header (command, start, how the program ended).
       writeResultFile(context.outFile, bodyOf(result));

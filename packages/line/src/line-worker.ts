@@ -13,10 +13,9 @@
  */
 import { workerData, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
-import { writeResultFile } from "@tsprof/core";
 import type { FileMeta } from "@tsprof/runner";
 import { InterruptWatchdog, writeSnapshot } from "@tsprof/runner/child";
-import { buildLineResult, type FileData } from "./build-result";
+import type { FileData } from "./build-result";
 import { readSource, sharedViews, fileViews, OWN_DIRS, Control, snapshotSections, emptyResult, bodyOf, type WorkerInput } from "./shared";
 
 const input = workerData as WorkerInput;
@@ -58,6 +57,9 @@ function firstCalls(): boolean {
 function writeResultAndEnd(note: string): never {
   drainMeta();
   const result = emptyResult(input.mode, input.timerUnit, Math.round((performance.now() - started) * 1e6), [note]);
+  // Loaded here only (the last resort): the worker starts small and fast.
+  const { buildLineResult } = require("./build-result") as typeof import("./build-result");
+  const { writeResultFile } = require("@tsprof/core/dist/io") as typeof import("@tsprof/core/dist/io");
   buildLineResult(result, files, null, { readSource, ownDirs: OWN_DIRS }, stack);
   writeResultFile(input.outFile, bodyOf(result));
   return watchdog.end();

@@ -1,6 +1,8 @@
 /** What the collector (main thread) and its worker share. */
 import type { FileMeta } from "@tsprof/runner";
-import { SCHEMA_VERSION, type LineMode, type LineProfileResult, type ProgramExit, type ResultHeader } from "@tsprof/core";
+// Not @tsprof/core's index: the child and its worker load no renderers (start-up).
+import { SCHEMA_VERSION } from "@tsprof/core/dist/schema";
+import type { LineMode, LineProfileResult, ProgramExit, ResultHeader } from "@tsprof/core";
 import type { FileData } from "./build-result";
 
 /** Indexes into the shared control array. */

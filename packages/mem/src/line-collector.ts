@@ -16,7 +16,9 @@ import { Session } from "node:inspector";
 import { performance } from "node:perf_hooks";
 import { createHeapReader } from "./heap-reader";
 import { createRssReader } from "./rss-reader";
-import { writeResultFile, type AllocationSite, type FunctionMemProfile, type SampledAllocationProfile } from "@tsprof/core";
+// Not @tsprof/core's index: the profiled process loads no renderers or tables (start-up, footprint).
+import { writeResultFile } from "@tsprof/core/dist/io";
+import type { AllocationSite, FunctionMemProfile, SampledAllocationProfile } from "@tsprof/core";
 import { OWN_DIRS, appendPlan, interruptRequested, isOwnFile, postSync, writeSnapshot } from "@tsprof/runner/child";
 import type { ChildExit, Collector, CollectorContext, EventSink, FileMeta } from "./collector-types";
 import { buildFunctions, snapshotSections, type FileData } from "./line-tables";
@@ -38,6 +40,9 @@ export interface LineCollectorOutput {
   sampledBytes: number;
   /** Bytes sampled in tsprof's own measuring code (left out of the table). */
   ownBytes: number;
+  /** RSS before tsprof's loader and when the script started (after the collector), bytes. */
+  rssBeforeTsprof?: number;
+  rssAtStart?: number;
   /** The sampled allocations' call tree in original positions (for the pprof and speedscope exports). */
   allocationProfile?: SampledAllocationProfile;
 }
@@ -154,6 +159,9 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
   };
 
   let finished = false;
+  // Everything of tsprof's is loaded and started: what the process holds beyond its RSS before the
+  // loader is tsprof's own (the header says so; the RSS columns include it).
+  const rssAtStart = process.memoryUsage.rss();
   return {
     registerFile(meta: FileMeta): EventSink<Frame> {
       const n = meta.slots.length;
@@ -232,6 +240,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
         notes,
         sampledBytes,
         ownBytes,
+        ...(context.rssBeforeTsprof ? { rssBeforeTsprof: context.rssBeforeTsprof, rssAtStart } : {}),
         ...(allocationProfile ? { allocationProfile } : {}),
       };
       writeResultFile(context.outFile, output);
@@ -249,6 +258,10 @@ interface SamplingHeapProfileNode {
 interface SamplingHeapProfile {
   head: SamplingHeapProfileNode;
   samples: Array<{ size: number; nodeId: number; ordinal: number }>;
+}
+
+function isLoaderFile(url: string): boolean {
+  return /[\\/]runner[\\/]dist[\\/](register|compile)\.js$/.test(url);
 }
 
 interface SourceMapper {
@@ -318,8 +331,12 @@ function buildAllocationSites(
   const walk = (node: SamplingHeapProfileNode, insideOwn: boolean): void => {
     const cf0 = node.callFrame;
     // Everything called from tsprof's own measuring code (getHeapStatistics, readSync) is ours too.
-    const own = insideOwn || (cf0.url !== "" && isOwnFile(cf0.url.startsWith("file:") ? new URL(cf0.url).pathname : cf0.url));
-    if (node.selfSize > 0 && own) {
+    const ownFile = cf0.url !== "" && isOwnFile(cf0.url.startsWith("file:") ? new URL(cf0.url).pathname : cf0.url);
+    // The loader's require hook calls the user's modules (it is on their stack): it is ours, what
+    // runs under it is not.
+    const loader = ownFile && isLoaderFile(cf0.url);
+    const own = insideOwn || (ownFile && !loader);
+    if (node.selfSize > 0 && (own || loader)) {
       totalBytes += node.selfSize;
       ownBytes += node.selfSize;
     } else if (node.selfSize > 0) {

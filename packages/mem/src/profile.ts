@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { runChild, exitCodeOf, resolveModules, resolveScript, type FileMeta } from "@tsprof/runner";
-import { stampHeader, type MemProfileResult } from "@tsprof/core";
+import { stampHeader, toolShareOf, type MemProfileResult } from "@tsprof/core";
 import type { LineCollectorOptions, LineCollectorOutput } from "./line-collector";
 import { functionsFromSnapshot } from "./line-tables";
 
@@ -82,6 +82,7 @@ export async function profileMemory(options: MemProfileOptions): Promise<MemProf
     functions,
     allocations: child?.allocations ?? [],
     notes,
+    ...(child?.rssAtStart && child.rssBeforeTsprof ? { toolShare: toolShareOf(child.rssAtStart, child.rssBeforeTsprof) } : {}),
     ...(child?.allocationProfile ? { allocationProfile: child.allocationProfile } : {}),
   };
   return { result, exitCode: exitCodeOf(outcome), error: outcome.error, durationNs: outcome.durationNs };

@@ -30,6 +30,8 @@ export interface CollectorContext {
   hookState: SharedArrayBuffer;
   /** tsprof's pid, so a watchdog thread can tell when it is gone. */
   parentPid: number;
+  /** The child's RSS before tsprof's loader loaded (bytes); absent when run outside register.ts. */
+  rssBeforeTsprof?: number;
 }
 
 /** What instrumented code of style "events" or "calls" calls. */
