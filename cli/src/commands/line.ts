@@ -1,10 +1,10 @@
-import { writeFileSync } from "node:fs";
-import type { Command } from "commander";
-import { UsageError, outputWidth, resultToJSON, useColor, type LineMode } from "@tsprof/core";
-import { profileLines, renderLineProfile } from "@tsprof/line";
+import { Option, type Command } from "commander";
+import { outputWidth, resultToJSON, useColor, type LineMode } from "@tsprof/core";
+import { MODES, profileLines, renderLineProfile } from "@tsprof/line";
 import { exitCodeOf } from "@tsprof/runner";
 import type { CommandContext } from "../main";
 import { parsePositiveNumber, collect, scriptArgs } from "./options";
+import { checkOutputFormat, jsonTarget, saveResult, writeOutput } from "./output";
 
 interface LineFlags {
   unit: string;
@@ -12,7 +12,8 @@ interface LineFlags {
   mode: LineMode;
   all?: boolean;
   module: string[];
-  json?: string;
+  json?: string | boolean;
+  output?: string;
   cpuprofile?: string;
   interval?: string;
 }
@@ -25,19 +26,23 @@ export function registerLineCommand(program: Command, context: CommandContext): 
     .argument("[args...]", "arguments for the script (after --, or after the script)")
     .option("-u, --unit <seconds>", "timer unit of the Time column, in seconds", "1e-6")
     .option("-z, --skip-zero", "hide functions that were never called")
-    .option("--mode <mode>", "hybrid (exact hits, sampled time) | trace (exact wall time per line) | sample (V8 sampler only)", "hybrid")
+    .addOption(
+      new Option("--mode <mode>", "hybrid (exact hits, sampled time) | trace (exact wall time per line) | sample (V8 sampler only)")
+        .choices(MODES)
+        .default("hybrid"),
+    )
     .option("--all", "profile every function in the script's own files")
     .option("--module <path>", "profile every function of this file (repeatable)", collect, [])
-    .option("--json <file>", "save the whole result as JSON (render again with tsprof show)")
+    .addOption(new Option("--json [file.json]", "save the whole result as JSON (render again with tsprof show); no file: print it instead of the tables"))
+    .option("-o, --output <file>", "write the result to a file, in the format its name implies (.json .txt .speedscope.json .cpuprofile .pb.gz)")
     .option("--cpuprofile <file>", "save V8's CPU profile (Chrome DevTools / VS Code)")
     .option("--interval <us>", "V8 sampling interval in microseconds")
     .passThroughOptions()
     .action(async (script: string, args: string[], flags: LineFlags, cmd: Command) => {
       const unit = parsePositiveNumber(flags.unit, "--unit");
       const interval = flags.interval === undefined ? undefined : parsePositiveNumber(flags.interval, "--interval");
-      if (!["hybrid", "trace", "sample"].includes(flags.mode)) {
-        throw new UsageError(`--mode must be hybrid, trace or sample (got '${flags.mode}')`);
-      }
+      checkOutputFormat("line", flags.output);
+      const json = jsonTarget(flags.json);
       const { result, outcome } = await profileLines({
         script,
         args: scriptArgs(args),
@@ -48,12 +53,16 @@ export function registerLineCommand(program: Command, context: CommandContext): 
         cpuprofile: flags.cpuprofile ?? null,
         samplingIntervalUs: interval,
         command: ["line", ...cmd.parent!.args.slice(1)],
+        // With the JSON on stdout, the script's own output goes to stderr.
+        stdio: json === true ? "stderr" : undefined,
       });
-      process.stdout.write("\n" + renderLineProfile(result, { color: useColor(process.stdout), skipZero: !!flags.skipZero, unit, width: outputWidth(process.stdout) }));
-      if (flags.json) {
-        writeFileSync(flags.json, resultToJSON(result));
-        process.stderr.write(`tsprof: wrote ${flags.json}\n`);
+      if (json === true) process.stdout.write(resultToJSON(result));
+      else {
+        const options = { color: useColor(process.stdout), skipZero: !!flags.skipZero, unit, width: outputWidth(process.stdout) };
+        process.stdout.write("\n" + renderLineProfile(result, options));
       }
+      if (typeof json === "string") writeOutput(json, resultToJSON(result));
+      if (flags.output !== undefined) await saveResult(result, flags.output, undefined, { unit, skipZero: !!flags.skipZero });
       if (flags.cpuprofile) process.stderr.write(`tsprof: wrote ${flags.cpuprofile}\n`);
       // The script's own error comes after its tables, as kernprof prints them before the traceback.
       if (outcome.error) process.stderr.write(`\n${outcome.error}\n`);

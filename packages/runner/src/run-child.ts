@@ -24,7 +24,8 @@ export interface ChildPlan {
   instrument: { style: InstrumentStyle; all: boolean; modules: string[] } | null;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  stdio?: "inherit" | "pipe";
+  /** The script's stdio; "stderr": its stdout goes to our stderr (stdout carries a JSON result). */
+  stdio?: "inherit" | "pipe" | "stderr";
   nodeArgs?: string[];
 }
 
@@ -78,7 +79,7 @@ export async function runChild(plan: ChildPlan, onSpawn?: (child: ChildProcess) 
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, args, {
     cwd: plan.cwd,
-    stdio: plan.stdio ?? "inherit",
+    stdio: plan.stdio === "stderr" ? ["inherit", 2, "inherit"] : plan.stdio ?? "inherit",
     env: { ...(plan.env ?? process.env), [CONFIG_ENV]: configPath },
   });
   onSpawn?.(child);
