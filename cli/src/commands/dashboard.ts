@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { Option, type Command } from "commander";
-import { UsageError, type VariantInfo } from "@tsprof/core";
+import { UsageError, checkOutputPath, type VariantInfo } from "@tsprof/core";
 import type { CommandContext } from "../main";
 import { saveResult } from "./output";
 
@@ -120,9 +120,10 @@ function outputOptions(raw: RawDashboardOptions, cwd: string, headless: boolean)
   }
   if (raw.output !== undefined && !isJson && !headless) throw new UsageError(`--output ${raw.output}: text and Markdown need --headless (the terminal UI saves .json)`);
   const json = typeof raw.json === "string" ? raw.json : isJson ? raw.output : undefined;
+  // Checked now: a bad path must fail before the study runs, not after it.
   return {
-    json: json !== undefined ? path.resolve(cwd, json) : undefined,
-    output: raw.output !== undefined && !isJson ? path.resolve(cwd, raw.output) : undefined,
+    json: json !== undefined ? checkOutputPath(json, typeof raw.json === "string" ? "--json" : "--output", cwd) : undefined,
+    output: raw.output !== undefined && !isJson ? checkOutputPath(raw.output, "--output", cwd) : undefined,
   };
 }
 

@@ -1,10 +1,10 @@
 import { Option, type Command } from "commander";
-import { outputWidth, resultToJSON, useColor, type LineMode } from "@tsprof/core";
+import { checkOutputPath, outputWidth, resultToJSON, useColor, writeResultFile, type LineMode } from "@tsprof/core";
 import { MODES, profileLines, renderLineProfile } from "@tsprof/line";
 import { exitCodeOf } from "@tsprof/runner";
 import type { CommandContext } from "../main";
 import { parsePositiveNumber, collect, scriptArgs } from "./options";
-import { checkOutputFormat, jsonTarget, saveResult, writeOutput } from "./output";
+import { attempt, checkOutputs, jsonTarget, saveResult } from "./output";
 
 interface LineFlags {
   unit: string;
@@ -41,9 +41,11 @@ export function registerLineCommand(program: Command, context: CommandContext): 
     .action(async (script: string, args: string[], flags: LineFlags, cmd: Command) => {
       const unit = parsePositiveNumber(flags.unit, "--unit");
       const interval = flags.interval === undefined ? undefined : parsePositiveNumber(flags.interval, "--interval");
-      checkOutputFormat("line", flags.output);
       const json = jsonTarget(flags.json);
-      const { result, outcome } = await profileLines({
+      // A bad output path fails now, not after the run.
+      checkOutputs("line", { json, output: flags.output });
+      if (flags.cpuprofile) checkOutputPath(flags.cpuprofile, "--cpuprofile");
+      const { result, outcome, outputError } = await profileLines({
         script,
         args: scriptArgs(args),
         mode: flags.mode,
@@ -61,11 +63,18 @@ export function registerLineCommand(program: Command, context: CommandContext): 
         const options = { color: useColor(process.stdout), skipZero: !!flags.skipZero, unit, width: outputWidth(process.stdout) };
         process.stdout.write("\n" + renderLineProfile(result, options));
       }
-      if (typeof json === "string") writeOutput(json, resultToJSON(result));
-      if (flags.output !== undefined) await saveResult(result, flags.output, undefined, { unit, skipZero: !!flags.skipZero });
-      if (flags.cpuprofile) process.stderr.write(`tsprof: wrote ${flags.cpuprofile}\n`);
+      // The tables are out; a file that cannot be written now (disk full) is one line and exit 1.
+      const jsonFailed = typeof json !== "string" ? null : await attempt(() => {
+        writeResultFile(json, result);
+        process.stderr.write(`tsprof: wrote ${json}\n`);
+      });
+      const output = flags.output;
+      const outputFailed = output === undefined ? null : await attempt(() => saveResult(result, output, undefined, { unit, skipZero: !!flags.skipZero }));
+      const failed = outputError ?? jsonFailed ?? outputFailed;
+      if (flags.cpuprofile && !outputError) process.stderr.write(`tsprof: wrote ${flags.cpuprofile}\n`);
       // The script's own error comes after its tables, as kernprof prints them before the traceback.
       if (outcome.error) process.stderr.write(`\n${outcome.error}\n`);
       context.exitCode = exitCodeOf(outcome);
+      if (failed) throw failed;
     });
 }

@@ -1,8 +1,8 @@
 import { Option, type Command } from "commander";
-import { UsageError, type MemProfileResult, type MemRecording } from "@tsprof/core";
+import { UsageError, checkOutputPath, type MemProfileResult, type MemRecording } from "@tsprof/core";
 import type { CommandContext } from "../main";
 import { collect } from "./options";
-import { checkOutputFormat, jsonTarget, saveResult } from "./output";
+import { checkOutputs, jsonTarget, saveResult } from "./output";
 
 interface MemFlags {
   plot?: boolean;
@@ -66,7 +66,11 @@ export function registerMemCommand(program: Command, context: CommandContext): v
       "\nExamples:\n  tsprof mem fixtures/mem/profileme.ts\n  tsprof mem --gc script.ts -- --size 512\n  tsprof mem --plot script.ts\n  tsprof mem --plot            # plot the latest recording again\n  tsprof mem --list",
     )
     .action(async (script: string | undefined, args: string[], flags: MemFlags, command: Command) => {
-      if (!flags.plot) checkOutputFormat("mem", flags.output, undefined, "; a PNG needs --plot");
+      // Bad output paths fail before the run, not after it.
+      const json = jsonTarget(flags.json);
+      if (!flags.plot && !flags.list) checkOutputs("mem", { json, output: flags.output, hint: "; a PNG needs --plot" });
+      if (flags.plot && typeof json === "string") checkOutputPath(json, "--json");
+      if (flags.plot && flags.output !== undefined && !flags.terminal) checkOutputPath(flags.output, "--output");
       const { runMemCommand } = require("@tsprof/mem") as typeof import("@tsprof/mem");
       const options = {
         script,
@@ -79,7 +83,7 @@ export function registerMemCommand(program: Command, context: CommandContext): v
         pngSize: parseSize(flags.size),
         terminal: !!flags.terminal,
         gc: !!flags.gc,
-        json: jsonTarget(flags.json),
+        json,
         all: !!flags.all,
         modules: flags.module,
         skipZero: !!flags.skipZero,

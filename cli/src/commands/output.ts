@@ -1,10 +1,10 @@
-import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Option } from "commander";
 import {
   OUTPUT_FORMATS,
-  ToolError,
   UsageError,
+  checkOutputPath,
+  writeFileAtomic,
   type OutputFormat,
   type Rendered,
   type RenderOptions,
@@ -32,11 +32,8 @@ export function chooseFormat(kind: ResultKind, asked: string | undefined, output
 
 /** Write rendered output to a file; a failure is one line, exit 1. */
 export function writeOutput(path: string, data: Rendered): void {
-  try {
-    writeFileSync(resolve(path), data);
-  } catch (err) {
-    throw new ToolError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  // Exclusive temp file + rename (never a predictable name); failures are an OutputError, exit 1.
+  writeFileAtomic(resolve(path), data);
   process.stderr.write(`tsprof: wrote ${path}\n`);
 }
 
@@ -73,4 +70,21 @@ export function checkOutputFormat(kind: ResultKind, path: string | undefined, as
   if (wanted === null || formatsFor(kind).includes(wanted as OutputFormat)) return;
   const what = asked !== undefined ? `--format ${asked}` : `--output ${path}`;
   throw new UsageError(`${what}: '${kind}' results have no '${wanted}' format (available: ${formatsFor(kind).join(", ")})${hint}`);
+}
+
+/** Check every output file before a run: its format for this kind, and that its path can be written. */
+export function checkOutputs(kind: ResultKind, files: { json?: string | true; output?: string; hint?: string }): void {
+  checkOutputFormat(kind, files.output, undefined, files.hint);
+  if (typeof files.json === "string") checkOutputPath(files.json, "--json");
+  if (files.output !== undefined) checkOutputPath(files.output, "--output");
+}
+
+/** Run a write after the tables are out; hand back its error instead of throwing, so the rest still comes. */
+export async function attempt(write: () => unknown): Promise<Error | null> {
+  try {
+    await write();
+    return null;
+  } catch (err) {
+    return err as Error;
+  }
 }

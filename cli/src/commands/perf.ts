@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { resultToJSON, UsageError, type CacheGeometry, type CountersCompareResult, type CountersResult } from "@tsprof/core";
 import {
@@ -10,6 +9,7 @@ import {
   measureWorkload,
   parseGeometry,
   parsePerOption,
+  readCountersFile,
   renderCounters,
   scriptWorkload,
   splitEventList,
@@ -19,7 +19,10 @@ import {
 import { exitCodeOf } from "@tsprof/runner";
 import type { CommandContext } from "../main";
 import { parsePositiveInt } from "./options";
-import { checkOutputFormat, jsonTarget, saveResult, writeOutput } from "./output";
+import { checkOutputs, jsonTarget, saveResult, writeOutput } from "./output";
+
+/** More runs than this is a typo (-r 1e12), not a measurement plan. */
+const MAX_REPEATS = 1000;
 
 interface PerfFlags {
   event?: string[];
@@ -95,7 +98,8 @@ export function registerPerfCommand(program: Command, context: CommandContext): 
     .passThroughOptions()
     .action(async (operands: string[], flags: PerfFlags, cmd: Command) => {
       const repeats = parsePositiveInt(flags.repeat, "--repeat");
-      checkOutputFormat("counters", flags.output);
+      if (repeats > MAX_REPEATS) throw new UsageError(`--repeat: at most ${MAX_REPEATS} runs (got ${flags.repeat})`);
+      checkOutputs("counters", { json: jsonTarget(flags.json), output: flags.output });
       const events = flags.event && flags.event.length > 0 ? flags.event.flatMap((e) => splitEventList(e)) : DEFAULT_EVENTS;
       if (events.length === 0) throw new UsageError("--event: no events given");
       const options: MeasureOptions = {
@@ -142,13 +146,8 @@ export function registerPerfCommand(program: Command, context: CommandContext): 
     .option("-o, --output <file>", "save the result, in the format its name implies (.json, the default, or .txt)")
     .action(async (file: string, flags: { json?: string | boolean; per?: string; output?: string }, cmd: Command) => {
       const all = { ...cmd.optsWithGlobals(), ...flags } as { json?: string | boolean; per?: string; output?: string };
-      checkOutputFormat("counters", all.output);
-      let text: string;
-      try {
-        text = readFileSync(file, "utf8");
-      } catch (err) {
-        throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
+      checkOutputs("counters", { json: jsonTarget(all.json), output: all.output });
+      const text = readCountersFile(file);
       const { result, counted } = countersFromText(text, {
         label: file,
         command: ["perf", "parse", ...cmd.args],

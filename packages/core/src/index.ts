@@ -7,4 +7,5 @@ export * from "./io";
 export { validateResult, validateAnyResult, upgradeResult, cellStatusFromError } from "./validate";
 export * from "./format";
 export * from "./counters";
+export * from "./printable";
 export * from "./render-contract";

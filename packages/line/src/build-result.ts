@@ -158,7 +158,8 @@ export function buildLineResult(
   rows.sort((a, b) => b.cumtimeNs - a.cumtimeNs || b.tottimeNs - a.tottimeNs);
   result.summary = rows;
   // The sampled call tree in original positions, for the exports (speedscope, pprof, .cpuprofile).
-  if (profile) result.profiles = [mapCpuProfile(profile, { ownDirs: helpers.ownDirs, thread: "main" })];
+  // (Empty when there was no profile to stop: a snapshot, the watchdog's save, a sampler that failed.)
+  result.profiles = profile ? [mapCpuProfile(profile, { ownDirs: helpers.ownDirs, thread: "main" })] : [];
 }
 
 /** The interval V8 really sampled at: the profile's span over its samples (µs), null without samples. */

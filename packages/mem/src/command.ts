@@ -3,14 +3,13 @@
  * over time (--plot), or profile memory per line. The CLI parses the options and calls
  * runMemCommand; output goes to the streams given, so it can run in-process.
  */
-import { writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import {
-  ToolError,
   UsageError,
   outputWidth,
   resultToJSON,
   useColor,
+  writeFileAtomic,
   writeResultFile,
   type MemProfileResult,
   type MemRecording,
@@ -84,19 +83,30 @@ async function perLineCommand(options: MemCommandOptions, io: MemCommandIO): Pro
     const width = outputWidth(io.stdout);
     io.stdout.write(renderMemProfile(outcome.result, { color: useColor(io.stdout), cwd: io.cwd, skipZero: options.skipZero, width }));
   }
-  if (typeof options.json === "string") writeJson(options.json, outcome.result);
-  if (options.output !== undefined) await io.save(outcome.result, options.output);
+  // The tables are out; a file that cannot be written now is reported after the script's error.
+  const json = options.json;
+  const output = options.output;
+  const failed =
+    (typeof json === "string" ? await attempt(() => writeJson(json, outcome.result)) : null) ??
+    (output !== undefined ? await attempt(() => io.save(outcome.result, output)) : null);
   if (outcome.error) io.stderr.write(outcome.error.endsWith("\n") ? outcome.error : `${outcome.error}\n`);
+  if (failed) throw failed;
   return outcome.exitCode;
 }
 
-/** Save a result as JSON, atomically (a reader never sees half a file). */
-function writeJson(path: string, value: object): void {
+/** Run a write; hand back its error instead of throwing, so the rest of the output still comes. */
+async function attempt(write: () => unknown): Promise<Error | null> {
   try {
-    writeResultFile(resolve(path), value);
+    await write();
+    return null;
   } catch (err) {
-    throw new ToolError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    return err as Error;
   }
+}
+
+/** Save a result as JSON, atomically (a reader never sees half a file); failures are one line, exit 1. */
+function writeJson(path: string, value: object): void {
+  writeResultFile(resolve(path), value);
 }
 
 /** Relative to the working folder when inside it, else absolute. */
@@ -178,11 +188,14 @@ async function plotCommand(options: MemCommandOptions, io: MemCommandIO): Promis
     ({ recording, recordingPath, exitCode, error } = outcome);
     (options.json === true ? io.stderr : io.stdout).write(`recording: ${shortPath(recordingPath, io.cwd)}\n`);
   }
-  if (typeof options.json === "string") writeJson(options.json, recording);
-  if (options.json === true) io.stdout.write(resultToJSON(recording));
+  // The plot is drawn even when the JSON copy cannot be written; that failure is reported after it.
+  const json = options.json;
+  const failed = typeof json === "string" ? await attempt(() => writeJson(json, recording)) : null;
+  if (json === true) io.stdout.write(resultToJSON(recording));
   else if (options.output !== undefined && /\.(json|txt)$/i.test(options.output)) await io.save(recording, options.output);
   else await drawPlot(recording, recordingPath, options, io);
   if (error) io.stderr.write(error.endsWith("\n") ? error : `${error}\n`);
+  if (failed) throw failed;
   return exitCode;
 }
 
@@ -209,10 +222,6 @@ async function drawPlot(recording: MemRecording, recordingPath: string, options:
     io.stderr.write(`tsprof: the PNG renderer failed (${(err as Error).message.split("\n")[0]}); ${PNG_HINT}\n`);
     return;
   }
-  try {
-    writeFileSync(output, png);
-  } catch (err) {
-    throw new ToolError(`cannot write ${output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  writeFileAtomic(output, png);
   io.stdout.write(`plot: ${shortPath(output, io.cwd)}\n`);
 }
