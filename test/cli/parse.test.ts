@@ -125,3 +125,12 @@ test("unknown options and commands: one line with a suggestion", async () => {
   assert.match(await fails(["line", "--modes", "trace", "s.ts"]), /unknown option '--modes' \(did you mean --mode\?\)/);
   assert.match(await fails(["show"]), /missing required argument 'file'/);
 });
+
+test("--json <file> keeps its old spelling for any file name that is not a script", async () => {
+  assert.equal((await ok(["line", "--json", "out.txt", "s.ts"])).opts.json, "out.txt");
+  assert.equal((await ok(["mem", "--plot", "--json", "results/rec"])).opts.json, "results/rec");
+  assert.equal((await ok(["dashboard", "--json", "study"])).opts.json, "study");
+  // A script right after --json is the script.
+  const r = await ok(["mem", "--json", "s.mts"]);
+  assert.deepEqual([r.opts.json, r.args[0]], ["-", "s.mts"]);
+});

@@ -1,12 +1,12 @@
 import type { Command, Option } from "commander";
 
 /**
- * `--json [file.json]` has an optional value, and commander would take any next word as it: in
- * `tsprof perf --json script.ts` the script. So before parsing, a `--json` whose next word does not
- * end in ".json" (or is "-") stands alone: it is rewritten to `--json=-` (print the JSON on
- * stdout). Only the words before a command's first operand are looked at: what follows the
- * script belongs to the script. A `.json` word is not taken as the file either when the command
- * needs an operand and none would be left (`tsprof perf parse --json perf-output.json`).
+ * `--json [file]` has an optional value, and commander would take any next word as it: in
+ * `tsprof perf --json script.ts` the script. So before parsing, a `--json` whose next word is a
+ * script (a .ts/.js name), an option, or the only operand a command that needs one would get
+ * (`tsprof perf parse --json perf-output.json`) stands alone: it is rewritten to `--json=-` (print
+ * the JSON on stdout). Any other next word is its file, as `--json <file>` always was. Only the
+ * words before a command's first operand are looked at: what follows the script is the script's.
  */
 export function normaliseJsonFlag(program: Command, argv: string[]): string[] {
   const out = argv.slice();
@@ -35,12 +35,13 @@ function findOption(command: Command, word: string): Option | undefined {
   return command.options.find((o) => o.long === word || o.short === word);
 }
 
+const SCRIPT = /\.[cm]?[jt]sx?$/i;
+
 /** Is the word after `--json` at `at` its file? */
 function takesJsonFile(command: Command, argv: string[], at: number): boolean {
   const next = argv[at + 1];
   if (next === "-") return true;
-  if (next === undefined || next.startsWith("-")) return false;
-  if (!/\.json$/i.test(next)) return false;
+  if (next === undefined || next.startsWith("-") || SCRIPT.test(next)) return false;
   const needsOperand = command.registeredArguments.some((a) => a.required);
   const operandsAfter = argv.slice(at + 2).some((w) => !w.startsWith("-"));
   return !needsOperand || operandsAfter;
