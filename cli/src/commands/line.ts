@@ -16,6 +16,7 @@ interface LineFlags {
   output?: string;
   cpuprofile?: string;
   interval?: string;
+  onlyUser?: boolean;
 }
 
 export function registerLineCommand(program: Command, context: CommandContext): void {
@@ -36,6 +37,7 @@ export function registerLineCommand(program: Command, context: CommandContext): 
     .addOption(new Option("--json [file.json]", "save the whole result as JSON (render again with tsprof show); no file: print it instead of the tables"))
     .option("-o, --output <file>", "write the result to a file, in the format its name implies (.json .txt .speedscope.json .cpuprofile .pb.gz)")
     .option("--cpuprofile <file>", "save V8's CPU profile (Chrome DevTools / VS Code)")
+    .option("--only-user", "show only your own functions: hide libraries (node_modules) and Node's internals")
     .option("--interval <us>", "V8 sampling interval in microseconds")
     .passThroughOptions()
     .action(async (script: string, args: string[], flags: LineFlags, cmd: Command) => {
@@ -60,7 +62,7 @@ export function registerLineCommand(program: Command, context: CommandContext): 
       });
       if (json === true) process.stdout.write(resultToJSON(result));
       else {
-        const options = { color: useColor(process.stdout), skipZero: !!flags.skipZero, unit, width: outputWidth(process.stdout) };
+        const options = { color: useColor(process.stdout), skipZero: !!flags.skipZero, onlyUser: !!flags.onlyUser, unit, width: outputWidth(process.stdout) };
         process.stdout.write("\n" + renderLineProfile(result, options));
       }
       // The tables are out; a file that cannot be written now (disk full) is one line and exit 1.
