@@ -42,6 +42,8 @@ interface Frame {
 export function create(options: LineCollectorOptions, context: CollectorContext) {
   const files: FileData[] = [];
   const loaded = new Set<string>();
+  /** Markings the instrumenter could not honour, one line each. */
+  const warnings: string[] = [];
   // Global slot 0 means "no statement" on the shadow stack: slots start at 1.
   let nextSlot = 1;
   let nextFunction = 0;
@@ -127,6 +129,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
   return {
     registerFile(meta: FileMeta) {
       loaded.add(meta.file);
+      for (const w of meta.warnings ?? []) warnings.push(w);
       const base = nextSlot;
       const fnBase = nextFunction;
       nextSlot += meta.slots.length;
@@ -155,7 +158,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       // (A worker that never started its loop cannot be writing: no need to wait for it.)
       if (Atomics.load(control, Control.Ready) === 1) Atomics.wait(control, Control.Acknowledged, 0, 1000);
       const profile = sampler.stop();
-      const notes = unloadedModuleWarnings(options.moduleGroups ?? [], loaded);
+      const notes = [...warnings, ...unloadedModuleWarnings(options.moduleGroups ?? [], loaded)];
       if (sampler.fallbackReason) notes.push(`V8 sampling through node:inspector: ${sampler.fallbackReason}`);
       if (options.mode === "trace") notes.push(`timer cost calibrated at ${(eventCostMs * 1e6).toFixed(0)} ns per line event and subtracted`);
       void exit;
