@@ -56,6 +56,9 @@ function workspaceDir(name) {
 function check() {
   const problems = [];
   const ours = { ...cli.dependencies, ...cli.optionalDependencies };
+  for (const dep of Object.keys(cli.dependencies)) {
+    if (dep.startsWith("@tsprof/") && !bundled.includes(dep)) problems.push(`tsprof depends on ${dep}; add it to bundleDependencies`);
+  }
   for (const name of bundled) {
     const pkg = JSON.parse(fs.readFileSync(path.join(workspaceDir(name), "package.json"), "utf8"));
     if (!cli.dependencies[name]) problems.push(`${name} is bundled but not in dependencies`);
