@@ -2,13 +2,15 @@
  * V8's CPU sampler, normalised to the Chrome DevTools `.cpuprofile` format (0-based callFrame
  * positions, `positionTicks` with 1-based lines), which DevTools and VS Code load directly.
  *
- * Uses the v8-profiler-next addon; where it cannot load (it supports Node up to 21), falls back to
- * node:inspector's Profiler domain, which produces the same format.
+ * Uses the v8-profiler-next addon (an optional dependency, built from source per Node ABI); where
+ * it cannot load (not installed, or built for another Node), falls back to node:inspector's
+ * Profiler domain, which produces the same format.
  */
 import { Session } from "node:inspector";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import Module from "node:module";
+import { postSync } from "./child-helpers";
 
 /**
  * Load v8-profiler-next without its binary locator: the addon finds its compiled binding through
@@ -150,14 +152,7 @@ export class CpuSampler {
 
   /** Session.post on the main thread answers synchronously; we rely on that in exit handlers. */
   private post(method: string, params?: object): unknown {
-    let answer: unknown;
-    let failure: Error | null = null;
-    this.session!.post(method, params ?? {}, (err, result) => {
-      failure = err;
-      answer = result;
-    });
-    if (failure) throw failure;
-    return answer;
+    return postSync(this.session!, method, params);
   }
 }
 
