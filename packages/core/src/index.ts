@@ -5,3 +5,7 @@ export * from "./study";
 export * from "./io";
 export * from "./format";
 export * from "./counters";
+export * from "./explain";
+export * from "./study-format";
+export * from "./study-explain";
+export * from "./v8-log";

@@ -3,6 +3,7 @@ import type {
   StudyCell,
   StudyCounters,
   StudyEvent,
+  StudyJit,
   StudyResult,
   VariantInfo,
 } from "@tsprof/core";
@@ -56,6 +57,8 @@ export interface DashboardState {
   completed: number;
   total: number;
   counters: StudyCounters[];
+  /** JIT state per variant, as the study's slow measurements report it. */
+  jit: StudyJit[];
   /** Why counters are missing, when they are ("counters: n/a (reason)"). */
   countersNote: string | null;
   machine: MachineInfo | null;
@@ -90,6 +93,7 @@ export function createState(setup: StudySetup, nowMs: number): DashboardState {
     completed: 0,
     total: setup.variants.length * setup.sizes.length,
     counters: [],
+    jit: [],
     countersNote: null,
     machine: null,
     selected: 0,
@@ -156,6 +160,11 @@ export function applyStudyEvent(state: DashboardState, event: StudyEvent, nowMs:
       counters.push(event.counters);
       return { ...state, counters, countersNote: null };
     }
+    case "jit": {
+      const jit = state.jit.filter((j) => j.variant !== event.jit.variant);
+      jit.push(event.jit);
+      return { ...state, jit };
+    }
     case "done":
       return finishWith(state, event.result, nowMs);
   }
@@ -183,6 +192,7 @@ export function finishWith(state: DashboardState, result: StudyResult, nowMs: nu
     baseline: result.baseline || state.baseline,
     cells: result.results,
     counters: result.counters.length > 0 ? result.counters : state.counters,
+    jit: result.jit ?? state.jit,
     completed: result.results.length,
     current: null,
     phase: "done",
