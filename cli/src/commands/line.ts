@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { UsageError, resultToJSON, useColor, type LineMode } from "@tsprof/core";
+import { UsageError, outputWidth, resultToJSON, useColor, type LineMode } from "@tsprof/core";
 import { profileLines, renderLineProfile } from "@tsprof/line";
 import { exitCodeOf } from "@tsprof/runner";
 import type { CommandContext } from "../main";
@@ -49,7 +49,7 @@ export function registerLineCommand(program: Command, context: CommandContext): 
         samplingIntervalUs: interval,
         command: ["line", ...cmd.parent!.args.slice(1)],
       });
-      process.stdout.write("\n" + renderLineProfile(result, { color: useColor(process.stdout), skipZero: !!flags.skipZero, unit }));
+      process.stdout.write("\n" + renderLineProfile(result, { color: useColor(process.stdout), skipZero: !!flags.skipZero, unit, width: outputWidth(process.stdout) }));
       if (flags.json) {
         writeFileSync(flags.json, resultToJSON(result));
         process.stderr.write(`tsprof: wrote ${flags.json}\n`);

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { ToolError, UsageError, resultToJSON, useColor, writeResultFile, type MemRecording } from "@tsprof/core";
+import { ToolError, UsageError, outputWidth, resultToJSON, useColor, writeResultFile, type MemRecording } from "@tsprof/core";
 import {
   RECORDING_SUFFIX,
   RecordingError,
@@ -85,7 +85,7 @@ export function registerMemCommand(program: Command, context: CommandContext): v
         command: argv,
       });
       process.stdout.write(
-        renderMemProfile(outcome.result, { color: useColor(process.stdout), cwd: process.cwd(), skipZero: options.skipZero }),
+        renderMemProfile(outcome.result, { color: useColor(process.stdout), cwd: process.cwd(), skipZero: options.skipZero, width: outputWidth(process.stdout) }),
       );
       if (options.json) writeJson(options.json, outcome.result);
       if (outcome.error) process.stderr.write(outcome.error.endsWith("\n") ? outcome.error : `${outcome.error}\n`);

@@ -1,41 +1,47 @@
 import type { Command } from "commander";
-import { readResultFile, useColor, ResultFileError, type LineProfileResult } from "@tsprof/core";
-import { renderLineProfile } from "@tsprof/line";
+import { outputWidth, readResultFile, useColor, type TsprofResult } from "@tsprof/core";
+import { renderResult } from "@tsprof/report";
 import type { CommandContext } from "../main";
 import { parsePositiveNumber } from "./options";
+import { chooseFormat, formatOption, printOutput, writeOutput } from "./output";
 
-/** Renderers of saved results by kind; each capability adds its own. */
-type Renderer = (result: any, options: { color: boolean; skipZero: boolean; unit?: number }) => string;
+interface ShowFlags {
+  unit?: string;
+  skipZero?: boolean;
+  format?: string;
+  output?: string;
+}
 
-/** Each kind's renderer, loaded only when a result of that kind is shown. */
-function renderers(): Record<string, Renderer> {
-  const counters: Renderer = (r) => (require("@tsprof/perf") as typeof import("@tsprof/perf")).renderCounters(r);
-  const mem = () => require("@tsprof/mem") as typeof import("@tsprof/mem");
-  return {
-    line: (r: LineProfileResult, o) => renderLineProfile(r, o),
-    mem: (r, o) => mem().renderMemProfile(r, { color: o.color, skipZero: o.skipZero, cwd: process.cwd() }),
-    "mem-recording": (r) => mem().renderMemRecording(r),
-    counters,
-    "counters-compare": counters,
-  };
+/** Read a saved result: memory recordings are JSON lines written as they go, the rest one document. */
+function readAnyResult(file: string): TsprofResult {
+  if (file.endsWith(".jsonl")) return (require("@tsprof/mem") as typeof import("@tsprof/mem")).readRecording(file);
+  return readResultFile(file) as unknown as TsprofResult;
 }
 
 export function registerShowCommand(program: Command, context: CommandContext): void {
   program
     .command("show")
-    .description("print a saved result again (--json output of line, mem, perf, dashboard)")
-    .argument("<file>", "a JSON file written by tsprof")
+    .description("render a saved result again (line, mem, mem --plot recordings, perf, dashboard), in any of its formats")
+    .argument("<file>", "a result written by tsprof (--json, -o, or a .tsprof/ recording)")
+    .addOption(formatOption("text (default), json, markdown, png, ...: what each kind offers"))
+    .option("-o, --output <file>", "write to this file instead of printing (its name can imply the format: .json .md .png .txt)")
     .option("-u, --unit <seconds>", "timer unit for line results")
     .option("-z, --skip-zero", "hide functions that were never called")
-    .action((file: string, flags: { unit?: string; skipZero?: boolean }) => {
-      // Memory recordings are JSON lines written as they go; everything else is one JSON document.
-      const result = file.endsWith(".jsonl")
-        ? ((require("@tsprof/mem") as typeof import("@tsprof/mem")).readRecording(file) as unknown as ReturnType<typeof readResultFile>)
-        : readResultFile(file);
-      const render = renderers()[result.kind];
-      if (!render) throw new ResultFileError(`${file}: tsprof show cannot render '${result.kind}' results yet`);
+    .action(async (file: string, flags: ShowFlags) => {
+      const result = readAnyResult(file);
+      const format = chooseFormat(result.kind, flags.format, flags.output);
       const unit = flags.unit ? parsePositiveNumber(flags.unit, "--unit") : undefined;
-      process.stdout.write(render(result, { color: useColor(process.stdout), skipZero: !!flags.skipZero, unit }));
+      const color = flags.output === undefined && format === "text" && useColor(process.stdout);
+      const rendered = await renderResult(result, format, {
+        color,
+        skipZero: !!flags.skipZero,
+        unit,
+        cwd: process.cwd(),
+        // Line Contents are cut to the terminal's width (not in files: -o keeps whole lines).
+        width: flags.output === undefined ? outputWidth(process.stdout) : undefined,
+      });
+      if (flags.output !== undefined) writeOutput(flags.output, rendered);
+      else printOutput(rendered, format);
       context.exitCode = 0;
     });
 }

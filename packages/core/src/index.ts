@@ -9,3 +9,4 @@ export * from "./explain";
 export * from "./study-format";
 export * from "./study-explain";
 export * from "./v8-log";
+export * from "./render-contract";

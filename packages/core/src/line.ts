@@ -16,8 +16,11 @@ export interface LineRecord {
   hits: number | null;
   /** Sample mode: V8 CPU samples (ticks) that landed on this line. */
   samples?: number;
-  /** Time attributed to this line, nanoseconds. */
-  timeNs: number;
+  /**
+   * Time attributed to this line, nanoseconds; null where it was not measured (hybrid mode cut short
+   * before V8's sampler could hand over its ticks: only lines that call have a time then).
+   */
+  timeNs: number | null;
   /** The original source text of the line (no trailing newline). */
   source: string;
 }
@@ -58,8 +61,13 @@ export interface LineProfileResult extends ResultHeader, ProgramExit {
   timerUnit: number;
   /** Which sampler produced times/ticks: the native addon, the inspector fallback, or none. */
   sampler: "v8-profiler-next" | "inspector" | "none";
-  /** Sampling interval in microseconds, when a sampler ran. */
+  /** Sampling interval in microseconds that was asked for, when a sampler ran. */
   samplingIntervalUs: number | null;
+  /**
+   * The mean interval V8 actually sampled at (the profile's span over its sample count), in
+   * microseconds; larger than the requested one on a busy machine. Absent in older results.
+   */
+  measuredIntervalUs?: number | null;
   /** Wall time of the whole run, nanoseconds. */
   durationNs: number;
   functions: FunctionLineProfile[];

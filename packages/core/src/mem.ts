@@ -73,6 +73,26 @@ export interface FunctionBracket {
   open?: boolean;
 }
 
+/**
+ * How much of the memory at the start of the user's code is tsprof's own (its loader, collector and
+ * sampler thread live in the profiled process): the process's RSS just before the script ran, plain
+ * node's RSS at its first line measured beside it, and their difference.
+ */
+export interface ToolShare {
+  startRssMiB: number;
+  /** null when the plain-node reference could not be measured. */
+  plainNodeRssMiB: number | null;
+  /** startRssMiB - plainNodeRssMiB: tsprof's share of the baseline; null without the reference. */
+  toolMiB: number | null;
+}
+
+/** The tool share from its two measurements (the one place the difference is computed). */
+export function toolShareOf(startRssBytes: number, plainNodeRssBytes: number | null): ToolShare {
+  const startRssMiB = startRssBytes / (1024 * 1024);
+  const plainNodeRssMiB = plainNodeRssBytes === null ? null : plainNodeRssBytes / (1024 * 1024);
+  return { startRssMiB, plainNodeRssMiB, toolMiB: plainNodeRssMiB === null ? null : Math.max(0, startRssMiB - plainNodeRssMiB) };
+}
+
 /** A `tsprof mem --plot` recording, written as it goes to `.tsprof/`. */
 export interface MemRecording extends ResultHeader, ProgramExit {
   kind: "mem-recording";
@@ -86,4 +106,6 @@ export interface MemRecording extends ResultHeader, ProgramExit {
   complete: boolean;
   /** Lines of the recording file that could not be read (a line cut by a crash). */
   skippedLines?: number;
+  /** tsprof's own share of the memory when the script started (absent in older recordings). */
+  toolShare?: ToolShare;
 }

@@ -105,11 +105,11 @@ export function lineProfileLines(
     lines.push("  line      hits   % time  source");
     // By time, then by hits: on a short run the sampler may have no ticks for a line.
     const hot = [...fn.lines]
-      .filter((l) => l.timeNs > 0 || (l.hits ?? 0) > 0)
-      .sort((a, b) => b.timeNs - a.timeNs || (b.hits ?? 0) - (a.hits ?? 0));
+      .filter((l) => (l.timeNs ?? 0) > 0 || (l.hits ?? 0) > 0)
+      .sort((a, b) => (b.timeNs ?? 0) - (a.timeNs ?? 0) || (b.hits ?? 0) - (a.hits ?? 0));
     for (const l of hot) {
       if (lines.length >= maxLines) break;
-      const pct = total > 0 ? ((100 * l.timeNs) / total).toFixed(1) : "0.0";
+      const pct = total > 0 ? ((100 * (l.timeNs ?? 0)) / total).toFixed(1) : "0.0";
       lines.push(`  ${String(l.line).padStart(4)}  ${String(l.hits ?? "-").padStart(8)}  ${pct.padStart(6)}  ${l.source.trim()}`);
     }
   }

@@ -56,6 +56,7 @@ export function buildLineResult(
   shadowStack: Int32Array | null = null,
 ): void {
   const sampled = profile ? summariseProfile(profile, helpers) : [];
+  if (profile) result.measuredIntervalUs = measuredIntervalUs(profile);
   const isUser = (file: string) => !helpers.ownDirs.some((d) => file.startsWith(d)) && file.startsWith("/");
   const inProgress = new Set<number>();
   if (shadowStack) for (let d = 1; d <= Math.min(shadowStack[0], shadowStack.length - 1); d++) if (shadowStack[d] > 0) inProgress.add(shadowStack[d]);
@@ -82,6 +83,8 @@ export function buildLineResult(
         lineMs.set(slot.line, (lineMs.get(slot.line) ?? 0) + f.timeMs[i]);
         if (slot.call) callLines.add(slot.line);
       });
+      // Hybrid run cut short before V8 handed over its profile: lines that do not call have no time.
+      const untimed = new Set<number>();
       if (result.mode === "hybrid") {
         // Lines that call out: the shadow stack's wall time (callees included). Other lines: V8's
         // line ticks (self time); async functions and generators keep no shadow stack, so V8's
@@ -89,16 +92,18 @@ export function buildLineResult(
         const v8 = new Map<number, number>();
         for (const s of matchSampled(sampled, f.meta.file, fn.line, fn.bodyLine)) for (const [line, ms] of s.lineMs) v8.set(line, (v8.get(line) ?? 0) + ms);
         for (let line = fn.line; line <= fn.endLine; line++) {
-          if (fn.suspends || !callLines.has(line)) lineMs.set(line, v8.get(line) ?? 0);
+          if (!fn.suspends && callLines.has(line)) continue;
+          if (profile) lineMs.set(line, v8.get(line) ?? 0);
+          else if (lineHits.get(line)) untimed.add(line);
         }
       }
       const lines: LineRecord[] = [];
       let totalMs = 0;
       for (let line = fn.line; line <= fn.endLine; line++) {
-        const ms = lineMs.get(line) ?? 0;
-        totalMs += ms;
+        const ms = untimed.has(line) ? null : (lineMs.get(line) ?? 0);
+        totalMs += ms ?? 0;
         // A line no statement started on shows blank, as in line_profiler.
-        lines.push({ line, hits: lineHits.get(line) || null, timeNs: Math.round(ms * 1e6), source: source[line - 1] ?? "" });
+        lines.push({ line, hits: lineHits.get(line) || null, timeNs: ms === null ? null : Math.round(ms * 1e6), source: source[line - 1] ?? "" });
       }
       const profileFn: FunctionLineProfile = {
         name: fn.name,
@@ -152,6 +157,12 @@ export function buildLineResult(
   }
   rows.sort((a, b) => b.cumtimeNs - a.cumtimeNs || b.tottimeNs - a.tottimeNs);
   result.summary = rows;
+}
+
+/** The interval V8 really sampled at: the profile's span over its samples (µs), null without samples. */
+export function measuredIntervalUs(profile: CpuProfile): number | null {
+  const n = profile.samples.length;
+  return n > 0 ? Math.round(((profile.endTime - profile.startTime) / n) * 10) / 10 : null;
 }
 
 /** Sampled functions of `file` that V8 places between a function's first line and its body's start. */

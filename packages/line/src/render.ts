@@ -3,7 +3,7 @@
  * cProfile-like function summary. Pure: result in, string out.
  */
 import { relative, isAbsolute } from "node:path";
-import type { FunctionLineProfile, LineProfileResult } from "@tsprof/core";
+import { displaySourceLine, type FunctionLineProfile, type LineProfileResult } from "@tsprof/core";
 
 export interface RenderOptions {
   color: boolean;
@@ -15,6 +15,8 @@ export interface RenderOptions {
   cwd?: string;
   /** How many summary rows at most. */
   summaryRows?: number;
+  /** Width of the output in characters: Line Contents is cut to fit (default: not cut). */
+  width?: number;
 }
 
 const RESET = "\x1b[0m";
@@ -26,16 +28,33 @@ export function displayPath(file: string, cwd = process.cwd()): string {
   return rel.startsWith("..") ? file : rel;
 }
 
+/** Characters before Line Contents in a row: line_profiler's '%6s %9s %12s %8s %8s  '. */
+const ROW_PREFIX = 6 + 1 + 9 + 1 + 12 + 1 + 8 + 1 + 8 + 2;
+
 /** line_profiler's widths: '%6s %9s %12s %8s %8s  %s'. */
 function row(line: string, hits: string, time: string, perHit: string, pct: string, contents: string): string {
   return `${line.padStart(6)} ${hits.padStart(9)} ${time.padStart(12)} ${perHit.padStart(8)} ${pct.padStart(8)}  ${contents}`;
 }
 
+/** What "Total time" of a function's table adds up, per mode (the summary's cumtime differs). */
+function totalTimeMeaning(result: LineProfileResult): string {
+  switch (result.mode) {
+    case "hybrid":
+      return "sum of the lines: wall time of lines that call, sampled self time of the rest";
+    case "trace":
+      return "sum of the lines: wall time between line events";
+    case "sample":
+      return "sampled self time";
+  }
+}
+
 export function renderFunction(fn: FunctionLineProfile, result: LineProfileResult, options: RenderOptions): string {
   const unit = options.unit ?? result.timerUnit;
   const sampleMode = result.mode === "sample";
+  const contentsWidth = Math.max(10, (options.width ?? Infinity) - ROW_PREFIX);
+  const contents = (text: string) => displaySourceLine(text, contentsWidth);
   const out: string[] = [];
-  out.push(`Total time: ${(fn.totalNs / 1e9).toFixed(6)} s`);
+  out.push(`Total time: ${(fn.totalNs / 1e9).toFixed(6)} s (${totalTimeMeaning(result)})`);
   out.push(`File: ${displayPath(fn.file, options.cwd)}`);
   out.push(`Function: ${fn.name} at line ${fn.line}${fn.calls !== null ? ` (${fn.calls} call${fn.calls === 1 ? "" : "s"})` : ""}`);
   out.push("");
@@ -44,9 +63,13 @@ export function renderFunction(fn: FunctionLineProfile, result: LineProfileResul
   out.push("=".repeat(header.length));
   for (const l of fn.lines) {
     const count = sampleMode ? (l.samples ?? 0) : l.hits;
-    const hasTime = l.timeNs > 0;
-    if ((count === null || count === 0) && !hasTime) {
-      out.push(row(String(l.line), "", "", "", "", l.source));
+    if ((count === null || count === 0) && !(l.timeNs && l.timeNs > 0)) {
+      out.push(row(String(l.line), "", "", "", "", contents(l.source)));
+      continue;
+    }
+    if (l.timeNs === null) {
+      // Counted but not timed (the run was cut short): blank, not a measured 0.0.
+      out.push(row(String(l.line), count === null ? "" : String(count), "", "", "", contents(l.source)));
       continue;
     }
     const time = l.timeNs / 1e9 / unit;
@@ -55,17 +78,32 @@ export function renderFunction(fn: FunctionLineProfile, result: LineProfileResul
     let pctText = pct.toFixed(1);
     if (pct >= 20) pctText = paint(options.color, "31;1", pctText.padStart(8));
     else if (pct >= 5) pctText = paint(options.color, "33", pctText.padStart(8));
-    out.push(row(String(l.line), count === null ? "" : String(count), time.toFixed(1), count ? perHit.toFixed(1) : "", pctText, l.source));
+    out.push(row(String(l.line), count === null ? "" : String(count), time.toFixed(1), count ? perHit.toFixed(1) : "", pctText, contents(l.source)));
   }
   return out.join("\n");
+}
+
+/** The summary's heading: what its columns measure, and the sampling interval asked for and measured. */
+function summaryHeading(result: LineProfileResult): string {
+  if (result.sampler === "none") {
+    return "Function summary, ordered by cumulative time (tottime and cumtime from the line times above; ncalls exact)";
+  }
+  const measured = result.measuredIntervalUs ? `, measured mean ${formatMicros(result.measuredIntervalUs)} µs` : "";
+  return (
+    `Function summary, ordered by cumulative time (V8 CPU samples: tottime = self, cumtime = self + callees; ` +
+    `sampled every ${result.samplingIntervalUs} µs requested${measured}; ncalls exact for profiled functions, - where only sampled)`
+  );
+}
+
+function formatMicros(us: number): string {
+  return us >= 100 ? String(Math.round(us)) : us.toFixed(1);
 }
 
 export function renderSummary(result: LineProfileResult, options: RenderOptions): string {
   const rows = result.summary.slice(0, options.summaryRows ?? 20);
   if (rows.length === 0) return "";
   const out: string[] = [];
-  const sampledNote = result.sampler === "none" ? "" : ` (times sampled every ${result.samplingIntervalUs} µs; ncalls exact for profiled functions, - where only sampled)`;
-  out.push(`Function summary, ordered by cumulative time${sampledNote}`);
+  out.push(summaryHeading(result));
   out.push("");
   const head = `${"ncalls".padStart(9)} ${"tottime".padStart(9)} ${"percall".padStart(9)} ${"cumtime".padStart(9)} ${"percall".padStart(9)}  filename:lineno(function)`;
   out.push(paint(options.color, "1", head));
@@ -103,9 +141,13 @@ export function renderLineProfile(result: LineProfileResult, options: RenderOpti
     out.push("");
     out.push(summary);
   }
-  if (result.notes.length > 0) {
+  const notes = [...result.notes];
+  if (result.functions.some((f) => f.lines.some((l) => l.timeNs === null))) {
+    notes.push("times were cut short: V8's line ticks were not collected before the run ended, so only lines that call have a time; the others are blank");
+  }
+  if (notes.length > 0) {
     out.push("");
-    for (const n of result.notes) out.push(`note: ${n}`);
+    for (const n of notes) out.push(`note: ${n}`);
   }
   return out.join("\n") + "\n";
 }

@@ -28,6 +28,7 @@ const BRACKET_CAPACITY = 4096;
 
 export function create(options: PlotCollectorOptions, context?: CollectorContext): Collector {
   const fd = openSync(options.recordingPath, "a");
+  let baselineWritten = false;
   const table = BracketTable.create(BRACKET_CAPACITY);
   const stopFlag = new SharedArrayBuffer(4);
   const gapMs = options.intervalMs;
@@ -60,6 +61,13 @@ export function create(options: PlotCollectorOptions, context?: CollectorContext
 
   return {
     registerFile(meta: FileMeta): EventSink<number> {
+      if (!baselineWritten) {
+        // The first instrumented file starts running (compiled, loaded): the memory the script
+        // starts from. What of it is tsprof's own is the difference to plain node, which the parent
+        // measures beside the run.
+        baselineWritten = true;
+        writeSync(fd, recordingLine({ type: "baseline", t: epochNow(), rss: process.memoryUsage.rss() }));
+      }
       const slots = meta.functions.map(() => table.allocate());
       const names = meta.functions.map((f) => f.name);
       const { depth, lastExit } = table;
@@ -90,6 +98,8 @@ export function create(options: PlotCollectorOptions, context?: CollectorContext
       if (finished) return;
       finished = true;
       table.closeAll(epochNow(), writeClose);
+      // From here the process tears down: RSS read after this is not the program's.
+      writeSync(fd, recordingLine({ type: "exit", t: epochNow() }));
       if (worker) {
         const state = new Int32Array(stopFlag);
         // A sampler that has not connected yet never will; one that has must disconnect first, else

@@ -5,7 +5,7 @@
  */
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import type { ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import pidusage from "pidusage";
 import { runChild, exitCodeOf, resolveScript, resolveModules } from "@tsprof/runner";
 import { ToolError, bytesToMiB, type MemRecording } from "@tsprof/core";
@@ -66,8 +66,9 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
   } catch (err) {
     throw new ToolError(`cannot write the recording in ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  let closed = false;
   const write = (text: string): void => {
-    writeSync(fd, text);
+    if (!closed) writeSync(fd, text);
   };
   write(
     recordingLine({
@@ -116,6 +117,12 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
       stats.skipped++;
       return;
     }
+    // A process that has exited but is not yet reaped (a zombie) reads as RSS 0: it is gone, and
+    // a 0 would draw the line down to the axis at the end of every plot.
+    if (rss <= 0) {
+      stats.skipped++;
+      return;
+    }
     const t = performance.timeOrigin + performance.now();
     write(recordingLine({ type: "rss", t: (now + t) / 2, rss }));
     stats.samples++;
@@ -160,6 +167,11 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
     }
   };
 
+  // Plain node's RSS at its first line, beside the run (a few tens of ms of the other core): the
+  // reference for how much of the script's starting memory is tsprof's own.
+  const reference = plainNodeRss().then((rss) => {
+    if (rss !== null) write(recordingLine({ type: "reference", rss }));
+  });
   const collectorOptions: PlotCollectorOptions = { recordingPath, intervalMs: options.intervalMs, heap: true };
   // Ctrl-C: tell the child's sampler thread, which can interrupt a busy script (see heap-worker).
   const interruptFile = interruptPath(recordingPath);
@@ -206,6 +218,8 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
       ...(error ? { error: error.split("\n")[0] } : {}),
     }),
   );
+  await reference;
+  closed = true;
   closeSync(fd);
   outcome.cleanup();
   return {
@@ -215,4 +229,14 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
     error,
     sampler: stats,
   };
+}
+
+/** RSS of a plain `node` (no tsprof) at its first line, bytes; null if it could not be measured. */
+function plainNodeRss(): Promise<number | null> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["-e", "process.stdout.write(String(process.memoryUsage.rss()))"], { timeout: 10_000 }, (err, stdout) => {
+      const rss = Number(stdout);
+      resolve(err || !Number.isFinite(rss) || rss <= 0 ? null : rss);
+    });
+  });
 }

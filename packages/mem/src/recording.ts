@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import {
   SCHEMA_VERSION,
   bytesToMiB,
+  toolShareOf,
   type FunctionBracket,
   type MemRecording,
   type MemSample,
@@ -33,7 +34,13 @@ export type RecordingLine =
   | { type: "heap"; t: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }
   | { type: "open"; t: number; id: number; name: string }
   | { type: "close"; t: number; id: number }
-  | { type: "end"; t: number; exitCode: number | null; signal: string | null; error?: string };
+  | { type: "end"; t: number; exitCode: number | null; signal: string | null; error?: string }
+  /** The child's memory just before the script's own code (written by the collector). */
+  | { type: "baseline"; t: number; rss: number }
+  /** Plain node's RSS at its first line, measured by the parent beside the run. */
+  | { type: "reference"; rss: number }
+  /** The child's exit handler ran: samples after this are of a process tearing down. */
+  | { type: "exit"; t: number };
 
 /** Suffix of recording files in `.tsprof/`. */
 export const RECORDING_SUFFIX = ".mem.jsonl";
@@ -95,6 +102,9 @@ export function parseRecording(text: string, origin = "recording"): MemRecording
   const opens = new Map<number, { t: number; name: string }>();
   const closed: Array<{ name: string; start: number; end: number }> = [];
   let end: Extract<RecordingLine, { type: "end" }> | null = null;
+  let baselineRss: number | null = null;
+  let referenceRss: number | null = null;
+  let exitT: number | null = null;
   let skipped = 0;
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i].trim();
@@ -112,7 +122,8 @@ export function parseRecording(text: string, origin = "recording"): MemRecording
         header = line;
         break;
       case "rss":
-        rss.push(line);
+        // RSS 0 was read from an exited process (recordings written before the writer skipped it).
+        if (line.rss > 0) rss.push(line);
         break;
       case "heap":
         heap.push(line);
@@ -130,6 +141,15 @@ export function parseRecording(text: string, origin = "recording"): MemRecording
       }
       case "end":
         end = line;
+        break;
+      case "baseline":
+        baselineRss = line.rss;
+        break;
+      case "reference":
+        referenceRss = line.rss;
+        break;
+      case "exit":
+        exitT = line.t;
         break;
       default:
         skipped++;
@@ -149,7 +169,9 @@ export function parseRecording(text: string, origin = "recording"): MemRecording
   }
   const t0 = header.startEpochMs;
   const samples: MemSample[] = [];
+  // The series ends at the last sample of the running program, not of its teardown.
   for (const r of rss) {
+    if (exitT !== null && r.t > exitT) continue;
     samples.push({
       tMs: r.t - t0,
       rssMiB: bytesToMiB(r.rss),
@@ -198,6 +220,7 @@ export function parseRecording(text: string, origin = "recording"): MemRecording
     signal: end ? end.signal : null,
     ...(end?.error !== undefined ? { error: end.error } : {}),
     ...(skipped > 0 ? { skippedLines: skipped } : {}),
+    ...(baselineRss !== null ? { toolShare: toolShareOf(baselineRss, referenceRss) } : {}),
   };
 }
 
@@ -217,6 +240,8 @@ function parseRecordingDocument(text: string, origin: string): MemRecording {
       `${origin}: schema version ${String(rec.schemaVersion)} is not supported (this tsprof reads ${SCHEMA_VERSION})`,
     );
   }
+  // RSS 0 was read from an exited process (documents written before the writer skipped it).
+  rec.samples = rec.samples.filter((sample) => sample.rssMiB !== 0);
   return rec;
 }
 
@@ -266,4 +291,38 @@ export function recordingDurationMs(rec: MemRecording): number {
   for (const s of rec.samples) last = Math.max(last, s.tMs);
   for (const b of rec.brackets) last = Math.max(last, b.endMs);
   return last;
+}
+
+/**
+ * Nesting depth of each bracket (same order as `rec.brackets`): how many brackets of other calls
+ * enclose it, so a marked `render` called inside a marked `run` is drawn one level in. Pure.
+ */
+export function bracketDepths(rec: MemRecording): number[] {
+  return rec.brackets.map((b, i) =>
+    rec.brackets.reduce(
+      (depth, other, j) =>
+        j !== i && other.startMs <= b.startMs && other.endMs >= b.endMs && (other.startMs < b.startMs || other.endMs > b.endMs || j < i)
+          ? depth + 1
+          : depth,
+      0,
+    ),
+  );
+}
+
+/** What the plot says about how calls became brackets (mprof draws one per call). */
+export function bracketMergeNote(rec: MemRecording): string {
+  return `calls of one function less than ${rec.intervalMs} ms apart (the sampling interval) share one bracket`;
+}
+
+/** One line on tsprof's own share of the starting memory, or null when it was not measured. */
+export function toolShareNote(rec: MemRecording): string | null {
+  const share = rec.toolShare;
+  if (!share) return null;
+  if (share.toolMiB === null || share.plainNodeRssMiB === null) {
+    return `RSS when the script started: ${share.startRssMiB.toFixed(1)} MiB, tsprof's loader and sampler included`;
+  }
+  return (
+    `of the ${share.startRssMiB.toFixed(1)} MiB RSS when the script started, ${share.toolMiB.toFixed(1)} MiB is tsprof's own ` +
+    `(plain node starts at ${share.plainNodeRssMiB.toFixed(1)} MiB)`
+  );
 }

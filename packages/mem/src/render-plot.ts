@@ -4,7 +4,7 @@
  * They only format the model; the numbers come from recording.ts.
  */
 import type { MemRecording, MemSample } from "@tsprof/core";
-import { RECORDING_SERIES, recordingDurationMs, recordingPeak } from "./recording";
+import { RECORDING_SERIES, bracketDepths, bracketMergeNote, recordingDurationMs, recordingPeak, toolShareNote } from "./recording";
 
 export interface PlotSize {
   width: number;
@@ -57,6 +57,56 @@ export function recordingTitle(rec: MemRecording): string {
   return `${rec.script ?? "memory"}: ${seconds} s${how}`;
 }
 
+/** Pixels each nesting level moves a bracket's top edge down, so nested calls stay apart. */
+const NEST_STEP_PX = 16;
+
+/**
+ * One bracket: a call at depth 0 is a shaded span with a line at its start; a nested call (depth
+ * d > 0) is drawn d steps lower, hatched in its colour and outlined, so it does not melt into the
+ * span of the call around it.
+ */
+function drawBracket(ctx: any, box: { x0: number; x1: number; top: number; bottom: number }, depth: number, [r, g, b]: [number, number, number]): void {
+  const top = box.top + Math.min(depth, 6) * NEST_STEP_PX;
+  const width = box.x1 - box.x0;
+  const height = box.bottom - top;
+  if (depth === 0) {
+    ctx.fillStyle = `rgba(${r},${g},${b},${BRACKET_ALPHA})`;
+    ctx.fillRect(box.x0, top, width, height);
+  } else {
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(box.x0, top, width, height);
+    ctx.clip();
+    ctx.strokeStyle = `rgba(${r},${g},${b},0.45)`;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    for (let x = box.x0 - height; x < box.x1; x += 7) {
+      ctx.moveTo(x, box.bottom);
+      ctx.lineTo(x + height, top);
+    }
+    ctx.stroke();
+    ctx.restore();
+    ctx.strokeStyle = `rgba(${r},${g},${b},0.9)`;
+    ctx.lineWidth = 1.5;
+    ctx.strokeRect(box.x0 + 0.75, top + 0.75, Math.max(0, width - 1.5), height - 1.5);
+  }
+  ctx.strokeStyle = `rgba(${r},${g},${b},0.9)`;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.moveTo(box.x0 + 0.5, top);
+  ctx.lineTo(box.x0 + 0.5, box.bottom);
+  ctx.stroke();
+}
+
+/** Under the title: how brackets were formed and tsprof's own share of the baseline. */
+export function plotSubtitle(rec: MemRecording): string[] {
+  const lines: string[] = [];
+  if (rec.brackets.length > 0) lines.push(`Brackets: ${bracketMergeNote(rec)}; nested calls are hatched and set lower.`);
+  const share = toolShareNote(rec);
+  if (share) lines.push(`Baseline: ${share}.`);
+  return lines;
+}
+
 /**
  * The chart.js configuration of a recording (pure data plus two small drawing plugins): time in
  * seconds on x, MiB on y, one line per series, each bracket a shaded span with its function's
@@ -86,20 +136,14 @@ export function buildChartConfig(rec: MemRecording): Record<string, unknown> {
       ctx.rect(chartArea.left, chartArea.top, chartArea.right - chartArea.left, chartArea.bottom - chartArea.top);
       ctx.clip();
       const labelled: Array<{ right: number; row: number }> = [];
-      for (const b of rec.brackets) {
+      const depths = bracketDepths(rec);
+      rec.brackets.forEach((b, i) => {
         const index = names.indexOf(b.name);
         const [r, g, bl] = BRACKET_COLOURS[index % BRACKET_COLOURS.length];
         const x0 = scales.x.getPixelForValue(b.startMs / 1000);
         // At least 2 px wide so a very short call stays visible.
         const x1 = Math.max(scales.x.getPixelForValue(b.endMs / 1000), x0 + 2);
-        ctx.fillStyle = `rgba(${r},${g},${bl},${BRACKET_ALPHA})`;
-        ctx.fillRect(x0, chartArea.top, x1 - x0, chartArea.bottom - chartArea.top);
-        ctx.strokeStyle = `rgba(${r},${g},${bl},0.9)`;
-        ctx.lineWidth = 1;
-        ctx.beginPath();
-        ctx.moveTo(x0 + 0.5, chartArea.top);
-        ctx.lineTo(x0 + 0.5, chartArea.bottom);
-        ctx.stroke();
+        drawBracket(ctx, { x0, x1, top: chartArea.top, bottom: chartArea.bottom }, depths[i], [r, g, bl]);
         // Name at the top, stepped down a row when it would overlap the previous label.
         ctx.font = "12px DejaVu Sans, sans-serif";
         const text = b.open ? `${b.name} (not returned)` : b.name;
@@ -116,7 +160,7 @@ export function buildChartConfig(rec: MemRecording): Record<string, unknown> {
           ctx.textBaseline = "top";
           ctx.fillText(text, tx, chartArea.top + 3 + row * 14);
         }
-      }
+      });
       ctx.restore();
     },
     afterDatasetsDraw(chart: any): void {
@@ -164,6 +208,7 @@ export function buildChartConfig(rec: MemRecording): Record<string, unknown> {
       responsive: false,
       plugins: {
         title: { display: true, text: recordingTitle(rec), font: { size: 14 } },
+        subtitle: { display: plotSubtitle(rec).length > 0, text: plotSubtitle(rec), font: { size: 11 }, padding: { bottom: 6 } },
         legend: { display: true, position: "bottom" },
         // Many points: draw every one (no decimation) so short spikes and the peak stay visible.
         decimation: { enabled: false },
@@ -243,12 +288,15 @@ export function renderRecordingAscii(rec: MemRecording, size: PlotSize = { width
   }
   const peak = recordingPeak(rec);
   if (peak) lines.push(`peak ${peak.label} ${peak.mib.toFixed(1)} MiB at ${(peak.tMs / 1000).toFixed(2)} s`);
+  const share = toolShareNote(rec);
+  if (share) lines.push(share);
   if (rec.brackets.length > 0) {
-    lines.push("calls of profiled functions:");
+    lines.push(`calls of profiled functions (${bracketMergeNote(rec)}):`);
     const shown = rec.brackets.slice(0, 20);
-    for (const b of shown) {
+    const depths = bracketDepths(rec);
+    for (const [i, b] of shown.entries()) {
       lines.push(
-        `  ${b.name}: ${(b.startMs / 1000).toFixed(3)} s - ${(b.endMs / 1000).toFixed(3)} s${b.open ? " (not returned)" : ""}`,
+        `  ${"  ".repeat(depths[i])}${b.name}: ${(b.startMs / 1000).toFixed(3)} s - ${(b.endMs / 1000).toFixed(3)} s${b.open ? " (not returned)" : ""}`,
       );
     }
     if (rec.brackets.length > shown.length) lines.push(`  ... ${rec.brackets.length - shown.length} more`);

@@ -3,7 +3,7 @@
  * columns) and the allocation table. Pure: result in, text out.
  */
 import { relative } from "node:path";
-import type { AllocationSite, FunctionMemProfile, MemProfileResult, MemRecording } from "@tsprof/core";
+import { displaySourceLine, type AllocationSite, type FunctionMemProfile, type MemProfileResult, type MemRecording } from "@tsprof/core";
 import { renderRecordingAscii } from "./render-plot";
 
 export interface MemRenderOptions {
@@ -15,7 +15,12 @@ export interface MemRenderOptions {
   skipZero?: boolean;
   /** Rows of the allocation table (default 15). */
   maxAllocations?: number;
+  /** Width of the output in characters: Line Contents is cut to fit (default: not cut). */
+  width?: number;
 }
+
+/** Characters before Line Contents in a row of the per-line table. */
+const ROW_PREFIX = 6 + 5 * 13 + 2;
 
 export const MEM_TABLE_HEADER =
   "Line #    RSS usage    Increment    Heap used    Increment  Occurrences  Line Contents";
@@ -54,7 +59,7 @@ export function renderFunctionMemTable(fn: FunctionMemProfile, options: MemRende
         (ran && row.heapMiB !== null ? mib(row.heapMiB) : "").padStart(13),
         (ran ? mib(row.heapIncrementMiB) : "").padStart(13),
         (row.occurrences > 0 ? String(row.occurrences) : "").padStart(13),
-        "  " + row.source,
+        "  " + displaySourceLine(row.source, Math.max(10, (options.width ?? Infinity) - ROW_PREFIX)),
       ]
         .join("")
         .trimEnd(),

@@ -1,0 +1,50 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { tsprof, fixture, tempDir } from "../helpers/cli";
+
+const STUDY = fixture("diffusion", "study-small.json");
+
+test("show renders a study result as text, the same as the saved text", () => {
+  const r = tsprof(["show", STUDY]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, readFileSync(fixture("diffusion", "study-small.txt"), "utf8"));
+});
+
+test("show --format markdown -o writes the study's Markdown", () => {
+  const out = join(tempDir(), "study.md");
+  const r = tsprof(["show", STUDY, "--format", "markdown", "-o", out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "");
+  assert.equal(readFileSync(out, "utf8"), readFileSync(fixture("diffusion", "study-small.md"), "utf8"));
+});
+
+test("show -o picks the format from the file name", () => {
+  const out = join(tempDir(), "again.json");
+  const r = tsprof(["show", STUDY, "-o", out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(readFileSync(out, "utf8")).results.length, JSON.parse(readFileSync(STUDY, "utf8")).results.length);
+});
+
+test("a format the kind does not have: one line listing the available ones, exit 2", () => {
+  const r = tsprof(["show", STUDY, "--format", "png"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, "tsprof: 'study' results have no 'png' format (available: text, markdown, json)\n");
+});
+
+test("an unknown format: commander's choices, one line, exit 2", () => {
+  const r = tsprof(["show", STUDY, "--format", "svg"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim().split("\n").length, 1);
+  assert.match(r.stderr, /Allowed choices are text, json, markdown/);
+});
+
+test("show renders a memory recording as a terminal chart, and counters as a table", () => {
+  const rec = tsprof(["show", fixture("mem", "recordings", "alloc-complete.mem.jsonl")]);
+  assert.equal(rec.code, 0, rec.stderr);
+  assert.match(rec.stdout, /MiB/);
+  const counters = tsprof(["show", fixture("dashboard", "perf-fused-128-cachegrind.json")]);
+  assert.equal(counters.code, 0, counters.stderr);
+  assert.match(counters.stdout, /Performance counter stats/);
+});
