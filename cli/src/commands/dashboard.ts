@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { UsageError, type VariantInfo } from "@tsprof/core";
 import type { CommandContext } from "../main";
 
@@ -13,6 +13,9 @@ interface RawDashboardOptions {
   headless?: boolean;
   json?: string;
   cellBudget?: string;
+  markdown?: boolean;
+  causes?: string;
+  png?: string;
 }
 
 export interface DashboardOptions {
@@ -24,6 +27,12 @@ export interface DashboardOptions {
   headless: boolean;
   json?: string;
   cellBudgetSeconds?: number;
+  /** Headless output as Markdown instead of plain text. */
+  markdown: boolean;
+  /** The slow measurements after the cells: JIT log and cachegrind ("all"), the JIT log only, or none. */
+  causes: "all" | "jit" | "none";
+  /** Figure 6-4 and the runtime table drawn as a PNG here. */
+  png?: string;
 }
 
 /** The chapter's grid sides and iterations; a workload may have its own (poly: 10M points, 10). */
@@ -104,6 +113,9 @@ export function resolveDashboardOptions(
     headless: raw.headless === true || !stdoutIsTTY,
     json: raw.json !== undefined ? path.resolve(cwd, raw.json) : undefined,
     cellBudgetSeconds,
+    markdown: raw.markdown === true,
+    causes: (raw.causes as DashboardOptions["causes"] | undefined) ?? "all",
+    png: raw.png !== undefined ? path.resolve(cwd, raw.png) : undefined,
   };
 }
 
@@ -118,7 +130,14 @@ export function registerDashboardCommand(program: Command, context: CommandConte
     .option("--workload <name>", "built-in workload: diffusion or poly (default diffusion)")
     .option("--cell-budget <seconds>", "time a slow cell on fewer iterations and scale it past this budget")
     .option("--headless", "print plain tables and Markdown instead of the terminal UI (automatic when stdout is not a terminal)")
-    .option("--json <file>", "save the study result (results: variant, size, iterations, seconds, speedup, peakRssMiB, checksum)")
+    .option("--json <file>", "save the study result (results with measured causes, counters, jit, explanations)")
+    .option("--markdown", "headless output as Markdown (default: plain text)")
+    .addOption(
+      new Option("--causes <which>", "slow measurements once per variant on the smallest size: all (JIT log + cachegrind), jit, none")
+        .choices(["all", "jit", "none"])
+        .default("all"),
+    )
+    .option("--png <file>", "draw Figure 6-4 (speedup vs grid size) and the runtime table as a PNG")
     .action(async (moduleArg: string | undefined, raw: RawDashboardOptions) => {
       // Loaded here, not at the top: the other commands should not pay for blessed and the workloads.
       const dashboard = await import("@tsprof/dashboard");
@@ -135,6 +154,7 @@ export function registerDashboardCommand(program: Command, context: CommandConte
         iterations: options.iterations,
         customModule: options.customModule,
         cellBudgetSeconds: options.cellBudgetSeconds,
+        slowCauses: options.causes,
         command,
       };
       const variants = await dashboard.initialVariants(runner, options.workload, options.variants, options.customModule);
@@ -144,7 +164,16 @@ export function registerDashboardCommand(program: Command, context: CommandConte
         const onSigint = (): void => controller.abort();
         process.once("SIGINT", onSigint);
         try {
-          const outcome = await dashboard.runDashboardHeadless({ runner, study, variants, machine, jsonPath: options.json, signal: controller.signal });
+          const outcome = await dashboard.runDashboardHeadless({
+            runner,
+            study,
+            variants,
+            machine,
+            jsonPath: options.json,
+            pngPath: options.png,
+            markdown: options.markdown,
+            signal: controller.signal,
+          });
           context.exitCode = outcome.complete ? 0 : 130;
         } finally {
           process.removeListener("SIGINT", onSigint);
@@ -159,6 +188,6 @@ export function registerDashboardCommand(program: Command, context: CommandConte
         sizes: options.sizes,
         iterations: options.iterations,
       });
-      context.exitCode = await dashboard.runDashboardTui({ runner, study, variants, machine, actions, jsonPath: options.json });
+      context.exitCode = await dashboard.runDashboardTui({ runner, study, variants, machine, actions, jsonPath: options.json, pngPath: options.png });
     });
 }

@@ -63,7 +63,7 @@ export function formatByteCount(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return unit === 0 ? `${Math.round(value)} B` : `${trim(value)} ${units[unit]}`;
+  return unit === 0 ? `${Math.round(value)} B` : `${Number(trim(value))} ${units[unit]}`;
 }
 
 function formatDuration(seconds: number): string {
@@ -114,10 +114,11 @@ export function describeChange(spec: MetricSpec, cause: ExplanationCause, simula
   return `${factor}× ${cause.after < cause.before ? less : more} ${spec.label} (${figures}${where})`;
 }
 
+/** "2.9× faster than", "1.5× slower than", "about as fast (0.97×) as". */
 function speedPhrase(timeRatio: number): string {
-  if (timeRatio >= SAME_TIME_RATIO) return `${formatRatio(timeRatio)}× faster`;
-  if (timeRatio <= 1 / SAME_TIME_RATIO) return `${formatRatio(1 / timeRatio)}× slower`;
-  return `about as fast (${timeRatio.toFixed(2)}×)`;
+  if (timeRatio >= SAME_TIME_RATIO) return `${formatRatio(timeRatio)}× faster than`;
+  if (timeRatio <= 1 / SAME_TIME_RATIO) return `${formatRatio(1 / timeRatio)}× slower than`;
+  return `about as fast (${timeRatio.toFixed(2)}×) as`;
 }
 
 /** better / worse ratio of one quantity, both sides raised to the floor. */
@@ -178,7 +179,7 @@ export function explainPair(
   causes.sort(byWeight);
   opposed.sort((x, y) => y.magnitude - x.magnitude);
   const phrases = causes.slice(0, SENTENCE_CAUSES).map((c) => describeChange(c.spec, c, c.note));
-  let summary = `${subject} is ${speedPhrase(timeRatio)} than ${reference}${where ? ` ${where}` : ""}: `;
+  let summary = `${subject} is ${speedPhrase(timeRatio)} ${reference}${where ? ` ${where}` : ""}: `;
   summary += phrases.length > 0 ? phrases.join("; ") : "no measured quantity moved with the time";
   if (opposed.length > 0) summary += `; although ${opposed.slice(0, 2).map((c) => describeChange(c.spec, c, c.note)).join(" and ")}`;
   if (missing.length > 0) summary += `. Not compared: ${missing.join("; ")}`;

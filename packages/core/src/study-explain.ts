@@ -80,6 +80,9 @@ function readingsOf(result: StudyResult, cell: StudyCell): MetricReadings {
 /** Every pair's explanation at every size where both cells have a time, sorted within a size by ladder order. */
 export function explainStudy(result: StudyResult): StudyExplanation[] {
   const explanations: StudyExplanation[] = [];
+  // A study saved before causes were measured has only times and peak RSS: nothing to explain with.
+  const measured = result.results.some((c) => c.allocatedBytes !== undefined) || result.counters.length > 0 || (result.jit?.length ?? 0) > 0;
+  if (!measured) return explanations;
   for (const size of result.sizes) {
     for (const { variant, against } of ladderPairs(result.variants)) {
       const after = result.results.find((c) => c.variant === variant && c.size === size);

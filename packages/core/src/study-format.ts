@@ -1,15 +1,19 @@
 /** Study helpers every renderer of a StudyResult shares (one copy, used by diffusion and dashboard). */
 import type { StudyResult } from "./study";
 
-/** Column label of one size: "512 × 512" for grids, "10M points" for poly, "size 300" for a user's module. */
-export function sizeLabel(workload: StudyResult["workload"], size: number): string {
+/**
+ * Column label of one size: "512 × 512" for grids, "10M points" for poly, "size 300" for a user's
+ * module; `compact` for narrow panes: "512×512", "10M pts".
+ */
+export function sizeLabel(workload: StudyResult["workload"], size: number, compact = false): string {
   if (workload === "poly") {
-    if (size >= 1e6 && size % 1e5 === 0) return `${size / 1e6}M points`;
-    if (size >= 1e3 && size % 100 === 0) return `${size / 1e3}k points`;
-    return `${size} points`;
+    const unit = compact ? "pts" : "points";
+    if (size >= 1e6 && size % 1e5 === 0) return `${size / 1e6}M ${unit}`;
+    if (size >= 1e3 && size % 100 === 0) return `${size / 1e3}k ${unit}`;
+    return `${size} ${unit}`;
   }
   if (workload === "custom") return `size ${size}`;
-  return `${size} × ${size}`;
+  return compact ? `${size}×${size}` : `${size} × ${size}`;
 }
 
 /** "256²" for grids (short, for sentences and notes), the size label otherwise. */

@@ -7,7 +7,8 @@ import type {
   StudyResult,
   VariantInfo,
 } from "@tsprof/core";
-import { SCHEMA_VERSION } from "@tsprof/core";
+import { SCHEMA_VERSION, explainStudy, type StudyExplanation } from "@tsprof/core";
+import type { PaneName } from "./layout";
 
 /**
  * The dashboard's whole state, as plain data. StudyEvents and key presses produce a new state
@@ -59,6 +60,10 @@ export interface DashboardState {
   counters: StudyCounters[];
   /** JIT state per variant, as the study's slow measurements report it. */
   jit: StudyJit[];
+  /** Each variant against the one before it, recomputed (by core) whenever a cell or cause arrives. */
+  explanations: StudyExplanation[];
+  /** The pane shown alone (number keys); null: the grid, where it fits. */
+  focus: PaneName | null;
   /** Why counters are missing, when they are ("counters: n/a (reason)"). */
   countersNote: string | null;
   machine: MachineInfo | null;
@@ -94,6 +99,8 @@ export function createState(setup: StudySetup, nowMs: number): DashboardState {
     total: setup.variants.length * setup.sizes.length,
     counters: [],
     jit: [],
+    explanations: [],
+    focus: null,
     countersNote: null,
     machine: null,
     selected: 0,
@@ -106,8 +113,16 @@ export function createState(setup: StudySetup, nowMs: number): DashboardState {
   };
 }
 
-/** Fold one StudyEvent into the state. */
+/** Fold one StudyEvent into the state; the explanations follow every new cell, counter or JIT state. */
 export function applyStudyEvent(state: DashboardState, event: StudyEvent, nowMs: number): DashboardState {
+  const next = foldEvent(state, event, nowMs);
+  if (event.type === "cell-done" || event.type === "counters" || event.type === "jit") {
+    return { ...next, explanations: explainStudy(partialResult(next, [])) };
+  }
+  return next;
+}
+
+function foldEvent(state: DashboardState, event: StudyEvent, nowMs: number): DashboardState {
   switch (event.type) {
     case "cell-start":
       return {
@@ -199,6 +214,7 @@ export function finishWith(state: DashboardState, result: StudyResult, nowMs: nu
     finishedAtMs: state.finishedAtMs ?? nowMs,
     result: { ...result, machine },
     machine,
+    explanations: result.explanations ?? explainStudy(result),
   };
 }
 
@@ -215,6 +231,7 @@ export function resetForRerun(state: DashboardState, nowMs: number): DashboardSt
     baseline: state.baseline,
     machine: state.machine,
     selected: state.selected,
+    focus: state.focus,
     countersNote: state.countersNote,
     message: "rerunning",
   };
@@ -268,6 +285,13 @@ export function partialResult(state: DashboardState, command: string[]): StudyRe
     iterations: state.iterations,
     results: state.cells,
     counters: state.counters,
+    jit: state.jit,
+    explanations: state.explanations,
     machine: state.machine,
   };
+}
+
+/** Show `pane` alone (a number key), or the grid again (null). */
+export function focusPane(state: DashboardState, pane: PaneName | null): DashboardState {
+  return pane === state.focus ? state : { ...state, focus: pane };
 }

@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseV8CodeLog, tierRank, type JitDeopt, type JitFunction, type StudyCounters, type StudyJit } from "@tsprof/core";
-import { DEFAULT_GEOMETRY, parseCachegrindOut, runCachegrind } from "@tsprof/perf";
+import { DEFAULT_GEOMETRY, VALGRIND_MISSING_MESSAGE, geometryFlag, parseCachegrindOut } from "@tsprof/perf";
 import { OriginalPositions } from "./original-position";
 
 /** How a variant is started for one slow run: the argv (after node or as a program) for `steps` steps. */
@@ -109,24 +109,44 @@ function totalsOf(totals: Record<string, number>): SimulatedTotals {
   };
 }
 
-async function cachegrindTotals(argv: string[], dir: string, tag: string): Promise<SimulatedTotals | string> {
-  const run = await runCachegrind(["--branch-sim=yes", ...argv], { geometry: DEFAULT_GEOMETRY, tempDir: dir, tag, env: process.env, stdout: "ignore" });
-  if (run.missing || run.failure) return run.failure ?? "valgrind is not installed";
-  if (run.signal) return `under cachegrind the run died of ${run.signal}${run.signal === "SIGILL" ? " (valgrind cannot run some instructions, e.g. AVX-512)" : ""}`;
-  if (run.exitCode !== 0) return `under cachegrind the run exited ${run.exitCode}`;
+/**
+ * One run under cachegrind. Spawned here rather than through @tsprof/perf's runner, which passes
+ * the child's stderr and the terminal through (a live dashboard owns both) and has no abort.
+ */
+async function cachegrindTotals(argv: string[], dir: string, tag: string, signal?: AbortSignal): Promise<SimulatedTotals | string> {
   const outFile = path.join(dir, `cachegrind.out.${tag}`);
+  const logFile = path.join(dir, `valgrind.${tag}.log`);
+  const g = DEFAULT_GEOMETRY;
+  const valgrind = [
+    "valgrind",
+    "--tool=cachegrind",
+    "--cache-sim=yes",
+    "--branch-sim=yes",
+    `--I1=${geometryFlag(g.I1)}`,
+    `--D1=${geometryFlag(g.D1)}`,
+    `--LL=${geometryFlag(g.LL)}`,
+    `--cachegrind-out-file=${outFile}`,
+    `--log-file=${logFile}`,
+  ];
+  const outcome = await runQuiet([...valgrind, ...argv], signal);
+  if (signal?.aborted) return "stopped";
+  if (outcome.code === null && /ENOENT/.test(outcome.stderr)) return VALGRIND_MISSING_MESSAGE;
+  const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8") : "";
+  const died = /Process terminating with default action of signal \d+ \((SIG\w+)\)/.exec(log);
+  if (died) return `under cachegrind the run died of ${died[1]}${died[1] === "SIGILL" ? " (valgrind cannot run some instructions, e.g. AVX-512)" : ""}`;
+  if (outcome.code !== 0) return `under cachegrind the run exited ${outcome.code}: ${outcome.stderr.trim().split("\n").pop() ?? ""}`;
   if (!fs.existsSync(outFile)) return "cachegrind wrote no counts";
   return totalsOf(parseCachegrindOut(fs.readFileSync(outFile, "utf8")).totals);
 }
 
 /** Counters of one variant per step, simulated by cachegrind: (run of 2k steps - run of k steps) / k. */
-export async function measureSimulated(target: SlowRunTarget, steps: number): Promise<StudyCounters> {
+export async function measureSimulated(target: SlowRunTarget, steps: number, signal?: AbortSignal): Promise<StudyCounters> {
   const base: StudyCounters = { variant: target.variant, size: target.size, simulated: true, ipc: null, cacheMissPct: null, instructions: null };
   const dir = makeTempDir();
   try {
-    const short = await cachegrindTotals(target.argv(steps, []), dir, "short");
+    const short = await cachegrindTotals(target.argv(steps, []), dir, "short", signal);
     if (typeof short === "string") return { ...base, note: `counters: n/a (${short})` };
-    const long = await cachegrindTotals(target.argv(2 * steps, []), dir, "long");
+    const long = await cachegrindTotals(target.argv(2 * steps, []), dir, "long", signal);
     if (typeof long === "string") return { ...base, note: `counters: n/a (${long})` };
     // A difference below zero is noise larger than the steps' own count: not measurable here.
     const per = (a: number | null, b: number | null) => (a === null || b === null || b < a ? null : (b - a) / steps);

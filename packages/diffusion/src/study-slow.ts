@@ -73,7 +73,7 @@ export async function runSlowCauses(
     out.jit.push(jit);
     onEvent({ type: "jit", jit });
     if (mode !== "all") continue;
-    const counters = await measureSimulated(target, stepsFor(SIMULATED_STEP_SECONDS, perStep, options.iterations, 5));
+    const counters = await measureSimulated(target, stepsFor(SIMULATED_STEP_SECONDS, perStep, options.iterations, 5), options.signal);
     if (isAborted()) break;
     out.counters.push(counters);
     onEvent({ type: "counters", counters });
