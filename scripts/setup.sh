@@ -4,10 +4,11 @@
 #   - libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev: headers to build `canvas`
 #     from source (PNG plots of `tsprof mem --plot`);
 #   - linux-perf: `tsprof perf` hardware counters; valgrind: its simulated-cache fallback;
-#   - tmux: the dashboard's terminal test; gcc/g++/make/python3: native addons and the C reference.
+#   - tmux: the dashboard's terminal test; gcc/g++/make/python3: native addons and the C reference;
+#   - golang-go: `go tool pprof`, the real client the pprof export is tested with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev linux-perf valgrind tmux gcc g++ make python3)
+packages=(libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev linux-perf valgrind tmux gcc g++ make python3 golang-go)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

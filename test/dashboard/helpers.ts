@@ -8,6 +8,7 @@ export function cell(variant: string, size: number, seconds: number | null, spee
     iterations: 5,
     measuredIterations: 5,
     scaled: false,
+    status: seconds === null ? "failed" : "ok",
     seconds,
     speedup,
     peakRssMiB: 50 + size / 100,

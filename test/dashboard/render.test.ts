@@ -101,6 +101,14 @@ test("failed and unavailable cells are shown as such, with the reason", () => {
   assert.ok(lines.includes("fused 32×32: worker crashed"));
 });
 
+test("an unavailable cell reads n/a in the TUI, as in the headless tables (the cell's status, not its error text)", () => {
+  let state = createState({ ...setup, variants: [...TWO_VARIANTS, { name: "c-reference", description: "C", unavailable: "no C compiler" }] }, 0);
+  const unavailable = cell("c-reference", 32, null, null, { status: "unavailable", error: "unavailable: no C compiler" });
+  state = applyStudyEvent(state, { type: "cell-done", cell: unavailable, index: 0, total: 6 }, 0);
+  const lines = renderRuntimeTable(state, 100);
+  assert.match(lines[3], /c-reference\s+n\/a\s+n\/a/);
+});
+
 test("the selection marker follows the selected variant", () => {
   const state = moveSelection(fold(), 1);
   const lines = renderSpeedupTable(state, 80);

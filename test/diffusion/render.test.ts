@@ -3,11 +3,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { StudyResult } from "@tsprof/core";
+import { resultFromJSON } from "@tsprof/core";
 import { formatSeconds, formatSpeedup, largestGridFittingCache, renderStudyMarkdown, renderStudyText, sizeLabel } from "@tsprof/diffusion";
 
 const dir = path.join(__dirname, "..", "..", "fixtures", "diffusion");
-const load = (name: string) => JSON.parse(fs.readFileSync(path.join(dir, name), "utf8")) as StudyResult;
+const load = (name: string) => resultFromJSON(fs.readFileSync(path.join(dir, name), "utf8"), name, "study");
 const read = (name: string) => fs.readFileSync(path.join(dir, name), "utf8");
 
 for (const name of ["study-small", "study-poly"]) {
@@ -34,8 +34,8 @@ test("unavailable and failed cells are shown as n/a and failed, with notes", () 
   const result = load("study-small.json");
   result.variants = result.variants.map((v) => (v.name === "c-reference" ? { ...v, unavailable: "no C compiler (gcc/cc/clang) on PATH: skipped" } : v));
   result.results = result.results.map((c) => {
-    if (c.variant === "c-reference") return { ...c, seconds: null, speedup: null, error: "unavailable: no C compiler" };
-    if (c.variant === "fused" && c.size === 96) return { ...c, seconds: null, speedup: null, error: "Error: boom" };
+    if (c.variant === "c-reference") return { ...c, status: "unavailable" as const, seconds: null, speedup: null, error: "unavailable: no C compiler" };
+    if (c.variant === "fused" && c.size === 96) return { ...c, status: "failed" as const, seconds: null, speedup: null, error: "Error: boom" };
     return c;
   });
   const text = renderStudyText(result);

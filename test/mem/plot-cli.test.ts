@@ -137,10 +137,30 @@ test("where the PNG renderer cannot load, the chart is drawn in the terminal wit
   const run = await tsprof(["mem", "--plot", recording], { cwd, nodeArgs: ["--require", blocker] });
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stderr.trim().split("\n").length, 1);
-  assert.match(run.stderr, /PNG output needs the canvas addon \(cairo\).*npm rebuild canvas/);
+  assert.match(run.stderr, /terminal chart instead of a PNG: canvas did not load: Cannot find module '\.\.\/build\/Release\/canvas\.node'.*libcairo2-dev.*npm rebuild canvas/);
   assert.match(run.stdout, /alloc\.ts: \d+\.\d\d s/);
   assert.match(run.stdout, /MiB +[┤┼]/);
   assert.match(run.stdout, /allocate: \d+\.\d{3} s - \d+\.\d{3} s/);
+});
+
+test("where canvas is not installed (npm i --omit=optional), the one line says what to install", async () => {
+  const cwd = fresh("nocanvas-installed");
+  const blocker = join(cwd, "no-canvas.js");
+  // What require("canvas") throws when the optional dependency was never installed.
+  writeFileSync(
+    blocker,
+    `const Module = require("module"); const load = Module._load;
+     Module._load = function (request, ...rest) {
+       if (request === "canvas") throw Object.assign(new Error("Cannot find module 'canvas'\\nRequire stack:\\n- /x.js"), { code: "MODULE_NOT_FOUND" });
+       return load.call(this, request, ...rest);
+     };`,
+  );
+  const recording = join(FIXTURES, "recordings", "alloc-complete.mem.jsonl");
+  const run = await tsprof(["mem", "--plot", recording], { cwd, nodeArgs: ["--require", blocker] });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+  assert.match(run.stderr, /^tsprof: terminal chart instead of a PNG: canvas is not installed \(optional; for PNG plots: npm install canvas chartjs-node-canvas, .*libcairo2-dev.*\)$/m);
+  assert.match(run.stdout, /MiB +[┤┼]/);
 });
 
 test("--include-children adds the RSS of the script's child processes", async () => {

@@ -248,5 +248,5 @@ async function drawPlot(
     return;
   }
   process.stdout.write(renderRecordingAscii(recording, terminalSize));
-  process.stderr.write(`tsprof: ${PNG_HINT} (${problem})\n`);
+  process.stderr.write(`tsprof: terminal chart instead of a PNG: ${problem}\n`);
 }

@@ -126,6 +126,9 @@ export interface CacheTotals extends CacheEvents {
   lldMissPct: number | null;
   /** LL misses / all references (instruction + data), as cachegrind's "LL miss rate". */
   llMissPct: number | null;
+  /** LL misses / LL references: of what reaches the last level, the share that misses it (the
+   *  simulated counterpart of perf's cache-misses / cache-references). */
+  llLocalMissPct: number | null;
 }
 
 /** A valgrind cachegrind run: simulated caches, not this machine's. */
@@ -487,6 +490,7 @@ export function buildCacheTotals(events: CacheEvents): CacheTotals {
     d1MissPct: ratio(d1Misses, dataRefs, 100),
     lldMissPct: ratio(lldMisses, dataRefs, 100),
     llMissPct: ratio(llMisses, events.Ir + dataRefs, 100),
+    llLocalMissPct: ratio(llMisses, events.I1mr + d1Misses, 100),
   };
 }
 

@@ -1,5 +1,9 @@
 import { readFileSync, writeFileSync, renameSync } from "node:fs";
-import { SCHEMA_VERSION, type ResultKind } from "./schema";
+import type { ResultKind } from "./schema";
+import type { ResultByKind, TsprofResult } from "./render-contract";
+import { ResultFileError, validateResult } from "./validate";
+
+export { ResultFileError };
 
 /** A saved result of any kind: what `tsprof show` reads. */
 export interface AnyResult {
@@ -8,32 +12,22 @@ export interface AnyResult {
   [key: string]: unknown;
 }
 
-/** Thrown for a file that is not a tsprof result; the message is one line for the user. */
-export class ResultFileError extends Error {}
-
 /** Serialize a result as JSON text (stable, indented). */
 export function resultToJSON(result: object): string {
   return JSON.stringify(result, null, 2) + "\n";
 }
 
-/** Parse and check a saved result's header. Never returns a partial object silently. */
-export function resultFromJSON(text: string, origin = "input"): AnyResult {
+/** Parse a saved result and check it against its kind's schema. Never returns a partial object silently. */
+export function resultFromJSON(text: string, origin?: string): TsprofResult;
+export function resultFromJSON<K extends ResultKind>(text: string, origin: string, expected: K): ResultByKind[K];
+export function resultFromJSON(text: string, origin = "input", expected?: ResultKind): TsprofResult {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
     throw new ResultFileError(`${origin}: not a tsprof result (invalid JSON: ${(err as Error).message})`);
   }
-  if (typeof value !== "object" || value === null || typeof (value as AnyResult).kind !== "string") {
-    throw new ResultFileError(`${origin}: not a tsprof result (no "kind" field)`);
-  }
-  const result = value as AnyResult;
-  if (result.schemaVersion !== SCHEMA_VERSION) {
-    throw new ResultFileError(
-      `${origin}: schema version ${String(result.schemaVersion)} is not supported (this tsprof reads ${SCHEMA_VERSION})`,
-    );
-  }
-  return result;
+  return validateResult(value, origin, expected);
 }
 
 /** Write a result atomically (temp file + rename), so a reader never sees half a file. */
@@ -43,12 +37,15 @@ export function writeResultFile(path: string, result: object): void {
   renameSync(tmp, path);
 }
 
-export function readResultFile(path: string): AnyResult {
+/** Read and validate a saved result; with `expected`, a result of another kind is an error too. */
+export function readResultFile(path: string): TsprofResult;
+export function readResultFile<K extends ResultKind>(path: string, expected: K): ResultByKind[K];
+export function readResultFile(path: string, expected?: ResultKind): TsprofResult {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
     throw new ResultFileError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  return resultFromJSON(text, path);
+  return expected === undefined ? resultFromJSON(text, path) : resultFromJSON(text, path, expected);
 }

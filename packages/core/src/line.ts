@@ -1,4 +1,5 @@
 import type { ProgramExit, ResultHeader } from "./schema";
+import type { SampledCpuProfile } from "./sampled";
 
 /**
  * `tsprof line` modes.
@@ -75,4 +76,10 @@ export interface LineProfileResult extends ResultHeader, ProgramExit {
   summary: FunctionSummaryRow[];
   /** One-line remarks shown under the tables (fallbacks, calibration, truncation). */
   notes: string[];
+  /**
+   * V8's CPU samples in original positions, one profile per sampled thread: what the speedscope,
+   * pprof and .cpuprofile exports are made from. Absent in results saved before tsprof kept it, and
+   * when no sampler ran.
+   */
+  profiles?: SampledCpuProfile[];
 }

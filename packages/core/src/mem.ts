@@ -1,4 +1,5 @@
 import type { ProgramExit, ResultHeader } from "./schema";
+import type { SampledAllocationProfile } from "./sampled";
 
 /** One source line of one function profiled for memory (memory_profiler's row). */
 export interface MemLineRecord {
@@ -51,6 +52,11 @@ export interface MemProfileResult extends ResultHeader, ProgramExit {
   functions: FunctionMemProfile[];
   allocations: AllocationSite[];
   notes: string[];
+  /**
+   * The sampling heap profiler's call tree in original positions: what the pprof and speedscope
+   * exports are made from. Absent in results saved before tsprof kept it, and when the sampler was off.
+   */
+  allocationProfile?: SampledAllocationProfile;
 }
 
 /** One point of memory over time. All MiB. */

@@ -22,6 +22,12 @@ export interface VariantInfo {
   against?: string;
 }
 
+/**
+ * How a cell ended. ok: measured; failed: the variant threw or its process died; unavailable: the
+ * variant cannot run on this machine (no C compiler, no SIMD); timed-out: stopped past its time limit.
+ */
+export type StudyCellStatus = "ok" | "failed" | "unavailable" | "timed-out";
+
 /** One measured cell of the study. */
 export interface StudyCell {
   variant: string;
@@ -32,6 +38,8 @@ export interface StudyCell {
   measuredIterations: number;
   /** True when `seconds` was extrapolated from `measuredIterations`. */
   scaled: boolean;
+  /** How the cell ended; renderers show `seconds` only for "ok". */
+  status: StudyCellStatus;
   /** Seconds for `iterations` steps (measured, or scaled). null if the cell failed. */
   seconds: number | null;
   /** Baseline seconds / this seconds, same size. null when either is missing. */
@@ -41,6 +49,7 @@ export interface StudyCell {
   gcCount: number | null;
   /** Sum of the final grid (or the workload's own checksum). */
   checksum: number | null;
+  /** Why the cell has no figures (failed, unavailable, timed-out), one line. */
   error?: string;
   // Causes measured during the timed steps (absent in studies saved before they were measured;
   // null where this cell could not measure them, e.g. the C reference's GC).

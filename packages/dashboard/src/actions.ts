@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { FunctionLineProfile, LineProfileResult } from "@tsprof/core";
+import { readResultFile, type FunctionLineProfile, type LineProfileResult } from "@tsprof/core";
 import type { ActionState } from "./model";
 
 /**
@@ -135,7 +135,12 @@ export async function lineProfileVariant(
     if (target.args.length > 0) args.push("--", ...target.args);
     const outcome = await runCli(cliPath, args, signal);
     if (existsSync(json)) {
-      const result = JSON.parse(readFileSync(json, "utf8")) as LineProfileResult;
+      let result: LineProfileResult;
+      try {
+        result = readResultFile(json, "line");
+      } catch (err) {
+        return { kind: "line", variant, status: "failed", lines: [(err as Error).message] };
+      }
       const status = outcome.code === 0 ? "done" : "failed";
       const extra = outcome.code === 0 ? [] : [`tsprof line exited ${outcome.code ?? outcome.signal}: ${firstLine(outcome.stderr)}`];
       return { kind: "line", variant, status, lines: [...extra, ...lineProfileLines(result, maxLines, hide)] };

@@ -115,7 +115,8 @@ function pendingMark(state: DashboardState, variant: string, size: number): stri
 function cellText(state: DashboardState, variant: string, size: number, value: (cell: StudyCell) => string | null): string {
   const cell = findCell(state, variant, size);
   if (!cell) return pendingMark(state, variant, size);
-  if (cell.error !== undefined && cell.seconds === null) return "error";
+  if (cell.status === "unavailable") return "n/a";
+  if (cell.status !== "ok" && cell.seconds === null) return cell.status === "timed-out" ? "timeout" : "error";
   return value(cell) ?? "-";
 }
 

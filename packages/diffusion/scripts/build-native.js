@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Builds the native parts of @tsprof/diffusion into dist/native/ (never committed):
 //  - diffusion.wasm from assembly/diffusion.ts with AssemblyScript's `asc` (128-bit SIMD enabled);
-//  - diffusion-c from c/diffusion.c with `gcc -O3 -march=native` when a C compiler exists
-//    (otherwise a note: the c-reference variant is then reported as unavailable).
+// The C reference (c/diffusion.c, -O3 -march=native) is not built here: a -march=native binary
+// belongs to the machine that runs it, so src/native.ts compiles it at first use into the user's
+// cache dir.
 // Run by `npm run build` in this package (the root build runs it after `tsc -b`).
 "use strict";
 const { execFileSync } = require("node:child_process");
@@ -37,19 +38,5 @@ for (const [output, features] of [
   console.log(`diffusion: built dist/native/${output}`);
 }
 
-const source = path.join(packageDir, "c", "diffusion.c");
-const binary = path.join(nativeDir, "diffusion-c");
-const compilers = [process.env.CC, "gcc", "cc", "clang"].filter(Boolean);
-let built = false;
-for (const compiler of compilers) {
-  try {
-    execFileSync(compiler, ["--version"], { stdio: "ignore" });
-  } catch {
-    continue;
-  }
-  execFileSync(compiler, ["-O3", "-march=native", "-o", binary, source], { stdio: "inherit" });
-  console.log(`diffusion: built dist/native/diffusion-c with ${compiler} -O3 -march=native`);
-  built = true;
-  break;
-}
-if (!built) console.log("diffusion: no C compiler found; the c-reference variant will be skipped");
+// An older build put the C binary here; it must not linger (or ship).
+fs.rmSync(path.join(nativeDir, "diffusion-c"), { force: true });

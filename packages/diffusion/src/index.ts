@@ -12,7 +12,8 @@ export { collectMachineInfo, machineInfoFrom, type MachineReadings } from "./mac
 export { largestGridFittingCache } from "@tsprof/core";
 export { exportOrder, orderBySource } from "./custom";
 export { initialGrid, referenceGrid, referenceStep, sumGrid, blockRange, DIFFUSION_D, DIFFUSION_DT, BLOCK_VALUE } from "./grid";
-export { ensureCReference, findCCompiler, WASM_PATH, WASM_RELAXED_PATH, C_BINARY, C_FLAGS } from "./native";
+export { ensureCReference, findCCompiler, WASM_PATH, WASM_RELAXED_PATH, C_FLAGS } from "./native";
+export { userCacheDir } from "./user-cache";
 export { defaultThreads, createFusedWorkers } from "./variants/diffusion/fused-workers";
 export { linspace } from "./variants/poly/kernels";
 export { loadDiffusionModule, type WasmFlavor } from "./variants/diffusion/wasm-simd";

@@ -33,16 +33,21 @@ function cellOf(result: StudyResult, variant: string, size: number): StudyCell |
   return result.results.find((c) => c.variant === variant && c.size === size);
 }
 
+/** A cell without figures: "n/a" unavailable, "timeout", or "failed". */
+function statusText(cell: StudyCell): string {
+  return cell.status === "unavailable" ? "n/a" : cell.status === "timed-out" ? "timeout" : "failed";
+}
+
 /** "-" not run (yet), "n/a" unavailable, "failed" error; "*" marks a scaled figure. */
 function runtimeText(cell: StudyCell | undefined): string {
   if (!cell) return "-";
-  if (cell.seconds === null) return cell.error?.startsWith("unavailable") ? "n/a" : "failed";
+  if (cell.seconds === null) return statusText(cell);
   return `${cell.scaled ? "*" : ""}${formatSeconds(cell.seconds)}`;
 }
 
 function speedupText(cell: StudyCell | undefined): string {
   if (!cell) return "-";
-  if (cell.speedup === null) return cell.seconds === null ? (cell.error?.startsWith("unavailable") ? "n/a" : "failed") : "-";
+  if (cell.speedup === null) return cell.seconds === null ? statusText(cell) : "-";
   return `${cell.scaled ? "*" : ""}${formatSpeedup(cell.speedup)}`;
 }
 
@@ -168,7 +173,7 @@ function notes(result: StudyResult): string[] {
   }
   for (const v of result.variants) if (v.unavailable) lines.push(`${v.name}: unavailable: ${v.unavailable}`);
   for (const c of result.results) {
-    if (c.error && !c.error.startsWith("unavailable")) lines.push(`${c.variant} @ ${sizeLabel(result.workload, c.size)}: failed: ${c.error}`);
+    if (c.error && c.status !== "unavailable") lines.push(`${c.variant} @ ${sizeLabel(result.workload, c.size)}: ${c.status === "timed-out" ? "timed out" : "failed"}: ${c.error}`);
   }
   return lines;
 }

@@ -200,15 +200,16 @@ function finite(value: number | null | undefined): number | null {
 }
 
 /** The StudyCell of one finished (or failed) run. */
-function cellOf(variant: string, size: number, iterations: number, outcome: CellOutcome): StudyCell {
+function cellOf(variant: VariantInfo, size: number, iterations: number, outcome: CellOutcome): StudyCell {
   const r = outcome.result;
   const peaks = [outcome.peakRssMiB, finite(r?.maxRssMiB)].filter((v): v is number => v !== null);
   const cell: StudyCell = {
-    variant,
+    variant: variant.name,
     size,
     iterations,
     measuredIterations: r?.measuredIterations ?? 0,
     scaled: r?.scaled ?? false,
+    status: r ? "ok" : variant.unavailable ? "unavailable" : "failed",
     seconds: r ? r.seconds : null,
     speedup: null,
     peakRssMiB: peaks.length > 0 ? Math.max(...peaks) : null,
@@ -299,7 +300,7 @@ export async function runStudy(options: StudyOptions, onEvent: (e: StudyEvent) =
         });
         running = null;
         if (aborted && !outcome.result) break;
-        const cell = cellOf(variant.name, size, options.iterations, outcome);
+        const cell = cellOf(variant, size, options.iterations, outcome);
         const base = results.find((c) => c.variant === baseline && c.size === size) ?? (variant.name === baseline ? cell : undefined);
         if (base?.seconds && cell.seconds) cell.speedup = base.seconds / cell.seconds;
         results.push(cell);

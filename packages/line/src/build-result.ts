@@ -7,6 +7,7 @@ import type { CpuProfile, FileMeta } from "@tsprof/runner";
 import { hitsOfSlots } from "@tsprof/runner/dist/instrument-meta";
 // Only the parts this file needs (the package index would load more, also into the worker).
 import { SourceLineMapper } from "@tsprof/runner/dist/source-lines";
+import { mapCpuProfile } from "@tsprof/runner/dist/map-profile";
 
 export interface FileData {
   meta: FileMeta;
@@ -157,6 +158,8 @@ export function buildLineResult(
   }
   rows.sort((a, b) => b.cumtimeNs - a.cumtimeNs || b.tottimeNs - a.tottimeNs);
   result.summary = rows;
+  // The sampled call tree in original positions, for the exports (speedscope, pprof, .cpuprofile).
+  if (profile) result.profiles = [mapCpuProfile(profile, { ownDirs: helpers.ownDirs, thread: "main" })];
 }
 
 /** The interval V8 really sampled at: the profile's span over its samples (µs), null without samples. */

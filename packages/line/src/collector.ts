@@ -6,12 +6,12 @@
  * All counters and times live in SharedArrayBuffers, so the worker (line-worker.ts) can sample,
  * snapshot and, on Ctrl-C during a busy loop, save them without the main thread's help.
  */
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MessageChannel, Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import { SCHEMA_VERSION, writeResultFile, type LineMode, type LineProfileResult } from "@tsprof/core";
-import type { FileMeta } from "@tsprof/runner";
+import type { FileMeta, ModuleGroup } from "@tsprof/runner";
+import { unloadedModuleWarnings } from "@tsprof/runner/dist/modules";
 import { CpuSampler } from "@tsprof/runner/dist/sampler";
 import { buildLineResult, type FileData } from "./build-result";
 import { readSource, sharedViews, fileViews, OWN_DIRS, Control, type SharedBuffers, type WorkerInput } from "./shared";
@@ -25,8 +25,8 @@ export interface LineCollectorOptions {
   timerUnit: number;
   command: string[];
   startedAt: string;
-  /** Save V8's profile for --cpuprofile (serialising it costs time at exit: only when asked). */
-  keepCpuProfile: boolean;
+  /** The `--module` arguments: one that the program never loads gets a note. */
+  moduleGroups?: ModuleGroup[];
 }
 
 /** Slots (statements) and functions of all files share these arrays. */
@@ -42,6 +42,7 @@ interface Frame {
 
 export function create(options: LineCollectorOptions, context: { outFile: string; tempDir: string }) {
   const files: FileData[] = [];
+  const loaded = new Set<string>();
   // Global slot 0 means "no statement" on the shadow stack: slots start at 1.
   let nextSlot = 1;
   let nextFunction = 0;
@@ -128,6 +129,7 @@ export function create(options: LineCollectorOptions, context: { outFile: string
 
   return {
     registerFile(meta: FileMeta) {
+      loaded.add(meta.file);
       const base = nextSlot;
       const fnBase = nextFunction;
       nextSlot += meta.slots.length;
@@ -149,7 +151,7 @@ export function create(options: LineCollectorOptions, context: { outFile: string
       // (A worker that never started its loop cannot be writing: no need to wait for it.)
       if (Atomics.load(control, Control.Ready) === 1) Atomics.wait(control, Control.Acknowledged, 0, 1000);
       const profile = sampler.stop();
-      const notes: string[] = [];
+      const notes = unloadedModuleWarnings(options.moduleGroups ?? [], loaded);
       if (sampler.fallbackReason) notes.push(`V8 sampling through node:inspector: ${sampler.fallbackReason}`);
       if (options.mode === "trace") notes.push(`timer cost calibrated at ${(eventCostMs * 1e6).toFixed(0)} ns per line event and subtracted`);
       const result: LineProfileResult = {
@@ -165,7 +167,6 @@ export function create(options: LineCollectorOptions, context: { outFile: string
         notes,
       };
       buildLineResult(result, files, profile, { readSource, ownDirs: OWN_DIRS }, stack);
-      if (profile && options.keepCpuProfile) writeFileSync(join(context.tempDir, "profile.cpuprofile"), JSON.stringify(profile));
       writeResultFile(context.outFile, result);
     },
   };

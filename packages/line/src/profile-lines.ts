@@ -1,7 +1,9 @@
 /** The parent side of `tsprof line`: run the script with the line collector, return the result. */
-import { copyFileSync, existsSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { SCHEMA_VERSION, UsageError, type LineMode, type LineProfileResult } from "@tsprof/core";
-import { resolveModules, runChild, type ChildOutcome } from "@tsprof/runner";
+import { resolveModuleGroups, runChild, type ChildOutcome } from "@tsprof/runner";
+// Only this exporter: the package index would load the pprof encoder too.
+import { chromeCpuProfile } from "@tsprof/export/dist/cpuprofile";
 import type { LineCollectorOptions } from "./collector";
 
 export interface LineRunOptions {
@@ -29,7 +31,8 @@ export const MODES: LineMode[] = ["hybrid", "trace", "sample"];
 
 export async function profileLines(options: LineRunOptions): Promise<LineRun> {
   if (!MODES.includes(options.mode)) throw new UsageError(`--mode must be one of ${MODES.join(", ")} (got '${options.mode}')`);
-  const modules = resolveModules(options.modules, options.cwd);
+  const moduleGroups = resolveModuleGroups(options.modules, options.cwd);
+  const modules = [...new Set(moduleGroups.flatMap((g) => g.files))];
   const startedAt = new Date().toISOString();
   const collectorOptions: LineCollectorOptions = {
     mode: options.mode,
@@ -39,7 +42,7 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
     timerUnit: options.timerUnit,
     command: options.command,
     startedAt,
-    keepCpuProfile: !!options.cpuprofile,
+    moduleGroups,
   };
   const outcome = await runChild({
     script: options.script,
@@ -72,8 +75,9 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
     };
   }
   if (options.cpuprofile) {
-    const saved = `${outcome.tempDir}/profile.cpuprofile`;
-    if (existsSync(saved)) copyFileSync(saved, options.cpuprofile);
+    // The main thread's samples, in the original files' positions (what DevTools and VS Code open).
+    const main = result.profiles?.find((p) => p.thread === "main") ?? result.profiles?.[0];
+    if (main) writeFileSync(options.cpuprofile, JSON.stringify(chromeCpuProfile(main)));
     else result.notes.push(`no CPU profile to save to ${options.cpuprofile}`);
   }
   outcome.cleanup();

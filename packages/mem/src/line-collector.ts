@@ -17,7 +17,7 @@ import { Session } from "node:inspector";
 import { resolve, sep } from "node:path";
 import { createHeapReader } from "./heap-reader";
 import { createRssReader } from "./rss-reader";
-import { writeResultFile, type AllocationSite, type FunctionMemProfile, type MemLineRecord } from "@tsprof/core";
+import { writeResultFile, type AllocationSite, type FunctionMemProfile, type MemLineRecord, type SampledAllocationProfile } from "@tsprof/core";
 import type { ChildExit, Collector, CollectorContext, EventSink, FileMeta } from "./collector-types";
 
 export interface LineCollectorOptions {
@@ -39,6 +39,8 @@ export interface LineCollectorOutput {
   sampledBytes: number;
   /** Bytes sampled in tsprof's own measuring code (left out of the table). */
   ownBytes: number;
+  /** The sampled allocations' call tree in original positions (for the pprof and speedscope exports). */
+  allocationProfile?: SampledAllocationProfile;
 }
 
 const MiB = 1024 * 1024;
@@ -207,6 +209,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       let allocations: AllocationSite[] = [];
       let sampledBytes = 0;
       let ownBytes = 0;
+      let allocationProfile: SampledAllocationProfile | undefined;
       const functions = files.flatMap((data) => buildFunctions(data));
       if (session) {
         try {
@@ -216,6 +219,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
           allocations = built.sites;
           sampledBytes = built.totalBytes;
           ownBytes = built.ownBytes;
+          allocationProfile = mapAllocations(profile, options.samplingIntervalBytes, files);
         } catch (err) {
           notes.push(`sampling heap profiler failed: ${(err as Error).message}`);
         }
@@ -229,6 +233,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
         notes,
         sampledBytes,
         ownBytes,
+        ...(allocationProfile ? { allocationProfile } : {}),
       };
       writeResultFile(context.outFile, output);
     },
@@ -323,6 +328,30 @@ function loadMapper(): SourceMapper {
       map: (url: string, line: number) => ({ file: url.startsWith("file:") ? new URL(url).pathname : url, line }),
     };
   }
+}
+
+/** The whole sampled tree in original positions, tsprof's own allocations left out. */
+function mapAllocations(profile: SamplingHeapProfile, samplingIntervalBytes: number, files: FileData[]): SampledAllocationProfile | undefined {
+  let mapped: SampledAllocationProfile;
+  try {
+    // Only this module of the runner: its index would load the TypeScript compiler.
+    const { mapAllocationProfile } = require("@tsprof/runner/dist/map-profile") as typeof import("@tsprof/runner/dist/map-profile");
+    mapped = mapAllocationProfile(profile, { ownDirs: OWN_PACKAGES, thread: "main", samplingIntervalBytes });
+  } catch {
+    return undefined;
+  }
+  // A script collected by the end comes back without url or line (see buildAllocationSites): a
+  // profiled function of the same, unique name identifies it.
+  const byName = new Map<string, { file: string; line: number } | null>();
+  for (const data of files) for (const fn of data.meta.functions) byName.set(fn.name, byName.has(fn.name) ? null : { file: data.meta.file, line: fn.bodyLine });
+  const stack = [mapped.head];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const match = !node.callFrame.url && node.callFrame.lineNumber < 0 ? byName.get(node.callFrame.functionName) : null;
+    if (match) node.callFrame = { ...node.callFrame, url: match.file, lineNumber: match.line - 1, columnNumber: 0 };
+    stack.push(...node.children);
+  }
+  return mapped;
 }
 
 /**

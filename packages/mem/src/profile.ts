@@ -101,6 +101,7 @@ export async function profileMemory(options: MemProfileOptions): Promise<MemProf
     functions: child?.functions ?? [],
     allocations: child?.allocations ?? [],
     notes,
+    ...(child?.allocationProfile ? { allocationProfile: child.allocationProfile } : {}),
   };
   return { result, exitCode: exitCodeOf(outcome), error: outcome.error, durationNs: outcome.durationNs };
 }

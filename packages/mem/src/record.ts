@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { execFile, type ChildProcess } from "node:child_process";
 import pidusage from "pidusage";
 import { runChild, exitCodeOf, resolveScript, resolveModules } from "@tsprof/runner";
-import { ToolError, bytesToMiB, type MemRecording } from "@tsprof/core";
+import { SCHEMA_VERSION, ToolError, bytesToMiB, type MemRecording } from "@tsprof/core";
 import { descendantsOf } from "./proc";
 import { readRecording, recordingFileName, recordingLine, recordingsDir } from "./recording";
 import { interruptPath, type PlotCollectorOptions } from "./plot-collector";
@@ -74,7 +74,7 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
     recordingLine({
       type: "header",
       kind: "mem-recording",
-      schemaVersion: 1,
+      schemaVersion: SCHEMA_VERSION,
       command: options.command,
       startedAt: started.toISOString(),
       startEpochMs: performance.timeOrigin + performance.now(),

@@ -2,8 +2,10 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
   SCHEMA_VERSION,
+  ResultFileError,
   bytesToMiB,
   toolShareOf,
+  validateResult,
   type FunctionBracket,
   type MemRecording,
   type MemSample,
@@ -205,7 +207,7 @@ export function parseRecording(text: string, origin = "recording"): MemRecording
     brackets.push({ name: open.name, startMs: start, endMs: end, open: true });
   }
   brackets.sort((a, b) => a.startMs - b.startMs);
-  return {
+  return checked(origin, {
     kind: "mem-recording",
     schemaVersion: header.schemaVersion,
     command: header.command,
@@ -221,7 +223,17 @@ export function parseRecording(text: string, origin = "recording"): MemRecording
     ...(end?.error !== undefined ? { error: end.error } : {}),
     ...(skipped > 0 ? { skippedLines: skipped } : {}),
     ...(baselineRss !== null ? { toolShare: toolShareOf(baselineRss, referenceRss) } : {}),
-  };
+  });
+}
+
+/** The recording checked against the schema of its kind; a malformed one is a RecordingError (one line). */
+function checked(origin: string, recording: unknown): MemRecording {
+  try {
+    return validateResult(recording, origin, "mem-recording");
+  } catch (err) {
+    if (err instanceof ResultFileError) throw new RecordingError(err.message);
+    throw err;
+  }
 }
 
 function parseRecordingDocument(text: string, origin: string): MemRecording {
@@ -231,15 +243,11 @@ function parseRecordingDocument(text: string, origin: string): MemRecording {
   } catch (err) {
     throw new RecordingError(`${origin}: not a tsprof memory recording (${(err as Error).message})`);
   }
-  const rec = value as MemRecording;
-  if (typeof rec !== "object" || rec === null || rec.kind !== "mem-recording" || !Array.isArray(rec.samples)) {
-    throw new RecordingError(`${origin}: not a tsprof memory recording`);
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  if (kind !== "mem-recording") {
+    throw new RecordingError(`${origin}: not a tsprof memory recording${typeof kind === "string" ? ` (a "${kind}" result)` : ""}`);
   }
-  if (rec.schemaVersion !== SCHEMA_VERSION) {
-    throw new RecordingError(
-      `${origin}: schema version ${String(rec.schemaVersion)} is not supported (this tsprof reads ${SCHEMA_VERSION})`,
-    );
-  }
+  const rec = checked(origin, value);
   // RSS 0 was read from an exited process (documents written before the writer skipped it).
   rec.samples = rec.samples.filter((sample) => sample.rssMiB !== 0);
   return rec;

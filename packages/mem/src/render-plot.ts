@@ -231,15 +231,27 @@ export async function renderRecordingPng(rec: MemRecording, size: PlotSize): Pro
   return canvas.renderToBuffer(buildChartConfig(rec) as any, "image/png");
 }
 
-/** Can the PNG renderer load here? Returns null, or the one-line reason it cannot. */
+const CAIRO_PACKAGES = "apt-get install build-essential libcairo2-dev libpango1.0-dev libjpeg-dev libgif-dev librsvg2-dev";
+
+/**
+ * Can the PNG renderer load here? Returns null, or the whole reason it cannot as one line with what
+ * to install: canvas and chartjs-node-canvas are optional dependencies (left out by
+ * --omit=optional, or canvas's native build failed for want of cairo's headers).
+ */
 export function pngRendererProblem(): string | null {
-  try {
-    require("canvas");
-    require("chartjs-node-canvas");
-    return null;
-  } catch (err) {
-    return (err as Error).message.split("\n")[0];
+  for (const name of ["canvas", "chartjs-node-canvas"]) {
+    try {
+      require(name);
+    } catch (err) {
+      const error = err as NodeJS.ErrnoException;
+      const message = error.message.split("\nRequire stack:")[0].replace(/\s*\n\s*/g, " ").trim();
+      if (error.code === "MODULE_NOT_FOUND" && message.includes(`'${name}'`)) {
+        return `${name} is not installed (optional; for PNG plots: npm install canvas chartjs-node-canvas, which builds against cairo: ${CAIRO_PACKAGES})`;
+      }
+      return `${name} did not load: ${message} (for PNG plots: ${CAIRO_PACKAGES}, then npm rebuild canvas)`;
+    }
   }
+  return null;
 }
 
 /**

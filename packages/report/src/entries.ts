@@ -27,6 +27,7 @@ const line = () => require("@tsprof/line") as typeof import("@tsprof/line");
 const mem = () => require("@tsprof/mem") as typeof import("@tsprof/mem");
 const perf = () => require("@tsprof/perf") as typeof import("@tsprof/perf");
 const diffusion = () => require("@tsprof/diffusion") as typeof import("@tsprof/diffusion");
+const exporters = () => require("@tsprof/export") as typeof import("@tsprof/export");
 
 /** The whole result as indented JSON: the same for every kind. */
 const json = <K extends ResultKind>(kind: K): RendererEntry =>
@@ -42,6 +43,24 @@ export const ENTRIES: readonly RendererEntry[] = [
     load: () => (r, o) => line().renderLineProfile(r, { color: o.color, skipZero: o.skipZero ?? false, unit: o.unit, cwd: o.cwd, width: o.width }),
   }),
   json("line"),
+  entry<"line">({
+    kind: "line",
+    format: "speedscope",
+    description: "speedscope's file format: the sampled call tree per thread, original files and lines",
+    load: () => (r) => JSON.stringify(exporters().toSpeedscope(r)),
+  }),
+  entry<"line">({
+    kind: "line",
+    format: "pprof",
+    description: "gzipped profile.proto (go tool pprof, Pyroscope, Grafana, Parca): cpu time per original line",
+    load: () => (r) => Buffer.from(exporters().toPprof(r)),
+  }),
+  entry<"line">({
+    kind: "line",
+    format: "cpuprofile",
+    description: "Chrome DevTools / VS Code .cpuprofile in original positions",
+    load: () => (r) => exporters().toCpuprofile(r),
+  }),
   entry<"mem">({
     kind: "mem",
     format: "text",
@@ -49,6 +68,18 @@ export const ENTRIES: readonly RendererEntry[] = [
     load: () => (r, o) => mem().renderMemProfile(r, { color: o.color, skipZero: o.skipZero, cwd: o.cwd, width: o.width }),
   }),
   json("mem"),
+  entry<"mem">({
+    kind: "mem",
+    format: "speedscope",
+    description: "speedscope's file format: the sampled allocations by call stack, in bytes",
+    load: () => (r) => JSON.stringify(exporters().toSpeedscope(r)),
+  }),
+  entry<"mem">({
+    kind: "mem",
+    format: "pprof",
+    description: "gzipped profile.proto: the sampled allocations (alloc_space) by call stack",
+    load: () => (r) => Buffer.from(exporters().toPprof(r)),
+  }),
   entry<"mem-recording">({
     kind: "mem-recording",
     format: "text",

@@ -123,11 +123,30 @@ function loaderFor(file: string): Loader {
   return isTypeScriptFile(file) ? "ts" : "js";
 }
 
+const explicitSets = new WeakMap<InstrumentPlan, Set<string>>();
+
+/** Was this file named by `--module` (a file, a file of a named folder or package)? */
+export function isExplicitModule(file: string, plan: InstrumentPlan | null): boolean {
+  if (!plan || plan.modules.length === 0) return false;
+  let set = explicitSets.get(plan);
+  if (!set) explicitSets.set(plan, (set = new Set(plan.modules)));
+  return set.has(file);
+}
+
+/**
+ * May the loader instrument this file? The user's own files, and any file `--module` names
+ * explicitly, wherever it lives (node_modules, tsprof's own files).
+ */
+export function mayInstrument(file: string, plan: InstrumentPlan | null): boolean {
+  return !!plan && (isUserFile(file) || isExplicitModule(file, plan));
+}
+
 /** Should this file be instrumented under `plan`? */
 export function wantsInstrumentation(file: string, source: string, plan: InstrumentPlan | null): boolean {
-  if (!plan || !isUserFile(file)) return false;
-  if (plan.all || plan.modules.includes(file)) return true;
-  return mayContainMarkers(source);
+  if (!plan) return false;
+  if (isExplicitModule(file, plan)) return true;
+  if (!isUserFile(file)) return false;
+  return plan.all || mayContainMarkers(source);
 }
 
 /**
@@ -173,7 +192,7 @@ export function compileFile(file: string, source: string, format: ModuleFormat, 
   const instrumented = wantsInstrumentation(file, source, plan);
   let cachePath: string | null = null;
   if (cache) {
-    const planKey = instrumented ? `${plan!.style}:${plan!.all || plan!.modules.includes(file)}` : "plain";
+    const planKey = instrumented ? `${plan!.style}:${plan!.all || isExplicitModule(file, plan)}` : "plain";
     const key = createHash("sha256")
       .update([cache.salt, file, format, planKey, tsconfigText ?? "", source].join("\0"))
       .digest("hex");
@@ -208,7 +227,7 @@ function compileUncached(
   let text = source;
   let meta: FileMeta | null = null;
   if (instrumented) {
-    const all = plan!.all || plan!.modules.includes(file);
+    const all = plan!.all || isExplicitModule(file, plan);
     const result = instrumenter().instrumentSource(source, file, { style: plan!.style, all });
     if (result) {
       text = result.code;

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import type * as Compile from "./compile.js";
 
 const require = createRequire(import.meta.url);
-const { compileFile, formatOf, isTypeScriptFile, isUserFile, wantsInstrumentation, JS_EXTENSIONS } =
+const { compileFile, formatOf, isTypeScriptFile, mayInstrument, wantsInstrumentation, JS_EXTENSIONS } =
   require("./compile.js") as typeof Compile;
 
 let plan: Compile.InstrumentPlan | null = null;
@@ -68,7 +68,7 @@ export async function load(url: string, context: { format?: string | null }, nex
   if (!url.startsWith("file:")) return next(url, context);
   const file = fileURLToPath(url);
   const typescript = isTypeScriptFile(file);
-  const userJs = plan !== null && isUserFile(file) && JS_EXTENSIONS.some((e) => file.endsWith(e));
+  const userJs = mayInstrument(file, plan) && JS_EXTENSIONS.some((e) => file.endsWith(e));
   if (!typescript && !userJs) return next(url, context);
   const format = formatOf(file);
   const source = await readFile(file, "utf8");

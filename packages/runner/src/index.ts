@@ -1,4 +1,5 @@
-export { loaderExecArgv, runChild, resolveScript, resolveModules, exitCodeOf } from "./run-child";
+export { loaderExecArgv, runChild, resolveScript, exitCodeOf } from "./run-child";
+export { resolveModules, resolveModuleGroups, unloadedModuleWarnings, type ModuleGroup } from "./modules";
 export type { ChildPlan, ChildOutcome } from "./run-child";
 export { instrumentSource, functionName } from "./instrument";
 export type { FileMeta, FunctionMeta, SlotMeta, InstrumentStyle, InstrumentResult } from "./instrument";

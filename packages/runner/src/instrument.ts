@@ -186,6 +186,22 @@ function isDeclareOnly(node: TS.Node): boolean {
   return mods?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword) ?? false;
 }
 
+/** The leading `"use strict"`-style directives of a body: they stay first, or they stop being directives. */
+function directivePrologue(statements: readonly TS.Statement[]): TS.Statement[] {
+  const out: TS.Statement[] = [];
+  for (const st of statements) {
+    if (!(ts.isExpressionStatement(st) && ts.isStringLiteral(st.expression))) break;
+    out.push(st);
+  }
+  return out;
+}
+
+/** A statement ended by automatic semicolon insertion needs its `;` before code is appended to it. */
+function terminator(st: TS.Node): string {
+  // (After a block or a function expression's `}` an extra `;` is an empty statement: harmless.)
+  return st.getText().endsWith(";") ? "" : ";";
+}
+
 interface Insertion {
   pos: number;
   text: string;
@@ -287,7 +303,8 @@ export function instrumentSource(
   };
   if (selection.all) collectAll(sf);
   else for (const [fn, tableLine] of marked) selected.push({ fn, tableLine });
-  if (selected.length === 0) return null;
+  // A whole file with no function still registers: the collector learns that it was loaded.
+  if (selected.length === 0 && !selection.all) return null;
   selected.sort((a, b) => a.fn.getStart(sf) - b.fn.getStart(sf));
 
   // 3. Insertions.
@@ -356,14 +373,13 @@ export function instrumentSource(
     const body = fn.body!;
     if (ts.isBlock(body)) {
       // Keep a "use strict" prologue first: it stops being a directive after other code.
-      let afterDirectives = body.getStart(sf) + 1;
-      for (const st of body.statements) {
-        if (ts.isExpressionStatement(st) && ts.isStringLiteral(st.expression)) afterDirectives = st.getEnd();
-        else break;
-      }
-      insert(afterDirectives, prologue, -10);
-      if (style !== "calls") instrumentStatements(body.statements);
-      insert(body.getEnd() - 1, epilogue, 10);
+      const directives = directivePrologue(body.statements);
+      const last = directives[directives.length - 1];
+      const afterDirectives = last ? last.getEnd() : body.getStart(sf) + 1;
+      // The prologue before, and the epilogue after, anything inserted for the first / last statement.
+      insert(afterDirectives, (last ? terminator(last) : "") + prologue, -60);
+      if (style !== "calls") instrumentStatements(body.statements.filter((st) => st.getStart(sf) >= afterDirectives));
+      insert(body.getEnd() - 1, epilogue, 60);
     } else {
       // Arrow function with an expression body.
       const call = runs && hasCall(body);
@@ -386,7 +402,7 @@ export function instrumentSource(
           let before = leader === null ? count(slot) : "";
           if (call) before += store(slot);
           if (before) insert(st.getStart(sf), before, -20);
-          if (call && !isTerminal(st)) insert(st.getEnd(), RESET, 20);
+          if (call && !isTerminal(st)) insert(st.getEnd(), terminator(st) + RESET, 20);
           leader = isTerminal(st) ? null : (leader ?? slot);
           continue;
         }
@@ -424,7 +440,7 @@ export function instrumentSource(
       const call = runs && (simple ? hasCall(st) : false);
       const slot = newSlot(st, null, call || (runs && headerHasCall(st)));
       const before = count(slot) + (call ? store(slot) : "");
-      const after = call && !isTerminal(st) ? RESET : "";
+      const after = call && !isTerminal(st) ? terminator(st) + RESET : "";
       if (alone) {
         insert(st.getStart(sf), `{${before}`, -20);
         insert(st.getEnd(), `${after}}`, 20);
@@ -512,8 +528,15 @@ export function instrumentSource(
   }
 
   // 4. The per-file registration, on the first line (after a shebang), so no line moves.
+  // A file-level directive prologue stays first too (a "use strict" file must stay strict).
   let headerPos = 0;
-  if (source.startsWith("#!")) {
+  let headerPrefix = "";
+  const fileDirectives = directivePrologue(sf.statements);
+  if (fileDirectives.length > 0) {
+    const lastDirective = fileDirectives[fileDirectives.length - 1];
+    headerPos = lastDirective.getEnd();
+    headerPrefix = terminator(lastDirective);
+  } else if (source.startsWith("#!")) {
     const nl = source.indexOf("\n");
     headerPos = nl === -1 ? source.length : nl + 1;
   }
@@ -522,7 +545,7 @@ export function instrumentSource(
     style === "counters"
       ? `var __tsp_x=globalThis.__tsprof.registerFile(${metaJson}),__tsp_c=__tsp_x.counters,__tsp_s=__tsp_x.stack,__tsp_b=__tsp_x.base,__tsp_e=__tsp_x.escapes;`
       : `var __tsp_r=globalThis.__tsprof.registerFile(${metaJson});`;
-  insert(headerPos, header, -100);
+  insert(headerPos, headerPrefix + header, -100);
 
   insertions.sort((a, b) => a.pos - b.pos || a.order - b.order);
   let out = "";

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import { join } from "node:path";
-import { compileFile, formatOf, isUserFile, wantsInstrumentation, ScriptSyntaxError, type InstrumentPlan } from "./compile";
+import { compileFile, formatOf, mayInstrument, wantsInstrumentation, ScriptSyntaxError, type InstrumentPlan } from "./compile";
 import { CONFIG_ENV, type ChildConfig } from "./config";
 
 import type { Collector, CollectorModule } from "./collector";
@@ -39,13 +39,17 @@ const compileHook: CompileHook = (module, filename) => {
 };
 for (const ext of [".ts", ".cts", ".tsx"]) extensions[ext] = compileHook;
 if (plan) {
-  const plainJs = extensions[".js"];
-  extensions[".js"] = (module, filename) => {
-    if (!isUserFile(filename) || formatOf(filename) !== "commonjs") return plainJs(module, filename);
-    const source = readFileSync(filename, "utf8");
-    if (!wantsInstrumentation(filename, source, plan)) return plainJs(module, filename);
-    module._compile(compileFile(filename, source, "commonjs", plan).code, filename);
-  };
+  // .cjs too where Node registers it (Node 20 hands .cjs to the .js handler).
+  for (const ext of [".js", ".cjs"]) {
+    const plainJs = extensions[ext];
+    if (!plainJs) continue;
+    extensions[ext] = (module, filename) => {
+      if (!mayInstrument(filename, plan) || formatOf(filename) !== "commonjs") return plainJs(module, filename);
+      const source = readFileSync(filename, "utf8");
+      if (!wantsInstrumentation(filename, source, plan)) return plainJs(module, filename);
+      module._compile(compileFile(filename, source, "commonjs", plan).code, filename);
+    };
+  }
 }
 // `require("./x.js")` where only x.ts exists: TypeScript's own import convention.
 const moduleStatics = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };

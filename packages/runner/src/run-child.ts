@@ -61,15 +61,6 @@ export function resolveScript(script: string, cwd = process.cwd()): string {
   return path;
 }
 
-/** Resolve `--module` paths the way the loader sees files: absolute, and existing. */
-export function resolveModules(modules: string[], cwd = process.cwd()): string[] {
-  return modules.map((m) => {
-    const path = resolvePath(cwd, m);
-    if (!existsSync(path)) throw new UsageError(`--module '${m}': no such file`);
-    return path;
-  });
-}
-
 export async function runChild(plan: ChildPlan, onSpawn?: (child: ChildProcess) => void): Promise<ChildOutcome> {
   const script = resolveScript(plan.script, plan.cwd);
   const tempDir = mkdtempSync(join(tmpdir(), "tsprof-"));

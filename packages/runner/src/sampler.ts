@@ -34,6 +34,22 @@ function loadAddon(): V8ProfilerNext {
   return require("v8-profiler-next") as V8ProfilerNext;
 }
 
+/**
+ * Why the addon did not load, as one whole line with what to do: it is an optional dependency
+ * (not installed with --omit=optional, or its native build failed), or it was built for another Node.
+ */
+export function addonFailureReason(err: NodeJS.ErrnoException): string {
+  const message = err.message.split("\nRequire stack:")[0].replace(/\s*\n\s*/g, " ").trim();
+  if (err.code === "MODULE_NOT_FOUND" && /'v8-profiler-next(\/package\.json)?'/.test(message)) {
+    return "v8-profiler-next is not installed (optional; for the in-process sampler: npm install v8-profiler-next, which builds with python3, make and a C++ compiler)";
+  }
+  const abi = /NODE_MODULE_VERSION (\d+)\..*NODE_MODULE_VERSION (\d+)/.exec(message);
+  if (abi) {
+    return `v8-profiler-next was built for another Node (module version ${abi[1]}, this Node ${process.versions.node} needs ${abi[2]}): run npm rebuild v8-profiler-next`;
+  }
+  return `v8-profiler-next did not load: ${message}`;
+}
+
 // Reference: https://chromedevtools.github.io/devtools-protocol/tot/Profiler/#type-Profile
 export interface CpuProfileNode {
   id: number;
@@ -95,7 +111,7 @@ export class CpuSampler {
       try {
         this.addon = loadAddon();
       } catch (err) {
-        reason = `v8-profiler-next did not load (${(err as Error).message.split("\n")[0]})`;
+        reason = addonFailureReason(err as NodeJS.ErrnoException);
       }
     }
     this.kind = this.addon ? "v8-profiler-next" : "inspector";

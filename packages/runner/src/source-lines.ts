@@ -9,24 +9,38 @@ import { TraceMap, originalPositionFor, GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND 
 export interface OriginalLine {
   file: string;
   line: number;
+  /** 0-based column in the original file (the given column where the script has no source map). */
+  column: number;
 }
 
 export class SourceLineMapper {
   private maps = new Map<string, TraceMap | null>();
 
-  /** url: a CPU profile callFrame url (path or file: URL). line: 1-based; column: 0-based. */
-  map(url: string, line: number, column = 0): OriginalLine | null {
+  /**
+   * url: a CPU profile callFrame url (path or file: URL). line: 1-based; column: 0-based.
+   * preferEarlier: take the nearest mapped position at or before the column first (a function's
+   * start: V8 points inside the declaration, esbuild maps where it begins); by default the nearest
+   * at or after it (a line's first statement).
+   */
+  map(url: string, line: number, column = 0, preferEarlier = false): OriginalLine | null {
     if (!url) return null;
     const file = url.startsWith("file:") ? fileURLToPath(url) : url;
     const traceMap = this.traceMapFor(url, file);
-    if (!traceMap) return { file, line };
-    for (const bias of [LEAST_UPPER_BOUND, GREATEST_LOWER_BOUND] as const) {
+    if (!traceMap) return { file, line, column };
+    const biases = preferEarlier ? ([GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND] as const) : ([LEAST_UPPER_BOUND, GREATEST_LOWER_BOUND] as const);
+    for (const bias of biases) {
       const pos = originalPositionFor(traceMap, { line, column, bias });
       if (pos.source !== null && pos.line !== null) {
-        return { file: pos.source.startsWith("file:") ? fileURLToPath(pos.source) : pos.source, line: pos.line };
+        return { file: pos.source.startsWith("file:") ? fileURLToPath(pos.source) : pos.source, line: pos.line, column: pos.column ?? 0 };
       }
     }
     return null;
+  }
+
+  /** Whether the script has a source map (then a position that maps nowhere is generated code). */
+  hasSourceMap(url: string): boolean {
+    if (!url) return false;
+    return this.traceMapFor(url, url.startsWith("file:") ? fileURLToPath(url) : url) !== null;
   }
 
   private traceMapFor(url: string, file: string): TraceMap | null {

@@ -1,0 +1,214 @@
+/**
+ * V8's sampled profiles, in the positions of the user's original source.
+ *
+ * V8 reports the JavaScript it ran: the output of esbuild (and of our instrumenter), where a
+ * function at line 26 of the .ts sits at line 20 and line ticks fall past the end of the .ts.
+ * These functions rewrite every position (function start, line ticks, url) through the source map
+ * our loader inlined, and leave out two kinds of frames that are not the user's program:
+ * - tsprof's own code (and what only it calls): its samples are folded into the nearest frame kept
+ *   above it, so every sample still counts; for allocations, its bytes are left out, as the mem
+ *   table leaves them out;
+ * - compiler helpers esbuild generates (`__decorateElement`, `__toCommonJS`): positions that no
+ *   source line maps to. Their samples go to their caller; their callees stay.
+ * Sibling frames that become identical once mapped (or once a frame between them is gone) merge.
+ *
+ * Runs in the profiled process: it needs that process's source maps (node:module findSourceMap).
+ */
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { SampledAllocationNode, SampledAllocationProfile, SampledCallFrame, SampledCpuNode, SampledCpuProfile } from "@tsprof/core";
+import type { CpuProfile } from "./sampler";
+import { SourceLineMapper } from "./source-lines";
+
+export interface MapProfileOptions {
+  /** Directories of tsprof's own code (with a trailing slash). */
+  ownDirs: string[];
+  /** The thread the profile was taken on. */
+  thread: string;
+}
+
+interface RawFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+
+/** What becomes of one V8 frame: a frame in original positions, or dropped (own code, helper). */
+type FrameFate = { keep: SampledCallFrame; own: boolean } | { keep: null; own: boolean };
+
+/** Classifies and maps frames; one per profile (it caches the source maps it reads). */
+class FrameMapper {
+  private readonly lines = new SourceLineMapper();
+  constructor(private readonly ownDirs: string[]) {}
+
+  fileOf(url: string): string {
+    return url.startsWith("file:") ? fileURLToPath(url) : url;
+  }
+
+  isOwn(url: string): boolean {
+    const file = this.fileOf(url);
+    return file !== "" && this.ownDirs.some((d) => file.startsWith(d));
+  }
+
+  /** A script of the user's (not tsprof's, not Node's, not a package's): ownership stops there. */
+  isUserScript(url: string): boolean {
+    const file = this.fileOf(url);
+    return file.startsWith("/") && !file.includes("/node_modules/") && !this.isOwn(url);
+  }
+
+  /** @param insideOwn the nearest frame above is tsprof's (so Node internals here are tsprof's). */
+  fate(cf: RawFrame, insideOwn: boolean): FrameFate {
+    if (this.isOwn(cf.url)) return { keep: null, own: true };
+    if (insideOwn && !this.isUserScript(cf.url)) return { keep: null, own: true };
+    if (!cf.url || cf.url.startsWith("node:") || cf.lineNumber < 0 || !this.lines.hasSourceMap(cf.url)) {
+      return { keep: { functionName: cf.functionName, url: cf.url, lineNumber: cf.lineNumber, columnNumber: cf.columnNumber }, own: false };
+    }
+    // A module's top level starts at 0:0 of the generated text, which esbuild may not map.
+    const topLevel = cf.functionName === "" && cf.lineNumber === 0 && cf.columnNumber === 0;
+    const at = this.lines.map(cf.url, cf.lineNumber + 1, cf.columnNumber, true);
+    if (!at) {
+      if (topLevel) return { keep: { ...cf, url: this.urlOf(cf.url, this.fileOf(cf.url)) }, own: false };
+      return { keep: null, own: false };
+    }
+    return {
+      keep: { functionName: cf.functionName, url: this.urlOf(cf.url, at.file), lineNumber: topLevel ? 0 : at.line - 1, columnNumber: topLevel ? 0 : at.column },
+      own: false,
+    };
+  }
+
+  /** A 1-based generated line of `url` as a 1-based line of `frame`'s file (the frame's line if elsewhere). */
+  tickLine(url: string, line: number, frame: SampledCallFrame): number {
+    if (!this.lines.hasSourceMap(url)) return line;
+    const at = this.lines.map(url, line, 0);
+    return at && this.urlOf(url, at.file) === frame.url ? at.line : frame.lineNumber + 1;
+  }
+
+  /** The original file named the way V8 named the generated one (file: URL or path). */
+  private urlOf(generatedUrl: string, file: string): string {
+    return generatedUrl.startsWith("file:") && file.startsWith("/") ? pathToFileURL(file).href : file;
+  }
+}
+
+const frameKey = (cf: SampledCallFrame) => `${cf.functionName}\u0000${cf.url}\u0000${cf.lineNumber}\u0000${cf.columnNumber}`;
+
+/** The CPU sampler's profile in original positions, without tsprof's frames or compiler helpers. */
+export function mapCpuProfile(profile: CpuProfile, options: MapProfileOptions): SampledCpuProfile {
+  const frames = new FrameMapper(options.ownDirs);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const isChild = new Set(profile.nodes.flatMap((n) => n.children ?? []));
+  const nodes: SampledCpuNode[] = [];
+  const ticks: Array<Map<number, number>> = [];
+  const childByKey = new Map<string, number>();
+  /** Old node id -> index of the node that now holds its samples. */
+  const target = new Map<number, number>();
+
+  const add = (callFrame: SampledCallFrame, parent: number | null): number => {
+    const key = `${parent}\u0000${frameKey(callFrame)}`;
+    const found = childByKey.get(key);
+    if (found !== undefined) return found;
+    const index = nodes.length;
+    nodes.push({ id: index + 1, callFrame, hitCount: 0, children: [] });
+    ticks.push(new Map());
+    childByKey.set(key, index);
+    if (parent !== null) nodes[parent].children!.push(index + 1);
+    return index;
+  };
+
+  // Depth first from the root(s), with an explicit stack: real call trees can be deep.
+  const roots = profile.nodes.filter((n) => !isChild.has(n.id));
+  const stack: Array<{ id: number; parent: number | null; insideOwn: boolean }> = roots.map((n) => ({ id: n.id, parent: null, insideOwn: false })).reverse();
+  while (stack.length > 0) {
+    const { id, parent, insideOwn } = stack.pop()!;
+    const node = byId.get(id);
+    if (!node) continue;
+    const fate = frames.fate(node.callFrame, insideOwn);
+    // A dropped root has nowhere to fold into: keep it as it is.
+    const here = fate.keep ? add(fate.keep, parent) : parent ?? add({ ...node.callFrame }, null);
+    target.set(id, here);
+    nodes[here].hitCount += node.hitCount;
+    if (fate.keep) {
+      for (const t of node.positionTicks ?? []) {
+        const line = frames.tickLine(node.callFrame.url, t.line, fate.keep);
+        ticks[here].set(line, (ticks[here].get(line) ?? 0) + t.ticks);
+      }
+    }
+    const childInsideOwn = fate.keep ? false : fate.own || insideOwn;
+    for (const c of [...(node.children ?? [])].reverse()) stack.push({ id: c, parent: here, insideOwn: childInsideOwn });
+  }
+  const samples = profile.samples.map((id) => nodes[target.get(id) ?? 0].id);
+  // V8's hitCounts and its samples array disagree by a few samples (a sample taken as profiling
+  // starts, "(program)" ticks counted but not recorded): count from the samples, which carry the
+  // time, so the two always agree.
+  if (samples.length > 0) {
+    for (const n of nodes) n.hitCount = 0;
+    for (const id of samples) nodes[id - 1].hitCount++;
+  }
+  nodes.forEach((n, i) => {
+    if (ticks[i].size > 0) n.positionTicks = [...ticks[i]].sort((a, b) => a[0] - b[0]).map(([line, t]) => ({ line, ticks: t }));
+  });
+  return {
+    thread: options.thread,
+    nodes,
+    startTime: profile.startTime,
+    endTime: profile.endTime,
+    samples,
+    timeDeltas: profile.timeDeltas.slice(),
+  };
+}
+
+// Reference: https://chromedevtools.github.io/devtools-protocol/tot/HeapProfiler/#type-SamplingHeapProfile
+export interface SamplingHeapProfileNode {
+  callFrame: RawFrame;
+  selfSize: number;
+  id: number;
+  children: SamplingHeapProfileNode[];
+}
+export interface SamplingHeapProfile {
+  head: SamplingHeapProfileNode;
+  samples?: Array<{ size: number; nodeId: number; ordinal: number }>;
+}
+
+/**
+ * The sampling heap profiler's tree in original positions. tsprof's measuring code and everything
+ * it calls are left out with their bytes; compiler helpers fold into their caller.
+ */
+export function mapAllocationProfile(
+  profile: SamplingHeapProfile,
+  options: MapProfileOptions & { samplingIntervalBytes: number },
+): SampledAllocationProfile {
+  const frames = new FrameMapper(options.ownDirs);
+  const sampleCount = new Map<number, number>();
+  for (const s of profile.samples ?? []) sampleCount.set(s.nodeId, (sampleCount.get(s.nodeId) ?? 0) + 1);
+  let nextId = 1;
+  const make = (callFrame: SampledCallFrame): SampledAllocationNode => ({ id: nextId++, callFrame, selfSize: 0, sampleCount: 0, children: [] });
+  const head = make({ ...profile.head.callFrame });
+  const childByKey = new Map<SampledAllocationNode, Map<string, SampledAllocationNode>>();
+  const childOf = (parent: SampledAllocationNode, cf: SampledCallFrame): SampledAllocationNode => {
+    let kids = childByKey.get(parent);
+    if (!kids) childByKey.set(parent, (kids = new Map()));
+    let child = kids.get(frameKey(cf));
+    if (!child) {
+      child = make(cf);
+      kids.set(frameKey(cf), child);
+      parent.children.push(child);
+    }
+    return child;
+  };
+  head.selfSize = profile.head.selfSize;
+  head.sampleCount = sampleCount.get(profile.head.id) ?? 0;
+  type Pending = { node: SamplingHeapProfileNode; parent: SampledAllocationNode; insideOwn: boolean };
+  const stack: Pending[] = (profile.head.children ?? []).map((node) => ({ node, parent: head, insideOwn: false })).reverse();
+  while (stack.length > 0) {
+    const { node, parent, insideOwn } = stack.pop()!;
+    const fate = frames.fate(node.callFrame, insideOwn);
+    const here = fate.keep ? childOf(parent, fate.keep) : parent;
+    // tsprof's own allocations are left out; a helper's are its caller's.
+    if (!fate.own) {
+      here.selfSize += node.selfSize;
+      here.sampleCount += sampleCount.get(node.id) ?? 0;
+    }
+    const childInsideOwn = fate.keep ? false : fate.own || insideOwn;
+    for (const child of [...(node.children ?? [])].reverse()) stack.push({ node: child, parent: here, insideOwn: childInsideOwn });
+  }
+  return { thread: options.thread, samplingIntervalBytes: options.samplingIntervalBytes, head };
+}
