@@ -30,7 +30,7 @@ const PANE_LABELS: Record<PaneName, string> = {
   counters: " per step (simulated) and JIT ",
   chart: " speedup vs grid size (Figure 6-4) ",
   why: " why: each variant vs the one before ",
-  action: " selected variant / line profile / memory plot ",
+  action: " selected variant / p, m output ",
 };
 
 /** The strings for one pane. */
