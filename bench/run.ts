@@ -8,7 +8,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./util";
 
-const SECTIONS = ["line", "mem", "perf", "diffusion"];
+const SECTIONS = ["line", "line-accuracy", "mem", "perf", "diffusion"];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => a !== "--");

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import Ajv from "ajv";
 import { toSpeedscope, SPEEDSCOPE_SCHEMA, NotExportableError, type SpeedscopeFile } from "@tsprof/export";
+import { sampleDurationsUs } from "@tsprof/core";
 import { runLine, runMem, lineOf, lineCount, savedBeforeProfiles, JULIA } from "./real-results";
 import { fixture } from "../helpers/cli";
 
@@ -36,10 +37,14 @@ test("speedscope from a real line result: valid against speedscope's schema, ori
   assert.equal(p.samples.length, p.weights.length);
   const total = p.weights.reduce((a, w) => a + w, 0);
   assert.equal(p.endValue, total);
-  // The weights are the sampled time: the profile's span, within a sample's rounding.
+  // The weights are the sampled time: the profile's span from its first sample, less the idle samples.
   const main = result.profiles![0];
   const firstSample = main.startTime + main.timeDeltas[0];
-  assert.ok(Math.abs(total - (main.endTime - firstSample)) < 1, `${total} vs ${main.endTime - firstSample}`);
+  const idle = new Set(main.nodes.filter((x) => x.callFrame.functionName === "(idle)").map((x) => x.id));
+  const idleUs = sampleDurationsUs(main).reduce((a, us, i) => a + (idle.has(main.samples[i]) ? us : 0), 0);
+  const expected = main.endTime - firstSample - idleUs;
+  assert.ok(Math.abs(total - expected) < 1, `${total} vs ${expected}`);
+  assert.ok(!doc.shared.frames.some((f) => f.name === "(idle)"), "no idle frame");
   const frame = doc.shared.frames.find((f) => f.name === "calculateZSerialPurePython");
   assert.ok(frame, "the marked function is a frame");
   assert.equal(frame.file, JULIA);

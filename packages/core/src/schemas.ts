@@ -7,7 +7,6 @@
 import { z } from "zod";
 import type { ResultByKind } from "./render-contract";
 import type { JitTier, StudyCellStatus } from "./study";
-import type { SampledAllocationNode } from "./sampled";
 
 const num = z.number();
 const int = z.number().int();
@@ -26,6 +25,35 @@ const programExit = {
   error: str.optional(),
 };
 
+// ---- sampled profiles (in line and mem results) --------------------------------------------------
+
+const callFrame = z.object({ functionName: str, url: str, lineNumber: int, columnNumber: int });
+const sampledCpuNode = z.object({
+  id: int,
+  callFrame,
+  hitCount: int,
+  children: z.array(int).optional(),
+  positionTicks: z.array(z.object({ line: int, ticks: int })).optional(),
+});
+const sampledCpuProfile = z.object({
+  thread: str,
+  nodes: z.array(sampledCpuNode),
+  startTime: num,
+  endTime: num,
+  samples: z.array(int),
+  timeDeltas: z.array(num),
+});
+const sampledAllocationNode = z.object({
+  id: int,
+  callFrame,
+  selfSize: num,
+  sampleCount: int,
+  get children(): z.ZodArray<typeof sampledAllocationNode> {
+    return z.array(sampledAllocationNode);
+  },
+});
+const sampledAllocationProfile = z.object({ thread: str, samplingIntervalBytes: num, head: sampledAllocationNode });
+
 // ---- line -------------------------------------------------------------------------------------
 
 const lineRecord = z.object({ line: int, hits: int.nullable(), samples: int.optional(), timeNs: nullableNum, source: str });
@@ -38,30 +66,6 @@ const functionLineProfile = z.object({
   lines: z.array(lineRecord),
 });
 const summaryRow = z.object({ name: str, file: str, line: int, ncalls: int.nullable(), tottimeNs: num, cumtimeNs: num });
-
-// ---- sampled profiles (sampled.ts) ------------------------------------------------------------
-
-const sampledCallFrame = z.object({ functionName: str, url: str, lineNumber: int, columnNumber: int });
-const sampledCpuProfile = z.object({
-  thread: str,
-  nodes: z.array(
-    z.object({
-      id: int,
-      callFrame: sampledCallFrame,
-      hitCount: int,
-      children: z.array(int).optional(),
-      positionTicks: z.array(z.object({ line: int, ticks: int })).optional(),
-    }),
-  ),
-  startTime: num,
-  endTime: num,
-  samples: z.array(int),
-  timeDeltas: z.array(num),
-});
-const sampledAllocationNode: z.ZodType<SampledAllocationNode> = z.lazy(() =>
-  z.object({ id: int, callFrame: sampledCallFrame, selfSize: num, sampleCount: int, children: z.array(sampledAllocationNode) }),
-);
-const sampledAllocationProfile = z.object({ thread: str, samplingIntervalBytes: num, head: sampledAllocationNode });
 
 export const lineResultSchema = z.object({
   kind: z.literal("line"),

@@ -24,14 +24,17 @@ export function cpuProfilesOf(result: LineProfileResult, format: string): Sample
   const why =
     result.profiles === undefined
       ? "it was saved before tsprof kept the sampled call tree in its results (run tsprof line again)"
-      : "no CPU sampler ran";
+      : "it holds no CPU samples (the program ended before tsprof could stop the sampler, or no sampler ran)";
   throw new NotExportableError(`this line result cannot be exported to ${format}: ${why}; tsprof show still prints its tables`);
 }
 
 /** The mem result's sampled allocation tree, or a one-line reason why there is none. */
 export function allocationProfileOf(result: MemProfileResult, format: string): SampledAllocationProfile {
   if (result.allocationProfile) return result.allocationProfile;
-  const why = result.allocations.length > 0 ? "it was saved before tsprof kept the sampled allocation tree in its results (run tsprof mem again)" : "the sampling heap profiler was off";
+  const why =
+    result.allocations.length > 0
+      ? "it was saved before tsprof kept the sampled allocation tree in its results (run tsprof mem again)"
+      : "it holds no sampled allocations (the sampling heap profiler was off, or the program ended before tsprof could save them)";
   throw new NotExportableError(`this mem result cannot be exported to ${format}: ${why}; tsprof show still prints its tables`);
 }
 

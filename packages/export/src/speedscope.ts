@@ -1,7 +1,7 @@
 /**
  * speedscope's file format (https://www.speedscope.app/file-format-schema.json): frames with the
  * original file, line and column; one sampled profile per thread for line results, weighted by
- * time; for mem results, one profile of the sampled allocations weighted by bytes.
+ * time (V8's "(idle)" samples, the thread waiting, left out); for mem results, one profile of the sampled allocations weighted by bytes.
  */
 import { sampleDurationsUs, type SampledAllocationNode, type SampledCallFrame, type SampledCpuProfile } from "@tsprof/core";
 import { allocationProfileOf, cpuProfilesOf, describe, displayName, frameFile, isPseudoFrame, requireKind, type ExportableResult } from "./common";
@@ -79,7 +79,10 @@ export function toSpeedscope(result: ExportableResult): SpeedscopeFile {
   };
 }
 
-/** One thread's samples in time order; runs of the same stack are merged (speedscope draws them alike). */
+/**
+ * One thread's samples in time order, "(idle)" left out; runs of the same stack are merged
+ * (speedscope draws them alike).
+ */
 function cpuSpeedscope(profile: SampledCpuProfile, table: FrameTable): SpeedscopeSampledProfile {
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -100,7 +103,10 @@ function cpuSpeedscope(profile: SampledCpuProfile, table: FrameTable): Speedscop
   const samples: number[][] = [];
   const weights: number[] = [];
   let previous = -1;
+  const idle = new Set(profile.nodes.filter((n) => isPseudoFrame(n.callFrame) && n.callFrame.functionName === "(idle)").map((n) => n.id));
   profile.samples.forEach((id, i) => {
+    // The thread waiting (V8's "(idle)") is not the program's time: left out, as in pprof.
+    if (idle.has(id)) return;
     if (id === previous) weights[weights.length - 1] += durations[i];
     else {
       samples.push(stackOf(id));

@@ -4,10 +4,9 @@
  */
 import type { FunctionLineProfile, FunctionSummaryRow, LineProfileResult, LineRecord } from "@tsprof/core";
 import type { CpuProfile, FileMeta } from "@tsprof/runner";
-import { hitsOfSlots } from "@tsprof/runner/dist/instrument-meta";
+import { hitsOfSlots } from "@tsprof/runner/child";
 // Only the parts this file needs (the package index would load more, also into the worker).
-import { SourceLineMapper } from "@tsprof/runner/dist/source-lines";
-import { mapCpuProfile } from "@tsprof/runner/dist/map-profile";
+import { SourceLineMapper, mapCpuProfile } from "@tsprof/runner/source-map";
 
 export interface FileData {
   meta: FileMeta;
@@ -159,7 +158,8 @@ export function buildLineResult(
   rows.sort((a, b) => b.cumtimeNs - a.cumtimeNs || b.tottimeNs - a.tottimeNs);
   result.summary = rows;
   // The sampled call tree in original positions, for the exports (speedscope, pprof, .cpuprofile).
-  if (profile) result.profiles = [mapCpuProfile(profile, { ownDirs: helpers.ownDirs, thread: "main" })];
+  // (Empty when there was no profile to stop: a snapshot, the watchdog's save, a sampler that failed.)
+  result.profiles = profile ? [mapCpuProfile(profile, { ownDirs: helpers.ownDirs, thread: "main" })] : [];
 }
 
 /** The interval V8 really sampled at: the profile's span over its samples (µs), null without samples. */

@@ -11,8 +11,7 @@ import { MessageChannel, Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import { SCHEMA_VERSION, writeResultFile, type LineMode, type LineProfileResult } from "@tsprof/core";
 import type { FileMeta, ModuleGroup } from "@tsprof/runner";
-import { unloadedModuleWarnings } from "@tsprof/runner/dist/modules";
-import { CpuSampler } from "@tsprof/runner/dist/sampler";
+import { CpuSampler, unloadedModuleWarnings } from "@tsprof/runner/child";
 import { buildLineResult, type FileData } from "./build-result";
 import { readSource, sharedViews, fileViews, OWN_DIRS, Control, type SharedBuffers, type WorkerInput } from "./shared";
 

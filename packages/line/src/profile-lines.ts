@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { SCHEMA_VERSION, UsageError, type LineMode, type LineProfileResult } from "@tsprof/core";
 import { resolveModuleGroups, runChild, type ChildOutcome } from "@tsprof/runner";
 // Only this exporter: the package index would load the pprof encoder too.
-import { chromeCpuProfile } from "@tsprof/export/dist/cpuprofile";
+import { chromeCpuProfile } from "@tsprof/export/cpuprofile";
 import type { LineCollectorOptions } from "./collector";
 
 export interface LineRunOptions {
@@ -71,6 +71,7 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
       signal: outcome.signal,
       functions: [],
       summary: [],
+      profiles: [],
       notes: [`the program died (${outcome.signal ?? `exit ${outcome.exitCode}`}) before tsprof could save its profile`],
     };
   }

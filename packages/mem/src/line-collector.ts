@@ -321,7 +321,7 @@ function loadMapper(): SourceMapper {
   try {
     // Only this module of the runner: its index would load the TypeScript compiler.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { SourceLineMapper } = require("@tsprof/runner/dist/source-lines") as { SourceLineMapper: new () => SourceMapper };
+    const { SourceLineMapper } = require("@tsprof/runner/source-map") as { SourceLineMapper: new () => SourceMapper };
     return new SourceLineMapper();
   } catch {
     return {
@@ -335,7 +335,7 @@ function mapAllocations(profile: SamplingHeapProfile, samplingIntervalBytes: num
   let mapped: SampledAllocationProfile;
   try {
     // Only this module of the runner: its index would load the TypeScript compiler.
-    const { mapAllocationProfile } = require("@tsprof/runner/dist/map-profile") as typeof import("@tsprof/runner/dist/map-profile");
+    const { mapAllocationProfile } = require("@tsprof/runner/source-map") as typeof import("@tsprof/runner/source-map");
     mapped = mapAllocationProfile(profile, { ownDirs: OWN_PACKAGES, thread: "main", samplingIntervalBytes });
   } catch {
     return undefined;

@@ -9,6 +9,7 @@ import { homedir } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import type { Loader, TransformOptions } from "esbuild";
 import type { InstrumentStyle, FileMeta } from "./instrument";
+import { compilerOptionsFor } from "./tsconfig";
 
 // esbuild and the TypeScript parser load on first use: a run with no .ts file and nothing to
 // instrument pays for neither (start-up is a measured goal).
@@ -97,27 +98,6 @@ export function formatOf(file: string): ModuleFormat {
   return packageFormat(file);
 }
 
-const tsconfigCache = new Map<string, string | undefined>();
-
-/** The nearest tsconfig.json text: esbuild reads the few options that change emit (decorators). */
-function nearestTsconfig(file: string): string | undefined {
-  const dir = dirname(file);
-  if (tsconfigCache.has(dir)) return tsconfigCache.get(dir);
-  let found: string | undefined;
-  for (let d = dir; ; ) {
-    const candidate = join(d, "tsconfig.json");
-    if (existsSync(candidate)) {
-      found = readFileSync(candidate, "utf8");
-      break;
-    }
-    const parent = dirname(d);
-    if (parent === d || existsSync(join(d, "package.json"))) break;
-    d = parent;
-  }
-  tsconfigCache.set(dir, found);
-  return found;
-}
-
 function loaderFor(file: string): Loader {
   if (file.endsWith("x")) return file.endsWith(".tsx") ? "tsx" : "jsx";
   return isTypeScriptFile(file) ? "ts" : "js";
@@ -188,7 +168,8 @@ export interface CompiledFile {
  */
 export function compileFile(file: string, source: string, format: ModuleFormat, plan: InstrumentPlan | null): CompiledFile {
   const cache = compileCache();
-  const tsconfigText = isTypeScriptFile(file) ? nearestTsconfig(file) : undefined;
+  // The nearest tsconfig (extends resolved): esbuild reads the options that change emit (decorators, JSX).
+  const tsconfigText = isTypeScriptFile(file) || file.endsWith(".jsx") ? compilerOptionsFor(file) : undefined;
   const instrumented = wantsInstrumentation(file, source, plan);
   let cachePath: string | null = null;
   if (cache) {

@@ -6,12 +6,14 @@
  */
 import { createRequire } from "node:module";
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as Compile from "./compile.js";
+import type * as Tsconfig from "./tsconfig.js";
 
 const require = createRequire(import.meta.url);
-const { compileFile, formatOf, isTypeScriptFile, mayInstrument, wantsInstrumentation, JS_EXTENSIONS } =
+const { compileFile, formatOf, isTypeScriptFile, isUserFile, mayInstrument, wantsInstrumentation, JS_EXTENSIONS } =
   require("./compile.js") as typeof Compile;
+const { pathsCandidates } = require("./tsconfig.js") as typeof Tsconfig;
 
 let plan: Compile.InstrumentPlan | null = null;
 
@@ -47,7 +49,27 @@ function isPathLike(specifier: string): boolean {
   return specifier.startsWith("./") || specifier.startsWith("../") || specifier.startsWith("/") || specifier.startsWith("file:");
 }
 
-export async function resolve(specifier: string, context: object, next: Next<object, ResolveResult>): Promise<ResolveResult> {
+/** A bare specifier matched by the importer's tsconfig `paths`/`baseUrl`: tsc's choice comes first. */
+async function resolveByPaths(specifier: string, context: { parentURL?: string }, next: Next<object, ResolveResult>): Promise<ResolveResult | null> {
+  if (isPathLike(specifier) || !context.parentURL?.startsWith("file:")) return null;
+  const importer = fileURLToPath(context.parentURL);
+  if (!isUserFile(importer)) return null;
+  for (const target of pathsCandidates(specifier, importer)) {
+    const url = pathToFileURL(target).href;
+    for (const candidate of [url, ...candidates(url)]) {
+      try {
+        return await next(candidate, context);
+      } catch {
+        // try the next mapping
+      }
+    }
+  }
+  return null;
+}
+
+export async function resolve(specifier: string, context: { parentURL?: string }, next: Next<object, ResolveResult>): Promise<ResolveResult> {
+  const aliased = await resolveByPaths(specifier, context, next);
+  if (aliased) return aliased;
   try {
     return await next(specifier, context);
   } catch (err) {

@@ -9,9 +9,10 @@ import Module, { register } from "node:module";
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
-import { join } from "node:path";
-import { compileFile, formatOf, mayInstrument, wantsInstrumentation, ScriptSyntaxError, type InstrumentPlan } from "./compile";
+import { isAbsolute, join } from "node:path";
+import { compileFile, formatOf, isUserFile, mayInstrument, wantsInstrumentation, ScriptSyntaxError, type InstrumentPlan } from "./compile";
 import { CONFIG_ENV, type ChildConfig } from "./config";
+import { pathsCandidates } from "./tsconfig";
 
 import type { Collector, CollectorModule } from "./collector";
 
@@ -55,6 +56,21 @@ if (plan) {
 const moduleStatics = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
 const resolveFilename = moduleStatics._resolveFilename;
 moduleStatics._resolveFilename = function (request: string, ...rest: unknown[]): string {
+  // tsconfig `paths`/`baseUrl` aliases of a bare specifier come first, as under tsc.
+  const parent = rest[0] as { filename?: string | null } | undefined;
+  if (parent?.filename && !request.startsWith(".") && !isAbsolute(request) && isUserFile(parent.filename)) {
+    for (const target of pathsCandidates(request, parent.filename)) {
+      const m = /\.(c|m)?js$/.exec(target);
+      const spellings = m ? [target, target.slice(0, -m[0].length) + (m[1] === "c" ? ".cts" : m[1] === "m" ? ".mts" : ".ts")] : [target];
+      for (const spelling of spellings) {
+        try {
+          return resolveFilename.call(this, spelling, ...rest);
+        } catch {
+          // try the next mapping
+        }
+      }
+    }
+  }
   try {
     return resolveFilename.call(this, request, ...rest);
   } catch (err) {
