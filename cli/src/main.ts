@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { ToolError, UsageError, ResultFileError } from "@tsprof/core";
+import { ToolError, UsageError, ResultFileError, describeFsError, printable } from "@tsprof/core";
 
 type Register = (program: Command, context: CommandContext) => void;
 
@@ -63,13 +63,22 @@ export function reportError(err: unknown): number {
     if (err.exitCode === 0) return 0;
     return 2;
   }
+  // Messages may quote a file or a child's output: one printable line, never an escape sequence.
   if (err instanceof UsageError || err instanceof ResultFileError) {
-    process.stderr.write(`tsprof: ${err.message}\n`);
+    process.stderr.write(`tsprof: ${printable(err.message)}\n`);
     return 2;
   }
   if (err instanceof ToolError) {
-    process.stderr.write(`tsprof: ${err.message}\n`);
+    process.stderr.write(`tsprof: ${printable(err.message)}\n`);
     return err.exitCode;
+  }
+  // The machine, not tsprof: a full disk, a missing or read-only folder, no permission. One line, exit 1.
+  const sys = err as NodeJS.ErrnoException;
+  if (sys && typeof sys.code === "string" && typeof sys.syscall === "string") {
+    const where = sys.path ? ` ${sys.path}` : "";
+    const hint = sys.syscall === "mkdtemp" ? "; set TMPDIR to a writable directory" : "";
+    process.stderr.write(`tsprof: cannot ${sys.syscall}${printable(where)}: ${describeFsError(sys)}${hint}\n`);
+    return 1;
   }
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`tsprof: internal error: ${message}\n`);

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { Option, type Command } from "commander";
-import { UsageError, type VariantInfo } from "@tsprof/core";
+import { UsageError, checkOutputPath, type VariantInfo } from "@tsprof/core";
 import type { CommandContext } from "../main";
 
 /** Options as commander hands them over (strings until checked here). */
@@ -111,11 +111,12 @@ export function resolveDashboardOptions(
     variants,
     iterations,
     headless: raw.headless === true || !stdoutIsTTY,
-    json: raw.json !== undefined ? path.resolve(cwd, raw.json) : undefined,
+    // Checked now: a bad path must fail before the study runs, not after it.
+    json: raw.json !== undefined ? checkOutputPath(raw.json, "--json", cwd) : undefined,
     cellBudgetSeconds,
     markdown: raw.markdown === true,
     causes: (raw.causes as DashboardOptions["causes"] | undefined) ?? "all",
-    png: raw.png !== undefined ? path.resolve(cwd, raw.png) : undefined,
+    png: raw.png !== undefined ? checkOutputPath(raw.png, "--png", cwd) : undefined,
   };
 }
 

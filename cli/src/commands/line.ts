@@ -1,6 +1,5 @@
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { UsageError, outputWidth, resultToJSON, useColor, type LineMode } from "@tsprof/core";
+import { UsageError, checkOutputPath, outputWidth, useColor, writeResultFile, type LineMode } from "@tsprof/core";
 import { profileLines, renderLineProfile } from "@tsprof/line";
 import { exitCodeOf } from "@tsprof/runner";
 import type { CommandContext } from "../main";
@@ -38,7 +37,10 @@ export function registerLineCommand(program: Command, context: CommandContext): 
       if (!["hybrid", "trace", "sample"].includes(flags.mode)) {
         throw new UsageError(`--mode must be hybrid, trace or sample (got '${flags.mode}')`);
       }
-      const { result, outcome } = await profileLines({
+      // A bad output path fails now, not after the run.
+      if (flags.json) checkOutputPath(flags.json, "--json");
+      if (flags.cpuprofile) checkOutputPath(flags.cpuprofile, "--cpuprofile");
+      const { result, outcome, outputError } = await profileLines({
         script,
         args: scriptArgs(args),
         mode: flags.mode,
@@ -50,13 +52,20 @@ export function registerLineCommand(program: Command, context: CommandContext): 
         command: ["line", ...cmd.parent!.args.slice(1)],
       });
       process.stdout.write("\n" + renderLineProfile(result, { color: useColor(process.stdout), skipZero: !!flags.skipZero, unit, width: outputWidth(process.stdout) }));
+      // The tables are out; a file that cannot be written now (disk full) is one line and exit 1.
+      let failed = outputError;
       if (flags.json) {
-        writeFileSync(flags.json, resultToJSON(result));
-        process.stderr.write(`tsprof: wrote ${flags.json}\n`);
+        try {
+          writeResultFile(flags.json, result);
+          process.stderr.write(`tsprof: wrote ${flags.json}\n`);
+        } catch (err) {
+          failed ??= err as Error;
+        }
       }
-      if (flags.cpuprofile) process.stderr.write(`tsprof: wrote ${flags.cpuprofile}\n`);
+      if (flags.cpuprofile && !outputError) process.stderr.write(`tsprof: wrote ${flags.cpuprofile}\n`);
       // The script's own error comes after its tables, as kernprof prints them before the traceback.
       if (outcome.error) process.stderr.write(`\n${outcome.error}\n`);
       context.exitCode = exitCodeOf(outcome);
+      if (failed) throw failed;
     });
 }

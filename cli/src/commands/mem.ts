@@ -1,7 +1,6 @@
-import { writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { ToolError, UsageError, outputWidth, resultToJSON, useColor, writeResultFile, type MemRecording } from "@tsprof/core";
+import { UsageError, checkOutputPath, outputWidth, useColor, writeFileAtomic, writeResultFile, type MemRecording } from "@tsprof/core";
 import {
   RECORDING_SUFFIX,
   RecordingError,
@@ -76,6 +75,7 @@ export function registerMemCommand(program: Command, context: CommandContext): v
         if (options[flag]) throw new UsageError(`--${flag === "includeChildren" ? "include-children" : flag} needs --plot`);
       }
       if (!script) throw new UsageError("no script given (usage: tsprof mem [options] <script> [-- args])");
+      if (options.json) checkOutputPath(options.json, "--json");
       const outcome = await profileMemory({
         script,
         args,
@@ -87,9 +87,10 @@ export function registerMemCommand(program: Command, context: CommandContext): v
       process.stdout.write(
         renderMemProfile(outcome.result, { color: useColor(process.stdout), cwd: process.cwd(), skipZero: options.skipZero, width: outputWidth(process.stdout) }),
       );
-      if (options.json) writeJson(options.json, outcome.result);
+      const failed = options.json ? attempt(() => writeJson(options.json!, outcome.result)) : null;
       if (outcome.error) process.stderr.write(outcome.error.endsWith("\n") ? outcome.error : `${outcome.error}\n`);
       context.exitCode = outcome.exitCode;
+      if (failed) throw failed;
     });
 }
 
@@ -107,10 +108,16 @@ function shortPath(path: string): string {
 }
 
 function writeJson(path: string, value: object): void {
+  writeResultFile(resolve(path), value);
+}
+
+/** Run a write; hand back its error instead of throwing, so the rest of the output still comes. */
+function attempt(write: () => void): Error | null {
   try {
-    writeResultFile(resolve(path), value);
+    write();
+    return null;
   } catch (err) {
-    throw new ToolError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    return err as Error;
   }
 }
 
@@ -169,6 +176,9 @@ async function plotCommand(script: string | undefined, args: string[], options: 
   let exitCode = 0;
   let error: string | null = null;
   if (options.gc) throw new UsageError("--gc applies to the per-line mode, not to --plot");
+  // Bad output paths fail before the recording, not after it.
+  if (options.json) checkOutputPath(options.json, "--json");
+  if (options.output && !options.terminal) checkOutputPath(options.output, "--output");
   if (!script || isRecordingPath(script)) {
     if (args.length > 0) throw new UsageError("a recording takes no script arguments");
     if (!script) {
@@ -203,15 +213,11 @@ async function plotCommand(script: string | undefined, args: string[], options: 
     error = outcome.error;
     process.stdout.write(`recording: ${shortPath(recordingPath)}\n`);
   }
-  if (options.json) {
-    try {
-      writeFileSync(resolve(options.json), resultToJSON(recording));
-    } catch (err) {
-      throw new ToolError(`cannot write ${options.json}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-  }
+  // The plot is drawn even when the JSON copy cannot be written; that failure is reported after it.
+  const failed = options.json ? attempt(() => writeResultFile(resolve(options.json!), recording)) : null;
   await drawPlot(recording, recordingPath, options, size);
   if (error) process.stderr.write(error.endsWith("\n") ? error : `${error}\n`);
+  if (failed) throw failed;
   return exitCode;
 }
 
@@ -239,11 +245,7 @@ async function drawPlot(
       process.stderr.write(`tsprof: the PNG renderer failed (${(err as Error).message.split("\n")[0]}); ${PNG_HINT}\n`);
       return;
     }
-    try {
-      writeFileSync(output, png);
-    } catch (err) {
-      throw new ToolError(`cannot write ${output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    writeFileAtomic(output, png);
     process.stdout.write(`plot: ${shortPath(output)}\n`);
     return;
   }

@@ -1,7 +1,6 @@
-import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Option } from "commander";
-import { OUTPUT_FORMATS, ToolError, UsageError, type OutputFormat, type Rendered, type ResultKind } from "@tsprof/core";
+import { OUTPUT_FORMATS, UsageError, writeFileAtomic, type OutputFormat, type Rendered, type ResultKind } from "@tsprof/core";
 import { formatFromPath, formatsFor } from "@tsprof/report";
 
 /** `--format <f>`, one of the registry's formats (commander checks the spelling). */
@@ -23,11 +22,8 @@ export function chooseFormat(kind: ResultKind, asked: string | undefined, output
 
 /** Write rendered output to a file; a failure is one line, exit 1. */
 export function writeOutput(path: string, data: Rendered): void {
-  try {
-    writeFileSync(resolve(path), data);
-  } catch (err) {
-    throw new ToolError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  // Exclusive temp file + rename (never a predictable name); failures are an OutputError, exit 1.
+  writeFileAtomic(resolve(path), data);
   process.stderr.write(`tsprof: wrote ${path}\n`);
 }
 

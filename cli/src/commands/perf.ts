@@ -1,6 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { resultToJSON, UsageError, type CacheGeometry, type CountersCompareResult, type CountersResult } from "@tsprof/core";
+import { checkOutputPath, resultToJSON, UsageError, writeFileAtomic, type CacheGeometry, type CountersCompareResult, type CountersResult } from "@tsprof/core";
 import {
   commandWorkload,
   compareWorkloads,
@@ -10,6 +9,7 @@ import {
   measureWorkload,
   parseGeometry,
   parsePerOption,
+  readCountersFile,
   renderCounters,
   scriptWorkload,
   splitEventList,
@@ -19,6 +19,9 @@ import {
 import { exitCodeOf } from "@tsprof/runner";
 import type { CommandContext } from "../main";
 import { parsePositiveInt } from "./options";
+
+/** More runs than this is a typo (-r 1e12), not a measurement plan. */
+const MAX_REPEATS = 1000;
 
 interface PerfFlags {
   event?: string[];
@@ -54,7 +57,7 @@ function emit(result: CountersResult | CountersCompareResult, flags: { json?: bo
   if (flags.json) process.stdout.write(resultToJSON(result));
   else process.stdout.write(`\n${renderCounters(result)}`);
   if (flags.output) {
-    writeFileSync(flags.output, resultToJSON(result));
+    writeFileAtomic(flags.output, resultToJSON(result));
     process.stderr.write(`tsprof: wrote ${flags.output}\n`);
   }
 }
@@ -94,6 +97,8 @@ export function registerPerfCommand(program: Command, context: CommandContext): 
     .passThroughOptions()
     .action(async (operands: string[], flags: PerfFlags, cmd: Command) => {
       const repeats = parsePositiveInt(flags.repeat, "--repeat");
+      if (repeats > MAX_REPEATS) throw new UsageError(`--repeat: at most ${MAX_REPEATS} runs (got ${flags.repeat})`);
+      if (flags.output) checkOutputPath(flags.output, "--output");
       const events = flags.event && flags.event.length > 0 ? flags.event.flatMap((e) => splitEventList(e)) : DEFAULT_EVENTS;
       if (events.length === 0) throw new UsageError("--event: no events given");
       const options: MeasureOptions = {
@@ -140,12 +145,8 @@ export function registerPerfCommand(program: Command, context: CommandContext): 
     .option("-o, --output <file>", "save the result as JSON")
     .action((file: string, flags: { json?: boolean; per?: string; output?: string }, cmd: Command) => {
       const all = { ...cmd.optsWithGlobals(), ...flags } as { json?: boolean; per?: string; output?: string };
-      let text: string;
-      try {
-        text = readFileSync(file, "utf8");
-      } catch (err) {
-        throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
+      if (all.output) checkOutputPath(all.output, "--output");
+      const text = readCountersFile(file);
       const { result, counted } = countersFromText(text, {
         label: file,
         command: ["perf", "parse", ...cmd.args],

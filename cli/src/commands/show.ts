@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { outputWidth, readResultFile, useColor, type TsprofResult } from "@tsprof/core";
+import { checkOutputPath, outputWidth, readResultFile, useColor, type TsprofResult } from "@tsprof/core";
 import { renderResult } from "@tsprof/report";
 import type { CommandContext } from "../main";
 import { parsePositiveNumber } from "./options";
@@ -28,6 +28,7 @@ export function registerShowCommand(program: Command, context: CommandContext): 
     .option("-u, --unit <seconds>", "timer unit for line results")
     .option("-z, --skip-zero", "hide functions that were never called")
     .action(async (file: string, flags: ShowFlags) => {
+      if (flags.output !== undefined) checkOutputPath(flags.output, "--output");
       const result = readAnyResult(file);
       const format = chooseFormat(result.kind, flags.format, flags.output);
       const unit = flags.unit ? parsePositiveNumber(flags.unit, "--unit") : undefined;

@@ -11,4 +11,5 @@ export * from "./explain";
 export * from "./study-format";
 export * from "./study-explain";
 export * from "./v8-log";
+export * from "./printable";
 export * from "./render-contract";

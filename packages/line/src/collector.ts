@@ -9,10 +9,13 @@
 import { join } from "node:path";
 import { MessageChannel, Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
-import { SCHEMA_VERSION, writeResultFile, type LineMode, type LineProfileResult } from "@tsprof/core";
+// The child loads only what it needs to run: not @tsprof/core's renderers and tables (start-up).
+import { SCHEMA_VERSION } from "@tsprof/core/dist/schema";
+import { writeResultFile } from "@tsprof/core/dist/io";
+import type { LineMode, LineProfileResult } from "@tsprof/core";
 import type { FileMeta, ModuleGroup } from "@tsprof/runner";
 import { CpuSampler, unloadedModuleWarnings } from "@tsprof/runner/child";
-import { buildLineResult, type FileData } from "./build-result";
+import type { FileData } from "./build-result";
 import { readSource, sharedViews, fileViews, OWN_DIRS, Control, type SharedBuffers, type WorkerInput } from "./shared";
 
 export interface LineCollectorOptions {
@@ -84,13 +87,17 @@ export function create(options: LineCollectorOptions, context: { outFile: string
   const worker = new Worker(join(__dirname, "line-worker.js"), {
     workerData: workerInput,
     transferList: [channel.port2],
+    // Not the runner's preload: the worker must not load tsprof's loader and hooks again (start-up).
+    execArgv: [],
     stdout: false,
     stderr: false,
   });
   // It must never keep the profiled program alive.
   worker.unref();
-  // Hybrid: wait (briefly) until it samples, so line time at the very start is not missed.
-  if (options.mode === "hybrid") Atomics.wait(control, Control.Ready, 0, 2000);
+  // Hybrid: before the first instrumented file runs, wait (briefly) until the worker samples, so
+  // line time at the very start is not missed. Waiting here at start-up instead would put the
+  // worker's whole start on every run's critical path, even when nothing is instrumented.
+  let workerReady = options.mode !== "hybrid";
 
   // Trace: per-line wall time between line events, minus the cost of our own events.
   let events = 0;
@@ -136,6 +143,10 @@ export function create(options: LineCollectorOptions, context: { outFile: string
       if (nextSlot > MAX_SLOTS || nextFunction > MAX_FUNCTIONS) {
         throw new Error(`tsprof: too many profiled lines (more than ${MAX_SLOTS}); profile fewer functions`);
       }
+      if (!workerReady) {
+        Atomics.wait(control, Control.Ready, 0, 2000);
+        workerReady = true;
+      }
       const data = fileViews(views, meta, base, fnBase);
       files.push(data);
       channel.port1.postMessage({ meta, base, fnBase });
@@ -165,6 +176,8 @@ export function create(options: LineCollectorOptions, context: { outFile: string
         summary: [],
         notes,
       };
+      // Loaded at the end only: source maps and the result builder are no part of the run.
+      const { buildLineResult } = require("./build-result") as typeof import("./build-result");
       buildLineResult(result, files, profile, { readSource, ownDirs: OWN_DIRS }, stack);
       writeResultFile(context.outFile, result);
     },

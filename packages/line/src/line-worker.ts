@@ -13,9 +13,9 @@
 import { workerData, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import { existsSync } from "node:fs";
-import { writeResultFile, type LineProfileResult } from "@tsprof/core";
+import type { LineProfileResult } from "@tsprof/core";
 import type { FileMeta } from "@tsprof/runner";
-import { buildLineResult, type FileData } from "./build-result";
+import type { FileData } from "./build-result";
 import { readSource, sharedViews, fileViews, OWN_DIRS, Control, type WorkerInput } from "./shared";
 
 const input = workerData as WorkerInput;
@@ -42,6 +42,9 @@ function writeResult(signal: string | null, exitCode: number, note: string): voi
     summary: [],
     notes: [note],
   };
+  // Loaded on the first write only (a second into the run): the worker starts small and fast.
+  const { buildLineResult } = require("./build-result") as typeof import("./build-result");
+  const { writeResultFile } = require("@tsprof/core/dist/io") as typeof import("@tsprof/core/dist/io");
   buildLineResult(result, files, null, { readSource, ownDirs: OWN_DIRS }, stack);
   writeResultFile(input.outFile, result);
 }

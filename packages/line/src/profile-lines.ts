@@ -1,6 +1,5 @@
 /** The parent side of `tsprof line`: run the script with the line collector, return the result. */
-import { writeFileSync } from "node:fs";
-import { SCHEMA_VERSION, UsageError, type LineMode, type LineProfileResult } from "@tsprof/core";
+import { SCHEMA_VERSION, UsageError, writeFileAtomic, type LineMode, type LineProfileResult } from "@tsprof/core";
 import { resolveModuleGroups, runChild, type ChildOutcome } from "@tsprof/runner";
 // Only this exporter: the package index would load the pprof encoder too.
 import { chromeCpuProfile } from "@tsprof/export/cpuprofile";
@@ -25,6 +24,8 @@ export interface LineRunOptions {
 export interface LineRun {
   result: LineProfileResult;
   outcome: ChildOutcome;
+  /** Saving --cpuprofile failed (full disk, folder gone): reported after the tables, never instead of them. */
+  outputError?: Error;
 }
 
 export const MODES: LineMode[] = ["hybrid", "trace", "sample"];
@@ -75,12 +76,17 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
       notes: [`the program died (${outcome.signal ?? `exit ${outcome.exitCode}`}) before tsprof could save its profile`],
     };
   }
+  let outputError: Error | undefined;
   if (options.cpuprofile) {
     // The main thread's samples, in the original files' positions (what DevTools and VS Code open).
     const main = result.profiles?.find((p) => p.thread === "main") ?? result.profiles?.[0];
-    if (main) writeFileSync(options.cpuprofile, JSON.stringify(chromeCpuProfile(main)));
-    else result.notes.push(`no CPU profile to save to ${options.cpuprofile}`);
+    try {
+      if (main) writeFileAtomic(options.cpuprofile, JSON.stringify(chromeCpuProfile(main)));
+      else result.notes.push(`no CPU profile to save to ${options.cpuprofile}`);
+    } catch (err) {
+      outputError = err as Error;
+    }
   }
   outcome.cleanup();
-  return { result, outcome };
+  return { result, outcome, outputError };
 }

@@ -3,7 +3,7 @@
  * cProfile-like function summary. Pure: result in, string out.
  */
 import { relative, isAbsolute } from "node:path";
-import { displaySourceLine, type FunctionLineProfile, type LineProfileResult } from "@tsprof/core";
+import { displaySourceLine, printableDeep, type FunctionLineProfile, type LineProfileResult } from "@tsprof/core";
 
 export interface RenderOptions {
   color: boolean;
@@ -118,7 +118,9 @@ export function renderSummary(result: LineProfileResult, options: RenderOptions)
 }
 
 /** The whole report: timer unit, one table per function, the summary, notes. */
-export function renderLineProfile(result: LineProfileResult, options: RenderOptions): string {
+export function renderLineProfile(untrusted: LineProfileResult, options: RenderOptions): string {
+  // Source lines and function names come from the user's files: no escape sequence reaches the terminal.
+  const result = printableDeep(untrusted);
   const unit = options.unit ?? result.timerUnit;
   const out: string[] = [];
   out.push(`Timer unit: ${formatUnit(unit)} s`);

@@ -17,7 +17,9 @@ import { Session } from "node:inspector";
 import { resolve, sep } from "node:path";
 import { createHeapReader } from "./heap-reader";
 import { createRssReader } from "./rss-reader";
-import { writeResultFile, type AllocationSite, type FunctionMemProfile, type MemLineRecord, type SampledAllocationProfile } from "@tsprof/core";
+// Not @tsprof/core's index: the profiled process loads no renderers or tables (start-up, footprint).
+import { writeResultFile } from "@tsprof/core/dist/io";
+import type { AllocationSite, FunctionMemProfile, MemLineRecord, SampledAllocationProfile } from "@tsprof/core";
 import type { ChildExit, Collector, CollectorContext, EventSink, FileMeta } from "./collector-types";
 
 export interface LineCollectorOptions {
@@ -39,6 +41,9 @@ export interface LineCollectorOutput {
   sampledBytes: number;
   /** Bytes sampled in tsprof's own measuring code (left out of the table). */
   ownBytes: number;
+  /** RSS before tsprof's loader and when the script started (after the collector), bytes. */
+  rssBeforeTsprof?: number;
+  rssAtStart?: number;
   /** The sampled allocations' call tree in original positions (for the pprof and speedscope exports). */
   allocationProfile?: SampledAllocationProfile;
 }
@@ -157,6 +162,9 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
   };
 
   let finished = false;
+  // Everything of tsprof's is loaded and started: what the process holds beyond its RSS before the
+  // loader is tsprof's own (the header says so; the RSS columns include it).
+  const rssAtStart = process.memoryUsage.rss();
   return {
     registerFile(meta: FileMeta): EventSink<Frame> {
       const n = meta.slots.length;
@@ -233,6 +241,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
         notes,
         sampledBytes,
         ownBytes,
+        ...(context.rssBeforeTsprof ? { rssBeforeTsprof: context.rssBeforeTsprof, rssAtStart } : {}),
         ...(allocationProfile ? { allocationProfile } : {}),
       };
       writeResultFile(context.outFile, output);
@@ -312,6 +321,9 @@ const OWN_PACKAGES = ["mem", "runner", "core"].map((name) => resolve(__dirname, 
 function isOwnFile(file: string): boolean {
   return OWN_PACKAGES.some((dir) => file.startsWith(dir));
 }
+function isLoaderFile(url: string): boolean {
+  return /[\\/]runner[\\/]dist[\\/](register|compile)\.js$/.test(url);
+}
 
 interface SourceMapper {
   map(url: string, line: number, column?: number): { file: string; line: number } | null;
@@ -380,8 +392,12 @@ function buildAllocationSites(
   const walk = (node: SamplingHeapProfileNode, insideOwn: boolean): void => {
     const cf0 = node.callFrame;
     // Everything called from tsprof's own measuring code (getHeapStatistics, readSync) is ours too.
-    const own = insideOwn || (cf0.url !== "" && isOwnFile(cf0.url.startsWith("file:") ? new URL(cf0.url).pathname : cf0.url));
-    if (node.selfSize > 0 && own) {
+    const ownFile = cf0.url !== "" && isOwnFile(cf0.url.startsWith("file:") ? new URL(cf0.url).pathname : cf0.url);
+    // The loader's require hook calls the user's modules (it is on their stack): it is ours, what
+    // runs under it is not.
+    const loader = ownFile && isLoaderFile(cf0.url);
+    const own = insideOwn || (ownFile && !loader);
+    if (node.selfSize > 0 && (own || loader)) {
       totalBytes += node.selfSize;
       ownBytes += node.selfSize;
     } else if (node.selfSize > 0) {

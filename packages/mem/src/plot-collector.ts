@@ -67,6 +67,10 @@ export function create(options: PlotCollectorOptions, context?: CollectorContext
         // measures beside the run.
         baselineWritten = true;
         writeSync(fd, recordingLine({ type: "baseline", t: epochNow(), rss: process.memoryUsage.rss() }));
+        // The script's code starts now; tsprof's start-up is short enough that the heap sampler
+        // may not have connected yet: give it a moment, so a program that dies fast (out of
+        // memory) still has its heap series.
+        if (worker) Atomics.wait(new Int32Array(stopFlag), 0, SAMPLER_IDLE, 1000);
       }
       const slots = meta.functions.map(() => table.allocate());
       const names = meta.functions.map((f) => f.name);

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runChild, exitCodeOf, resolveModules, resolveScript } from "@tsprof/runner";
-import { SCHEMA_VERSION, type MemProfileResult } from "@tsprof/core";
+import { SCHEMA_VERSION, toolShareOf, type MemProfileResult } from "@tsprof/core";
 import type { LineCollectorOptions, LineCollectorOutput } from "./line-collector";
 
 export interface MemProfileOptions {
@@ -101,6 +101,7 @@ export async function profileMemory(options: MemProfileOptions): Promise<MemProf
     functions: child?.functions ?? [],
     allocations: child?.allocations ?? [],
     notes,
+    ...(child?.rssAtStart && child.rssBeforeTsprof ? { toolShare: toolShareOf(child.rssAtStart, child.rssBeforeTsprof) } : {}),
     ...(child?.allocationProfile ? { allocationProfile: child.allocationProfile } : {}),
   };
   return { result, exitCode: exitCodeOf(outcome), error: outcome.error, durationNs: outcome.durationNs };

@@ -3,7 +3,7 @@
  * columns) and the allocation table. Pure: result in, text out.
  */
 import { relative } from "node:path";
-import { displaySourceLine, type AllocationSite, type FunctionMemProfile, type MemProfileResult, type MemRecording } from "@tsprof/core";
+import { displaySourceLine, printableDeep, type AllocationSite, type FunctionMemProfile, type MemProfileResult, type MemRecording } from "@tsprof/core";
 import { renderRecordingAscii } from "./render-plot";
 
 export interface MemRenderOptions {
@@ -97,10 +97,19 @@ export function renderAllocations(sites: AllocationSite[], options: MemRenderOpt
 }
 
 /** The whole per-line result as text: header, one table per function, allocations, notes. */
-export function renderMemProfile(result: MemProfileResult, options: MemRenderOptions = {}): string {
+export function renderMemProfile(untrusted: MemProfileResult, options: MemRenderOptions = {}): string {
+  // Source lines, function names and notes come from files and the child: printable only.
+  const result = printableDeep(untrusted);
   const parts: string[] = [];
   const head = [result.heapDefinition];
   if (result.gc) head.push("A full GC ran before each measurement (--gc).");
+  const share = result.toolShare;
+  if (share && share.toolMiB !== null && share.plainNodeRssMiB !== null) {
+    head.push(
+      `tsprof's own share: ${share.toolMiB.toFixed(1)} MiB of the ${share.startRssMiB.toFixed(1)} MiB RSS when the script started ` +
+        `(${share.plainNodeRssMiB.toFixed(1)} MiB before tsprof's loader); the RSS column includes it.`,
+    );
+  }
   head.push("Usage: value after the line ran (largest over its occurrences). Increment: sum of its changes over all occurrences.");
   parts.push(head.join("\n") + "\n");
   const functions = options.skipZero ? result.functions.filter((f) => f.calls > 0) : result.functions;

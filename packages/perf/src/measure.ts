@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   buildCountersCompare,
   buildCountersResult,
   buildSimulatedCaches,
   hardwareStatusFromRows,
+  makeTempDir,
   ToolError,
   UsageError,
   type CacheEvents,
@@ -41,7 +41,7 @@ export interface MeasureOptions {
 
 /** Measure with a private temp dir, removed afterwards. */
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), "tsprof-"));
+  const dir = makeTempDir();
   try {
     return await fn(dir);
   } finally {
@@ -100,7 +100,9 @@ export async function measureWorkload(
       let baseline: CacheEvents | null = null;
       if (run.interrupted) notes.push("interrupted (Ctrl-C) under cachegrind: no start-up baseline measured");
       if (workload.simulationBaselineArgv && !run.interrupted) {
-        const key = JSON.stringify([workload.simulationBaselineArgv.slice(0, -1), geometry]);
+        // The whole argv: the empty script's name carries its extension and format (a .ts baseline
+        // includes the TypeScript compile a .mjs one does not; sharing one gave negative counts).
+        const key = JSON.stringify([workload.simulationBaselineArgv, geometry]);
         let pending = baselines.get(key);
         if (!pending) {
           log("measuring node start-up under cachegrind (empty script baseline)");

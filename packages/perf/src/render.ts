@@ -1,6 +1,7 @@
 import Table from "cli-table3";
 import {
   canonicalEvent,
+  printableDeep,
   type CacheGeometry,
   type CacheTotals,
   type Counter,
@@ -404,6 +405,8 @@ export function renderCompare(result: CountersCompareResult): string {
 }
 
 /** Render any saved counters result (kind "counters" or "counters-compare"): what `tsprof show` calls. */
-export function renderCounters(result: CountersResult | CountersCompareResult): string {
+export function renderCounters(untrusted: CountersResult | CountersCompareResult): string {
+  // Event names, labels and notes come from perf's output or a saved file: no escape sequence passes.
+  const result = printableDeep(untrusted);
   return result.kind === "counters-compare" ? renderCompare(result) : renderCountersResult(result);
 }

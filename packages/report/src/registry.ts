@@ -1,4 +1,4 @@
-import { UsageError, ToolError, type OutputFormat, type Rendered, type RenderOptions, type ResultKind, type TsprofResult } from "@tsprof/core";
+import { UsageError, ToolError, printableDeep, type OutputFormat, type Rendered, type RenderOptions, type ResultKind, type TsprofResult } from "@tsprof/core";
 import { ENTRIES, type RendererEntry } from "./entries";
 
 /** The formats a kind can be rendered in, in registry order (the first is the default). */
@@ -24,7 +24,10 @@ export function rendererFor(kind: ResultKind, format: string): RendererEntry {
 /** Render a validated result in one format. */
 export async function renderResult(result: TsprofResult, format: string, options: RenderOptions): Promise<Rendered> {
   const render = rendererFor(result.kind, format).load() as (r: TsprofResult, o: RenderOptions) => Rendered | Promise<Rendered>;
-  return render(result, options);
+  // Text for people (a terminal, a Markdown viewer) never carries an escape sequence from a file;
+  // data formats (JSON, pprof) keep every string exactly, and JSON escapes control characters itself.
+  const forPeople = format === "text" || format === "markdown";
+  return render(forPeople ? printableDeep(result) : result, options);
 }
 
 /** File name endings that name a format, longest first (".speedscope.json" before ".json"). */

@@ -10,6 +10,8 @@ export interface CollectorContext {
   outFile: string;
   /** The run's private temp dir. */
   tempDir: string;
+  /** The child's RSS before tsprof's loader loaded (bytes); absent when run outside register.ts. */
+  rssBeforeTsprof?: number;
 }
 
 /** What instrumented code of style "events" or "calls" calls. */

@@ -4,7 +4,8 @@
  * whose `sourcesContent` is the user's original text.
  */
 import { readFileSync, existsSync, mkdirSync, writeFileSync, renameSync, statSync } from "node:fs";
-import { createHash } from "node:crypto";
+// node:crypto loads on the first compile: a run with nothing to compile does not pay for it.
+const createHash = (algorithm: string) => (require("node:crypto") as typeof import("node:crypto")).createHash(algorithm);
 import { homedir } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import type { Loader, TransformOptions } from "esbuild";
@@ -137,12 +138,27 @@ export function wantsInstrumentation(file: string, source: string, plan: Instrum
  * TSPROF_CACHE=0 turns it off; TSPROF_CACHE_DIR moves it.
  */
 let cacheState: { dir: string; salt: string } | null | undefined;
+let runCacheDir: string | null = null;
+/** What a compile inside the profiled process (a cache miss there) reports, if anything. */
+let missNote: ((file: string) => void) | null = null;
+
+/**
+ * The profiled process's side of compiling outside it: the parent filled `dir` (or the user cache,
+ * when `dir` is null) before launch; a file compiled here after all is reported through `note`.
+ * A run with TSPROF_CACHE=0 gets the run's private temp dir, so the parent's work still reaches it.
+ */
+export function useCompileCache(dir: string | null, note: ((file: string) => void) | null): void {
+  runCacheDir = dir;
+  missNote = note;
+  cacheState = undefined;
+}
+
 function compileCache(): { dir: string; salt: string } | null {
   if (cacheState !== undefined) return cacheState;
   cacheState = null;
-  if (process.env.TSPROF_CACHE === "0") return null;
+  if (process.env.TSPROF_CACHE === "0" && !runCacheDir) return null;
   try {
-    const dir = process.env.TSPROF_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "tsprof");
+    const dir = runCacheDir ?? process.env.TSPROF_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "tsprof");
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const own = ["compile.js", "instrument.js", "instrument-meta.js"].map((f) => {
       const st = statSync(join(__dirname, f));
@@ -184,6 +200,7 @@ export function compileFile(file: string, source: string, format: ModuleFormat, 
       // not cached yet
     }
   }
+  missNote?.(file);
   const compiled = compileUncached(file, source, format, plan, instrumented, tsconfigText);
   if (cachePath) {
     try {

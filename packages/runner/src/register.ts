@@ -5,12 +5,14 @@
  *   sure it can save its result however the program ends: normal end, `process.exit(n)`, an
  *   uncaught error, Ctrl-C or SIGTERM.
  */
+// First: the RSS before any of tsprof's modules load (tsprof's own share, reported by mem).
+import { rssBeforeTsprof } from "./start-rss";
 import Module, { register } from "node:module";
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import { isAbsolute, join } from "node:path";
-import { compileFile, formatOf, isUserFile, mayInstrument, wantsInstrumentation, ScriptSyntaxError, type InstrumentPlan } from "./compile";
+import { compileFile, formatOf, isUserFile, mayInstrument, wantsInstrumentation, useCompileCache, ScriptSyntaxError, type InstrumentPlan } from "./compile";
 import { CONFIG_ENV, type ChildConfig } from "./config";
 import { pathsCandidates } from "./tsconfig";
 
@@ -27,9 +29,15 @@ function readConfig(): ChildConfig | null {
 const config = readConfig();
 const plan: InstrumentPlan | null = config?.instrument ?? null;
 
-register(pathToFileURL(join(__dirname, "hooks.mjs")).href, pathToFileURL(__filename).href, {
-  data: { instrument: plan },
-});
+// A profiled child: the parent compiled before launch; a compile here is a miss worth a line.
+const compileNote = config ? `tsprof: compiling %s inside the profiled process (not found before launch)\n` : null;
+if (config) useCompileCache(config.cacheDir ?? null, (file) => process.stderr.write(compileNote!.replace("%s", file)));
+
+if (config?.esmHooks !== false) {
+  register(pathToFileURL(join(__dirname, "hooks.mjs")).href, pathToFileURL(__filename).href, {
+    data: { instrument: plan, cacheDir: config?.cacheDir ?? null, compileNote },
+  });
+}
 
 // CommonJS: compile TypeScript (and instrumented user JavaScript) in require().
 type CompileHook = (module: { _compile(code: string, file: string): void }, filename: string) => void;
@@ -89,7 +97,11 @@ moduleStatics._resolveFilename = function (request: string, ...rest: unknown[]):
 export function describeError(err: unknown): string {
   const e = err as { code?: string; message?: string } | undefined;
   if (err instanceof ScriptSyntaxError || e?.code === "TSPROF_SYNTAX") return `SyntaxError: ${e?.message ?? String(err)}`;
-  return inspect(err);
+  // The require hook that compiled the user's module sits on its stack: not the user's concern.
+  return inspect(err)
+    .split("\n")
+    .filter((line) => !(line.includes(__dirname) && /^\s+at /.test(line)))
+    .join("\n");
 }
 
 
@@ -118,10 +130,16 @@ if (config?.collector) {
   process.on("exit", (code) => {
     if (finished || !collector) return;
     finished = true;
-    collector.finish({ exitCode: code, signal, error });
+    try {
+      collector.finish({ exitCode: code, signal, error });
+    } catch (err) {
+      // A full disk or file size limit while saving: one line, not a stack trace; the parent reports the loss.
+      process.stderr.write(`tsprof: cannot save the profile: ${(err as Error).message.split("\n")[0]}\n`);
+      if (code === 0) process.exitCode = 1;
+    }
   });
   const collectorModule = require(config.collector) as CollectorModule;
-  collector = collectorModule.create(config.collectorOptions, { outFile: config.outFile, tempDir: config.tempDir });
+  collector = collectorModule.create(config.collectorOptions, { outFile: config.outFile, tempDir: config.tempDir, rssBeforeTsprof });
   (globalThis as { __tsprof?: Collector }).__tsprof = collector;
 } else {
   // Plain runs (perf, dashboard): only make our syntax errors read as one clear line.
@@ -130,3 +148,7 @@ if (config?.collector) {
     process.exit(1);
   });
 }
+
+// The user's code maps its stack traces to its own lines; tsprof's modules, loaded above, are
+// spared the cost of parsing their source maps.
+process.setSourceMapsEnabled(true);

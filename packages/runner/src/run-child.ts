@@ -9,11 +9,19 @@ import { join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import { UsageError } from "@tsprof/core";
 import { CONFIG_ENV, type ChildConfig } from "./config";
+import { useCompileCache } from "./compile";
+import { precompileGraph } from "./precompile";
 import type { InstrumentStyle } from "./instrument";
 
-/** Node flags that let a child node run .ts/.mts/.cts user files (no profiling). */
-export function loaderExecArgv(): string[] {
-  return ["--enable-source-maps", "--import", pathToFileURL(join(__dirname, "register.js")).href];
+/**
+ * Node flags that let a child node run .ts/.mts/.cts user files (no profiling). register.js turns
+ * source maps on once tsprof's own modules are loaded (the flag would parse their maps too).
+ * Without ESM hooks (every file CommonJS), it is preloaded with --require: with --import, Node runs
+ * even a CommonJS entry through its ESM loader.
+ */
+export function loaderExecArgv(options: { esmHooks?: boolean } = {}): string[] {
+  if (options.esmHooks === false) return ["--require", join(__dirname, "register.js")];
+  return ["--import", pathToFileURL(join(__dirname, "register.js")).href];
 }
 
 export interface ChildPlan {
@@ -72,9 +80,13 @@ export async function runChild(plan: ChildPlan, onSpawn?: (child: ChildProcess) 
     errorFile: join(tempDir, "error.txt"),
     tempDir,
   };
+  // Compile (and instrument) here, before launch: see precompile.ts.
+  config.cacheDir = process.env.TSPROF_CACHE === "0" ? join(tempDir, "compiled") : null;
+  useCompileCache(config.cacheDir ?? null, null);
+  config.esmHooks = precompileGraph(script, plan.instrument).esmHooks;
   const configPath = join(tempDir, "config.json");
   writeFileSync(configPath, JSON.stringify(config));
-  const args = [...(plan.nodeArgs ?? []), ...loaderExecArgv(), script, ...plan.args];
+  const args = [...(plan.nodeArgs ?? []), ...loaderExecArgv({ esmHooks: config.esmHooks }), script, ...plan.args];
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, args, {
     cwd: plan.cwd,

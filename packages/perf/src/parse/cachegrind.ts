@@ -108,8 +108,10 @@ export function parseCachegrindOut(text: string): ParsedCachegrind {
     }
     if (line.startsWith("summary:") || line.startsWith("totals:")) {
       const values = line.slice(line.indexOf(":") + 1).trim().split(/\s+/);
+      // A count the line does not give stays missing: no ratio may be derived from it.
       out.events.forEach((name, n) => {
-        const v = Number(values[n] ?? "0");
+        if (values[n] === undefined || !/^\d{1,20}$/.test(values[n])) return;
+        const v = Number(values[n]);
         if (Number.isFinite(v)) out.totals[name] = v;
       });
       if (values.length !== out.events.length || values.some((v) => !/^\d+$/.test(v))) {
@@ -268,6 +270,15 @@ export function parseCachegrindSummary(text: string): ParsedCachegrind {
   return out;
 }
 
+const CACHE_BOUNDS: Array<[keyof CacheEvents, keyof CacheEvents]> = [
+  ["I1mr", "Ir"],
+  ["ILmr", "I1mr"],
+  ["D1mr", "Dr"],
+  ["DLmr", "D1mr"],
+  ["D1mw", "Dw"],
+  ["DLmw", "D1mw"],
+];
+
 /** The nine cache events of a parse, or null when one is missing (no cache simulation). */
 export function cacheEventsOf(parsed: ParsedCachegrind): CacheEvents | null {
   const t = parsed.totals;
@@ -275,5 +286,13 @@ export function cacheEventsOf(parsed: ParsedCachegrind): CacheEvents | null {
   if (!names.every((n) => typeof t[n] === "number" && Number.isFinite(t[n]))) return null;
   const out = {} as CacheEvents;
   for (const n of names) out[n] = t[n];
+  // Misses never outnumber the accesses (nor last-level misses the first-level ones): such counts are
+  // damaged, and a rate made of them (200% misses) would be a made-up figure.
+  for (const [part, whole] of CACHE_BOUNDS) {
+    if (out[part] > out[whole]) {
+      if (!parsed.problems.some((p) => p.startsWith("inconsistent counts"))) parsed.problems.push(`inconsistent counts: ${part} ${out[part]} > ${whole} ${out[whole]}`);
+      return null;
+    }
+  }
   return out;
 }

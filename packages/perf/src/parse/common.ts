@@ -92,13 +92,18 @@ export function splitLines(text: string): string[] {
 
 /** Shorten a bad line for a problem message. */
 export function excerpt(line: string): string {
-  const clean = line.replace(/[\u0000-\u001f\u007f]/g, "?").trim();
+  const clean = line.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?").trim();
   return clean.length > 60 ? `${clean.slice(0, 57)}...` : clean;
 }
 
 /** Last touches common to all formats: a default unit, no variance on what did not count. */
 export function finishRows(parsed: ParsedPerfStat): ParsedPerfStat {
   parsed.rows = parsed.rows.filter((row) => {
+    // An event name is perf's own text: control characters or undecodable bytes mean garbage read as a row.
+    if (row.event.trim() === "" || /[\u0000-\u001f\u007f-\u009f\ufffd]/.test(row.event)) {
+      parsed.problems.push(`not an event name: ${excerpt(row.event)}`);
+      return false;
+    }
     if (row.status === "counted" && (row.value === null || !Number.isFinite(row.value))) {
       parsed.problems.push(`event ${row.event}: unreadable value`);
       return false;

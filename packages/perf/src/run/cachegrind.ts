@@ -22,11 +22,16 @@ export function geometryFlag(g: CacheGeometry): string {
 }
 
 /** Parse "32768,8,64" or "32K,8,64" / "8M,16,64" into a geometry (null when malformed). */
+/** The largest simulated cache tsprof accepts (4 GiB). */
+export const MAX_CACHE_BYTES = 2 ** 32;
+
 export function parseGeometry(text: string): CacheGeometry | null {
   const m = /^\s*(\d+)([kKmM]?)\s*,\s*(\d+)\s*,\s*(\d+)\s*$/.exec(text);
   if (!m) return null;
   const scale = m[2] === "" ? 1 : /k/i.test(m[2]) ? 1024 : 1024 * 1024;
   const g = { sizeBytes: Number(m[1]) * scale, assoc: Number(m[3]), lineBytes: Number(m[4]) };
+  // Real caches, and cachegrind's simulator, stay far below these; beyond them the bit tests below break.
+  if (g.sizeBytes > MAX_CACHE_BYTES || g.assoc > 1 << 16 || g.lineBytes > 1 << 16) return null;
   const pow2 = (n: number) => n > 0 && (n & (n - 1)) === 0;
   // cachegrind's own rules: power-of-two line size and set count.
   if (!pow2(g.lineBytes) || g.assoc < 1 || g.sizeBytes % (g.assoc * g.lineBytes) !== 0) return null;
@@ -66,6 +71,8 @@ export async function runCachegrind(
   const args = [
     "--tool=cachegrind",
     "--cache-sim=yes",
+    // No gdbserver: a killed run would otherwise leave vgdb-pipe-* FIFOs in /tmp.
+    "--vgdb=no",
     `--I1=${geometryFlag(options.geometry.I1)}`,
     `--D1=${geometryFlag(options.geometry.D1)}`,
     `--LL=${geometryFlag(options.geometry.LL)}`,

@@ -33,10 +33,12 @@ export function scriptWorkload(script: string, args: string[], tempDir: string, 
   const loader = loaderExecArgv();
   // The baseline is an empty file of the same kind, so the loader's own start-up cost is in it too.
   // Same module format too (ESM and CJS start differently): the temp dir gets the script's "type".
+  // One baseline folder per format: a compare of a.ts (CommonJS) and b.mjs must not share one package.json.
   const ext = extname(path) || ".js";
-  const baselineDir = join(tempDir, "baseline");
+  const format = formatOf(path);
+  const baselineDir = join(tempDir, `baseline-${format}`);
   mkdirSync(baselineDir, { recursive: true });
-  writeFileSync(join(baselineDir, "package.json"), JSON.stringify({ type: formatOf(path) }));
+  writeFileSync(join(baselineDir, "package.json"), JSON.stringify({ type: format }));
   const empty = join(baselineDir, `tsprof-empty-baseline${ext}`);
   writeFileSync(empty, "");
   return {
