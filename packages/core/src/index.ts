@@ -11,5 +11,6 @@ export * from "./explain";
 export * from "./study-format";
 export * from "./study-explain";
 export * from "./v8-log";
+export * from "./header";
 export * from "./printable";
 export * from "./render-contract";

@@ -9,7 +9,8 @@ const createHash = (algorithm: string) => (require("node:crypto") as typeof impo
 import { homedir } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import type { Loader, TransformOptions } from "esbuild";
-import type { InstrumentStyle, FileMeta } from "./instrument";
+import type { InstrumentStyle, FileMeta, Insertion } from "./instrument";
+import { columnMapper, remapSourceMapColumns } from "./column-map";
 import { compilerOptionsFor } from "./tsconfig";
 
 // esbuild and the TypeScript parser load on first use: a run with no .ts file and nothing to
@@ -160,7 +161,7 @@ function compileCache(): { dir: string; salt: string } | null {
   try {
     const dir = runCacheDir ?? process.env.TSPROF_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "tsprof");
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const own = ["compile.js", "instrument.js", "instrument-meta.js"].map((f) => {
+    const own = ["compile.js", "instrument.js", "instrument-find.js", "instrument-plan.js", "instrument-meta.js", "column-map.js"].map((f) => {
       const st = statSync(join(__dirname, f));
       return `${f}:${st.size}:${st.mtimeMs}`;
     });
@@ -224,12 +225,14 @@ function compileUncached(
 ): CompiledFile {
   let text = source;
   let meta: FileMeta | null = null;
+  let insertions: Insertion[] = [];
   if (instrumented) {
     const all = plan!.all || isExplicitModule(file, plan);
     const result = instrumenter().instrumentSource(source, file, { style: plan!.style, all });
     if (result) {
       text = result.code;
       meta = result.meta;
+      insertions = result.insertions;
     }
   }
   const options: TransformOptions = {
@@ -238,7 +241,8 @@ function compileUncached(
     target: "node20",
     // platform node: esbuild annotates CommonJS export names so ESM importers see them.
     platform: "node",
-    sourcemap: "inline",
+    // External, then inlined below: instrumented columns are first mapped back to the original's.
+    sourcemap: "external",
     sourcefile: file,
     sourcesContent: false,
     // Keep function and class names: they are what the profiles show.
@@ -248,7 +252,9 @@ function compileUncached(
   };
   try {
     const out = esbuild().transformSync(text, options);
-    return { code: out.code, format, meta };
+    const map = insertions.length > 0 ? remapSourceMapColumns(out.map, columnMapper(source, insertions)) : out.map;
+    const code = `${out.code}//# sourceMappingURL=data:application/json;base64,${Buffer.from(map).toString("base64")}\n`;
+    return { code, format, meta };
   } catch (err) {
     // Report the error against the original text: inserted code could shift its column.
     if (text !== source) {
