@@ -3,6 +3,7 @@ import path from "node:path";
 import { Option, type Command } from "commander";
 import { UsageError, checkOutputPath, type VariantInfo } from "@tsprof/core";
 import type { CommandContext } from "../main";
+import { saveResult } from "./output";
 
 /** Options as commander hands them over (strings until checked here). */
 interface RawDashboardOptions {
@@ -11,7 +12,8 @@ interface RawDashboardOptions {
   iterations?: string;
   workload?: string;
   headless?: boolean;
-  json?: string;
+  json?: string | boolean;
+  output?: string;
   cellBudget?: string;
   markdown?: boolean;
   causes?: string;
@@ -26,6 +28,8 @@ export interface DashboardOptions {
   iterations: number;
   headless: boolean;
   json?: string;
+  /** `-o`: the study rendered in the format its name implies (text, Markdown; JSON goes to `json`). */
+  output?: string;
   cellBudgetSeconds?: number;
   /** Headless output as Markdown instead of plain text. */
   markdown: boolean;
@@ -111,12 +115,27 @@ export function resolveDashboardOptions(
     variants,
     iterations,
     headless: raw.headless === true || !stdoutIsTTY,
-    // Checked now: a bad path must fail before the study runs, not after it.
-    json: raw.json !== undefined ? checkOutputPath(raw.json, "--json", cwd) : undefined,
+    ...outputOptions(raw, cwd, raw.headless === true || !stdoutIsTTY),
     cellBudgetSeconds,
     markdown: raw.markdown === true,
     causes: (raw.causes as DashboardOptions["causes"] | undefined) ?? "all",
     png: raw.png !== undefined ? checkOutputPath(raw.png, "--png", cwd) : undefined,
+  };
+}
+
+/** --json and -o: JSON (either spelling) is saved as the study runs; text and Markdown after a headless run. */
+function outputOptions(raw: RawDashboardOptions, cwd: string, headless: boolean): { json?: string; output?: string } {
+  if (raw.json === true || raw.json === "-") throw new UsageError("--json: give a file name ending in .json (the dashboard's tables go to stdout)");
+  const isJson = raw.output !== undefined && /\.json$/i.test(raw.output);
+  if (raw.output !== undefined && !isJson && !/\.(md|markdown|txt)$/i.test(raw.output)) {
+    throw new UsageError(`--output ${raw.output}: a study is saved as .json, .md or .txt`);
+  }
+  if (raw.output !== undefined && !isJson && !headless) throw new UsageError(`--output ${raw.output}: text and Markdown need --headless (the terminal UI saves .json)`);
+  const json = typeof raw.json === "string" ? raw.json : isJson ? raw.output : undefined;
+  // Checked now: a bad path must fail before the study runs, not after it.
+  return {
+    json: json !== undefined ? checkOutputPath(json, typeof raw.json === "string" ? "--json" : "--output", cwd) : undefined,
+    output: raw.output !== undefined && !isJson ? checkOutputPath(raw.output, "--output", cwd) : undefined,
   };
 }
 
@@ -131,6 +150,7 @@ export function registerDashboardCommand(program: Command, context: CommandConte
     .option("--workload <name>", "built-in workload: diffusion or poly (default diffusion)")
     .option("--cell-budget <seconds>", "time a slow cell on fewer iterations and scale it past this budget")
     .option("--headless", "print plain tables and Markdown instead of the terminal UI (automatic when stdout is not a terminal)")
+<<<<<<< HEAD
     .option("--json <file>", "save the study result (results with measured causes, counters, jit, explanations)")
     .option("--markdown", "headless output as Markdown (default: plain text)")
     .addOption(
@@ -139,6 +159,10 @@ export function registerDashboardCommand(program: Command, context: CommandConte
         .default("all"),
     )
     .option("--png <file>", "draw Figure 6-4 (speedup vs grid size) and the runtime table as a PNG")
+=======
+    .addOption(new Option("--json [file.json]", "save the study result (results: variant, size, iterations, seconds, speedup, peakRssMiB, checksum)"))
+    .option("-o, --output <file>", "save the study: .json (as --json), or with --headless .md / .txt")
+>>>>>>> main
     .action(async (moduleArg: string | undefined, raw: RawDashboardOptions) => {
       // Loaded here, not at the top: the other commands should not pay for blessed and the workloads.
       const dashboard = await import("@tsprof/dashboard");
@@ -165,6 +189,7 @@ export function registerDashboardCommand(program: Command, context: CommandConte
         const onSigint = (): void => controller.abort();
         process.once("SIGINT", onSigint);
         try {
+<<<<<<< HEAD
           const outcome = await dashboard.runDashboardHeadless({
             runner,
             study,
@@ -175,6 +200,10 @@ export function registerDashboardCommand(program: Command, context: CommandConte
             markdown: options.markdown,
             signal: controller.signal,
           });
+=======
+          const outcome = await dashboard.runDashboardHeadless({ runner, study, variants, machine, jsonPath: options.json, signal: controller.signal });
+          if (options.output) await saveResult(outcome.result, options.output);
+>>>>>>> main
           context.exitCode = outcome.complete ? 0 : 130;
         } finally {
           process.removeListener("SIGINT", onSigint);
