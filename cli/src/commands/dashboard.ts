@@ -150,8 +150,8 @@ export function registerDashboardCommand(program: Command, context: CommandConte
     .option("--workload <name>", "built-in workload: diffusion or poly (default diffusion)")
     .option("--cell-budget <seconds>", "time a slow cell on fewer iterations and scale it past this budget")
     .option("--headless", "print plain tables and Markdown instead of the terminal UI (automatic when stdout is not a terminal)")
-<<<<<<< HEAD
-    .option("--json <file>", "save the study result (results with measured causes, counters, jit, explanations)")
+    .addOption(new Option("--json [file.json]", "save the study result (results with measured causes, counters, jit, explanations)"))
+    .option("-o, --output <file>", "save the study: .json (as --json), or with --headless .md / .txt")
     .option("--markdown", "headless output as Markdown (default: plain text)")
     .addOption(
       new Option("--causes <which>", "slow measurements once per variant on the smallest size: all (JIT log + cachegrind), jit, none")
@@ -159,10 +159,6 @@ export function registerDashboardCommand(program: Command, context: CommandConte
         .default("all"),
     )
     .option("--png <file>", "draw Figure 6-4 (speedup vs grid size) and the runtime table as a PNG")
-=======
-    .addOption(new Option("--json [file.json]", "save the study result (results: variant, size, iterations, seconds, speedup, peakRssMiB, checksum)"))
-    .option("-o, --output <file>", "save the study: .json (as --json), or with --headless .md / .txt")
->>>>>>> main
     .action(async (moduleArg: string | undefined, raw: RawDashboardOptions) => {
       // Loaded here, not at the top: the other commands should not pay for blessed and the workloads.
       const dashboard = await import("@tsprof/dashboard");
@@ -189,7 +185,6 @@ export function registerDashboardCommand(program: Command, context: CommandConte
         const onSigint = (): void => controller.abort();
         process.once("SIGINT", onSigint);
         try {
-<<<<<<< HEAD
           const outcome = await dashboard.runDashboardHeadless({
             runner,
             study,
@@ -200,10 +195,7 @@ export function registerDashboardCommand(program: Command, context: CommandConte
             markdown: options.markdown,
             signal: controller.signal,
           });
-=======
-          const outcome = await dashboard.runDashboardHeadless({ runner, study, variants, machine, jsonPath: options.json, signal: controller.signal });
           if (options.output) await saveResult(outcome.result, options.output);
->>>>>>> main
           context.exitCode = outcome.complete ? 0 : 130;
         } finally {
           process.removeListener("SIGINT", onSigint);
