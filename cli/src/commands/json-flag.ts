@@ -26,7 +26,7 @@ export function normaliseJsonFlag(program: Command, argv: string[]): string[] {
       continue;
     }
     const option = findOption(command, word);
-    if (option && option.required && !word.includes("=") && !/^-[^-]./.test(word)) i++; // its value
+    if (option?.required && !word.includes("=") && !/^-[^-]./.test(word)) i++; // its value
   }
   return out;
 }
