@@ -79,7 +79,6 @@ export const METRICS: MetricSpec[] = [
   { key: "d1Misses", label: "D1 misses", lowerIsBetter: true, floor: 1e4, format: formatQuantity },
   { key: "llMisses", label: "LL misses", lowerIsBetter: true, floor: 1e4, format: formatQuantity },
   { key: "branchMispredicts", label: "branch mispredicts", lowerIsBetter: true, floor: 1e4, format: formatQuantity },
-  { key: "cycles", label: "cycles", lowerIsBetter: true, floor: 1e6, format: formatQuantity },
   { key: "cacheMisses", label: "cache misses", lowerIsBetter: true, floor: 1e4, format: formatQuantity },
   { key: "allocatedBytes", label: "bytes allocated", lowerIsBetter: true, floor: 4 * 1024 * 1024, format: formatByteCount },
   { key: "gcCount", label: "GCs", lowerIsBetter: true, floor: 3, format: formatQuantity },
