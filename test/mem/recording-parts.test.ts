@@ -1,7 +1,7 @@
 // Unit tests of the steps parseRecording is built from: reading the lines, the samples, the brackets.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readRecordingLines, recordingSamples, recordingBrackets } from "@tsprof/mem";
+import { memStatusLine, readRecordingLines, recordingSamples, recordingBrackets } from "@tsprof/mem";
 
 const MiB = 1048576;
 const lines = (...objs: unknown[]): string => objs.map((o) => JSON.stringify(o)).join("\n") + "\n";
@@ -83,4 +83,9 @@ test("recordingBrackets: closed ones as recorded, open ones to the last heap sam
   ]);
   // With no sample at all after it opened, an open bracket never ends before it starts.
   assert.equal(recordingBrackets(read, 1000, 0).find((b) => b.name === "late")?.endMs, 50);
+});
+
+test("memStatusLine shows elapsed seconds, current and peak RSS in MiB", () => {
+  assert.equal(memStatusLine(1234, 10 * MiB, 25.25 * MiB), "[tsprof mem] 1.2 s  RSS 10.0 MiB  peak 25.3 MiB");
+  assert.equal(memStatusLine(0, 0, 0), "[tsprof mem] 0.0 s  RSS 0.0 MiB  peak 0.0 MiB");
 });
