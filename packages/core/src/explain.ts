@@ -43,9 +43,9 @@ export interface PairExplanation {
 /** Counts the way the chapter quotes them: 412 M, 6.5 k, 139. */
 export function formatQuantity(value: number): string {
   const abs = Math.abs(value);
-  if (abs >= 1e9) return `${trim(value / 1e9)} G`;
-  if (abs >= 1e6) return `${trim(value / 1e6)} M`;
-  if (abs >= 1e4) return `${trim(value / 1e3)} k`;
+  if (abs >= 1e9) return `${Number(trim(value / 1e9))} G`;
+  if (abs >= 1e6) return `${Number(trim(value / 1e6))} M`;
+  if (abs >= 1e4) return `${Number(trim(value / 1e3))} k`;
   if (Number.isInteger(value) || abs >= 100) return String(Math.round(value));
   return value.toPrecision(3);
 }
@@ -79,7 +79,6 @@ export const METRICS: MetricSpec[] = [
   { key: "d1Misses", label: "D1 misses", lowerIsBetter: true, floor: 1e4, format: formatQuantity },
   { key: "llMisses", label: "LL misses", lowerIsBetter: true, floor: 1e4, format: formatQuantity },
   { key: "branchMispredicts", label: "branch mispredicts", lowerIsBetter: true, floor: 1e4, format: formatQuantity },
-  { key: "cycles", label: "cycles", lowerIsBetter: true, floor: 1e6, format: formatQuantity },
   { key: "cacheMisses", label: "cache misses", lowerIsBetter: true, floor: 1e4, format: formatQuantity },
   { key: "allocatedBytes", label: "bytes allocated", lowerIsBetter: true, floor: 4 * 1024 * 1024, format: formatByteCount },
   { key: "gcCount", label: "GCs", lowerIsBetter: true, floor: 3, format: formatQuantity },
@@ -175,7 +174,10 @@ export function explainPair(
     if (same || Math.sign(Math.log(better)) === Math.sign(logTime)) causes.push(entry);
     else opposed.push(entry);
   }
-  const byWeight = (x: (typeof causes)[number], y: (typeof causes)[number]) => y.share - x.share || y.magnitude - x.magnitude;
+  // Largest share first; among equal shares (several cover the whole ratio), the ratio closest to
+  // the time's own: a 2.9x change under a 2.9x speed-up accounts for it better than a 46x one.
+  const distance = (c: (typeof causes)[number]) => Math.abs(c.magnitude - Math.abs(logTime));
+  const byWeight = (x: (typeof causes)[number], y: (typeof causes)[number]) => y.share - x.share || distance(x) - distance(y);
   causes.sort(byWeight);
   opposed.sort((x, y) => y.magnitude - x.magnitude);
   const phrases = causes.slice(0, SENTENCE_CAUSES).map((c) => describeChange(c.spec, c, c.note));
