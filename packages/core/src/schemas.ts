@@ -258,6 +258,7 @@ const studyCell = z.object({
   peakHeapMiB: nullableNum,
   gcCount: int.nullable(),
   checksum: nullableNum,
+  checksumNote: str.optional(),
   error: str.optional(),
 });
 const variantInfo = z.object({ name: str, description: str, unavailable: str.optional() });

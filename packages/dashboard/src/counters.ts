@@ -92,7 +92,8 @@ export async function measureVariantCounters(
   const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
   const json = path.join(dir, "counters.json");
   try {
-    const outcome = await runCli(cliPath, ["perf", "-r", "1", "-o", json, ...perfOperands(workload)], signal);
+    // The child's own temp files (cachegrind output, some MiB) go inside ours: quitting mid-way leaves nothing.
+    const outcome = await runCli(cliPath, ["perf", "-r", "1", "-o", json, ...perfOperands(workload)], signal, undefined, { ...process.env, TMPDIR: dir });
     if (!existsSync(json)) {
       const reason = signal?.aborted ? "stopped" : firstLine(outcome.stderr.split("\n").filter((l) => !/simulating|measuring node/.test(l)).join("\n")) || `tsprof perf exited ${outcome.code}`;
       return { variant, size, simulated: false, ipc: null, cacheMissPct: null, instructions: null, note: `counters: n/a (${reason})` };

@@ -1,6 +1,7 @@
 import blessed from "blessed";
 import type { MachineInfo, StudyCounters, StudyResult } from "@tsprof/core";
 import { writeResultFile } from "@tsprof/core";
+import { nonFiniteChecksums } from "./headless";
 import type { ActionState } from "./model";
 import {
   applyStudyEvent,
@@ -165,7 +166,8 @@ export function runDashboardTui(options: TuiOptions): Promise<number> {
       if (!options.jsonPath) return;
       try {
         writeResultFile(options.jsonPath, result);
-        state = setMessage(state, `saved ${options.jsonPath}`);
+        const warning = nonFiniteChecksums(result);
+        state = setMessage(state, warning ? `saved ${options.jsonPath}; ${warning}` : `saved ${options.jsonPath}`);
       } catch (err) {
         state = setMessage(state, `cannot write ${options.jsonPath}: ${(err as Error).message}`);
       }

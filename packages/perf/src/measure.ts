@@ -39,13 +39,29 @@ export interface MeasureOptions {
   log?: (line: string) => void;
 }
 
-/** Measure with a private temp dir, removed afterwards. */
+/**
+ * Measure with a private temp dir, removed afterwards, also when tsprof is stopped by SIGTERM or
+ * SIGHUP (a dashboard quitting mid-measure, a closed terminal): the folder goes, then the signal is
+ * raised again so the exit status still says which one. (Ctrl-C is handled by the runs themselves:
+ * what was counted is reported.)
+ */
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = makeTempDir();
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  const handlers = (["SIGTERM", "SIGHUP"] as const).map((sig) => {
+    const handler = () => {
+      remove();
+      for (const [s, h] of handlers) process.removeListener(s, h);
+      process.kill(process.pid, sig);
+    };
+    process.on(sig, handler);
+    return [sig, handler] as const;
+  });
   try {
     return await fn(dir);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    for (const [s, h] of handlers) process.removeListener(s, h);
+    remove();
   }
 }
 
