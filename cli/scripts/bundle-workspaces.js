@@ -6,6 +6,9 @@
 // repo, so the files the runner loads at run time (register.js via --import, hooks.mjs, the line and
 // heap workers, the diffusion cell child, the wasm kernels, the C source) keep their relative paths.
 //
+// While the copies exist they shadow the workspace links for cli/dist, so they live only between
+// prepack and postpack; `npm run build` removes any left by an interrupted pack.
+//
 // The copies declare no dependencies of their own: their npm dependencies are dependencies of
 // `tsprof` itself (checked here, so a dependency added to a workspace but not to cli/package.json
 // fails the pack instead of a user's install).

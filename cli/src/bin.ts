@@ -8,7 +8,8 @@ import { main } from "./main";
 // `tsprof line x.ts | head`: a closed pipe means the reader has what it wanted; end quietly.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    // EIO: the terminal hung up (SIGHUP): the tables were saved with --json if asked; end quietly.
+    if (err.code === "EPIPE" || err.code === "EIO") process.exit(process.exitCode ?? 0);
     throw err;
   });
 }

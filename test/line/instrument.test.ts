@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runInNewContext } from "node:vm";
 import { instrumentSource, type InstrumentStyle, type FileMeta } from "@tsprof/runner";
+import { hitsOfSlots, lineHits } from "@tsprof/runner/child";
 
 /** Run instrumented JavaScript with a collector that counts slot hits; returns them and the value of `result`. */
 export function runInstrumented(source: string, style: InstrumentStyle, all = true) {
@@ -44,3 +45,72 @@ for (const style of ["counters", "events", "calls"] as const) {
     assert.equal(runInstrumented(src, style).result, 2);
   });
 }
+
+/** Line hits of function `fnIndex` from a run, as the line table shows them. */
+function hitsByLine(r: ReturnType<typeof runInstrumented>, fnIndex = 0): Map<number, number> {
+  const fnMeta = r.meta.functions[fnIndex];
+  // Hybrid counts a straight-line run once, on its first statement: spread to every slot first.
+  return lineHits(r.meta.slots, hitsOfSlots(r.meta.slots, r.counters, null), fnIndex, fnMeta.entrySlot);
+}
+
+for (const style of ["counters", "events"] as const) {
+  test(`${style}: hits are line starts — \`if (n < 2) return n;\` in fib(15) counts the calls, 1973`, () => {
+    const src = `function fib(n) {\n  if (n < 2) return n;\n  return fib(n - 1) + fib(n - 2);\n}\nresult = fib(15);\n`;
+    // counters: plain counters (no runs) are what a vm without the shadow stack can check.
+    const r = runInstrumented(src, style);
+    assert.equal(r.result, 610);
+    const calls = style === "counters" ? r.counters[r.meta.functions[0].entrySlot] : r.calls[0];
+    assert.equal(calls, 1973);
+    const h = hitsByLine(r);
+    assert.equal(h.get(2), 1973, "the if's line: once per call, not if + return (2960)");
+    assert.equal(h.get(3), 986);
+  });
+
+  test(`${style}: several statements on a line count once; loop headers n + 1; a line that never ran has 0`, () => {
+    const src = [
+      "function f(n) {",
+      "  let a = 0; let b = 1; a++;",
+      "  for (let i = 0; i < n; i++) { a += i; b++ }",
+      "  while (a > 100) a -= 100;",
+      "  if (a < 0) {",
+      "    a = 0;",
+      "  }",
+      "  return a + b;",
+      "}",
+      "result = f(10) + f(10);",
+    ].join("\n");
+    const r = runInstrumented(src, style);
+    const h = hitsByLine(r);
+    assert.equal(h.get(2), 2, "three statements, one line start per call");
+    assert.equal(h.get(3), 22, "for header: 11 checks per call, body on the same line adds none");
+    assert.equal(h.get(6), 0, "dead code: instrumented, never ran");
+    assert.equal(h.get(7), undefined, "a closing brace has no statement");
+    assert.equal(h.get(8), 2);
+  });
+}
+
+test("marking styles: an aliased import, a namespace, and a tag between a decorator and its method", () => {
+  const src = [
+    'import { profile as p } from "tsprof";',
+    'import * as tsprof from "tsprof";',
+    "class A {",
+    "  @logged",
+    "  /** @profile */",
+    "  m(x: number) { return x + 1; }",
+    "}",
+    "const f = p((x: number) => x * 2);",
+    "const g = tsprof.profile((x: number) => x * 3);",
+    "class B { @p n(x: number) { return x; } }",
+  ].join("\n");
+  const out = instrumentSource(src, "/virtual/marks.ts", { style: "events", all: false });
+  assert.deepEqual(out?.meta.functions.map((f) => f.name).sort(), ["A.m", "B.n", "f", "g"]);
+  assert.equal(out?.meta.functions.find((f) => f.name === "A.m")?.line, 4, "the table starts at the decorator, as line_profiler's does");
+});
+
+test("a marking that cannot be honoured is a one-line warning naming file:line", () => {
+  const src = 'import { profile } from "tsprof";\nimport { square } from "./math";\nconst sq = profile(square);\n';
+  const out = instrumentSource(src, "/virtual/uses.ts", { style: "counters", all: false });
+  assert.ok(out, "the file registers, to carry the warning");
+  assert.equal(out.meta.warnings?.length, 1);
+  assert.match(out.meta.warnings![0], /^\/virtual\/uses\.ts:3: profile\(square\) not honoured: 'square' is imported from '\.\/math'/);
+});

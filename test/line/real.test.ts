@@ -67,3 +67,48 @@ test("a --module the program never loads gets a one-line note; an unknown one is
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr.trim().split("\n").length, 1, bad.stderr);
 });
+
+test("sample mode shows library functions, labelled by package; --only-user hides them", () => {
+  const r = runLine(["--mode", "sample"], "uses-lib.ts", { cwd: real() });
+  assert.equal(r.code, 0, r.stderr);
+  const churn = r.result!.summary.find((s) => s.name === "churn");
+  assert.ok(churn && churn.file === LIB, `churn in the summary: ${r.result!.summary.map((s) => s.name).join(", ")}`);
+  assert.ok(r.result!.functions.some((f) => f.name === "churn" && f.file === LIB), "a line table for the library's hottest function");
+  assert.match(r.stdout, /^\s+-\s.*  fakelib\/umd\.js:16\(churn\)$/m);
+  assert.match(r.stdout, /^File: fakelib\/umd\.js$/m);
+  assert.match(r.stdout, /  node:internal\/[\w/]+:\d+\(/, "Node's internals are listed too");
+  const user = tsprof(["line", "--mode", "sample", "--only-user", "uses-lib.ts"], { cwd: real() });
+  assert.equal(user.code, 0, user.stderr);
+  assert.doesNotMatch(user.stdout, /fakelib\/umd\.js|node:internal/);
+  assert.match(user.stdout, /uses-lib\.ts:1\(<module>\)/);
+});
+
+test("no tool noise: no compiler helpers at made-up lines, no tsprof frames in the summary", () => {
+  const r = runLine([], fixture("line", "decorated.ts"), { cwd: ROOT });
+  assert.equal(r.code, 0, r.stderr);
+  const names = r.result!.summary.map((s) => `${s.file}:${s.line}(${s.name})`);
+  assert.ok(!names.some((n) => /\(__\w+\)/.test(n)), names.join("\n"));
+  assert.ok(!r.result!.summary.some((s) => s.file.startsWith(join(ROOT, "packages")) || s.file.startsWith(join(ROOT, "cli"))), names.join("\n"));
+});
+
+for (const mode of ["hybrid", "trace"] as const) {
+  test(`${mode}: an error's stack shows the original line and column, not the instrumented text's`, () => {
+    const r = runLine(["--mode", mode], fixture("line", "marking", "throws.ts"));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /at failing \(.*throws\.ts:5:21\)/);
+  });
+}
+
+test("every marking style is profiled: aliased import, namespace, tag after a decorator", () => {
+  const r = runLine([], real("marks.ts"));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^2 4 9 4 5$/m);
+  assert.deepEqual(r.result!.functions.map((f) => f.name).sort(), ["A.m", "B.n", "B.o", "f", "g"]);
+  for (const f of r.result!.functions) assert.equal(f.calls, 1, f.name);
+});
+
+test("a marking that cannot be honoured: one warning line naming file:line", () => {
+  const r = runLine([], real("add-function.ts"));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^note: .*add-function\.ts:4: profile\(square\) not honoured: 'square' is imported from '\.\/math-lib'/m);
+});

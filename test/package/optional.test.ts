@@ -1,7 +1,7 @@
 /** Optional native parts: a missing one is announced in one whole line that says what to install. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { addonFailureReason } from "@tsprof/runner/dist/sampler";
+import { addonFailureReason } from "../../packages/runner/src/sampler";
 
 const error = (message: string, code?: string) => Object.assign(new Error(message), { code }) as NodeJS.ErrnoException;
 

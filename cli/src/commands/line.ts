@@ -14,6 +14,7 @@ interface LineFlags {
   json?: string;
   cpuprofile?: string;
   interval?: string;
+  onlyUser?: boolean;
 }
 
 export function registerLineCommand(program: Command, context: CommandContext): void {
@@ -29,6 +30,7 @@ export function registerLineCommand(program: Command, context: CommandContext): 
     .option("--module <path>", "profile every function of this file (repeatable)", collect, [])
     .option("--json <file>", "save the whole result as JSON (render again with tsprof show)")
     .option("--cpuprofile <file>", "save V8's CPU profile (Chrome DevTools / VS Code)")
+    .option("--only-user", "show only your own functions: hide libraries (node_modules) and Node's internals")
     .option("--interval <us>", "V8 sampling interval in microseconds")
     .passThroughOptions()
     .action(async (script: string, args: string[], flags: LineFlags, cmd: Command) => {
@@ -51,7 +53,7 @@ export function registerLineCommand(program: Command, context: CommandContext): 
         samplingIntervalUs: interval,
         command: ["line", ...cmd.parent!.args.slice(1)],
       });
-      process.stdout.write("\n" + renderLineProfile(result, { color: useColor(process.stdout), skipZero: !!flags.skipZero, unit, width: outputWidth(process.stdout) }));
+      process.stdout.write("\n" + renderLineProfile(result, { color: useColor(process.stdout), skipZero: !!flags.skipZero, onlyUser: !!flags.onlyUser, unit, width: outputWidth(process.stdout) }));
       // The tables are out; a file that cannot be written now (disk full) is one line and exit 1.
       let failed = outputError;
       if (flags.json) {

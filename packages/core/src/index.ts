@@ -7,5 +7,6 @@ export * from "./io";
 export { validateResult, validateAnyResult, upgradeResult, cellStatusFromError } from "./validate";
 export * from "./format";
 export * from "./counters";
+export * from "./header";
 export * from "./printable";
 export * from "./render-contract";

@@ -53,6 +53,11 @@ export interface MemProfileResult extends ResultHeader, ProgramExit {
   allocations: AllocationSite[];
   notes: string[];
   /**
+   * tsprof's own share of the memory when the script started (loader, collector, heap sampler):
+   * plainNodeRssMiB is the same process's RSS before tsprof's loader loaded.
+   */
+  toolShare?: ToolShare;
+  /**
    * The sampling heap profiler's call tree in original positions: what the pprof and speedscope
    * exports are made from. Absent in results saved before tsprof kept it, and when the sampler was off.
    */

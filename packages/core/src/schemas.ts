@@ -106,6 +106,7 @@ export const memResultSchema = z.object({
   functions: z.array(functionMemProfile),
   allocations: z.array(allocationSite),
   notes: z.array(str),
+  toolShare: z.object({ startRssMiB: num, plainNodeRssMiB: nullableNum, toolMiB: nullableNum }).optional(),
   allocationProfile: sampledAllocationProfile.optional(),
 });
 

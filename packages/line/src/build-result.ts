@@ -1,12 +1,15 @@
 /**
  * From raw per-slot counts/times and V8's CPU profile to the LineProfileResult model. Runs in the
- * profiled process at exit (it needs the process's source maps to read V8's positions).
+ * profiled process at exit (it needs the process's source maps to read V8's positions); the
+ * steps after mapping are pure and unit-tested.
  */
-import type { FunctionLineProfile, FunctionSummaryRow, LineProfileResult, LineRecord } from "@tsprof/core";
-import type { CpuProfile, FileMeta } from "@tsprof/runner";
-import { hitsOfSlots } from "@tsprof/runner/child";
+import type { FunctionLineProfile, FunctionSummaryRow, LineMode, LineProfileResult, LineRecord, SampledCpuProfile } from "@tsprof/core";
+import type { CpuProfile, FileMeta, FunctionMeta } from "@tsprof/runner";
+import { hitsOfSlots, lineHits } from "@tsprof/runner/child";
 // Only the parts this file needs (the package index would load more, also into the worker).
-import { SourceLineMapper, mapCpuProfile } from "@tsprof/runner/source-map";
+import { mapCpuProfile } from "@tsprof/runner/source-map";
+import { matchSampled, summariseProfile, type SampledFunction } from "./sampled-functions";
+export { summariseProfile, originOf, type SampledFunction, type CodeOrigin } from "./sampled-functions";
 
 export interface FileData {
   meta: FileMeta;
@@ -27,21 +30,8 @@ export interface BuildHelpers {
   ownDirs: string[];
 }
 
-/** How many hottest functions `--mode sample` shows tables for. */
+/** How many hottest functions `--mode sample` shows tables for (user code; as many again for libraries). */
 export const SAMPLE_TABLES = 8;
-
-interface SampledFunction {
-  key: string;
-  name: string;
-  file: string;
-  line: number;
-  selfMs: number;
-  totalMs: number;
-  /** Self time per original line. */
-  lineMs: Map<number, number>;
-  lineTicks: Map<number, number>;
-  user: boolean;
-}
 
 /**
  * @param shadowStack hybrid mode: the shadow line stack at the moment of building. A call statement
@@ -55,89 +45,142 @@ export function buildLineResult(
   helpers: BuildHelpers,
   shadowStack: Int32Array | null = null,
 ): void {
-  const sampled = profile ? summariseProfile(profile, helpers) : [];
+  const mapped = profile ? mapCpuProfile(profile, { ownDirs: helpers.ownDirs, thread: "main" }) : null;
   if (profile) result.measuredIntervalUs = measuredIntervalUs(profile);
-  const isUser = (file: string) => !helpers.ownDirs.some((d) => file.startsWith(d)) && file.startsWith("/");
-  const inProgress = new Set<number>();
-  if (shadowStack) for (let d = 1; d <= Math.min(shadowStack[0], shadowStack.length - 1); d++) if (shadowStack[d] > 0) inProgress.add(shadowStack[d]);
+  buildFromMapped(result, files, mapped, helpers, inProgressSlots(shadowStack));
+  // The sampled call tree in original positions, for the exports (speedscope, pprof, .cpuprofile).
+  // (Empty when there was no profile to stop: a snapshot, the watchdog's save, a sampler that failed.)
+  result.profiles = mapped ? [mapped] : [];
+}
 
-  // Tables for the instrumented functions.
-  for (const f of files) {
-    const source = helpers.readSource(f.meta.file);
-    let slotHits: ArrayLike<number> = f.hits;
-    if (result.mode === "hybrid") {
-      const escapes = Float64Array.from(f.escapes ?? new Float64Array(f.meta.slots.length));
-      for (let i = 0; i < f.meta.slots.length; i++) if (inProgress.has(f.base + i)) escapes[i]++;
-      slotHits = hitsOfSlots(f.meta.slots, f.hits, escapes);
-      // Hybrid counts calls in each function's entry slot.
-      f.meta.functions.forEach((fn, i) => (f.calls[i] = f.hits[fn.entrySlot]));
-    }
-    f.meta.functions.forEach((fn, index) => {
-      const lineHits = new Map<number, number>();
-      const lineMs = new Map<number, number>();
-      const callLines = new Set<number>();
-      const entrySlots = new Set(f.meta.functions.map((g) => g.entrySlot));
-      f.meta.slots.forEach((slot, i) => {
-        if (slot.fn !== index) return;
-        if (!entrySlots.has(i)) lineHits.set(slot.line, (lineHits.get(slot.line) ?? 0) + slotHits[i]);
-        lineMs.set(slot.line, (lineMs.get(slot.line) ?? 0) + f.timeMs[i]);
-        if (slot.call) callLines.add(slot.line);
-      });
-      // Hybrid run cut short before V8 handed over its profile: lines that do not call have no time.
-      const untimed = new Set<number>();
-      if (result.mode === "hybrid") {
-        // Lines that call out: the shadow stack's wall time (callees included). Other lines: V8's
-        // line ticks (self time); async functions and generators keep no shadow stack, so V8's
-        // ticks give all their lines.
-        const v8 = new Map<number, number>();
-        for (const s of matchSampled(sampled, f.meta.file, fn.line, fn.bodyLine)) for (const [line, ms] of s.lineMs) v8.set(line, (v8.get(line) ?? 0) + ms);
-        for (let line = fn.line; line <= fn.endLine; line++) {
-          if (!fn.suspends && callLines.has(line)) continue;
-          if (profile) lineMs.set(line, v8.get(line) ?? 0);
-          else if (lineHits.get(line)) untimed.add(line);
-        }
-      }
-      const lines: LineRecord[] = [];
-      let totalMs = 0;
-      for (let line = fn.line; line <= fn.endLine; line++) {
-        const ms = untimed.has(line) ? null : (lineMs.get(line) ?? 0);
-        totalMs += ms ?? 0;
-        // A line no statement started on shows blank, as in line_profiler.
-        lines.push({ line, hits: lineHits.get(line) || null, timeNs: ms === null ? null : Math.round(ms * 1e6), source: source[line - 1] ?? "" });
-      }
-      const profileFn: FunctionLineProfile = {
-        name: fn.name,
-        file: f.meta.file,
-        line: fn.line,
-        calls: f.calls[index],
-        totalNs: Math.round(totalMs * 1e6),
-        lines,
-      };
-      result.functions.push(profileFn);
+/** The pure part: tables, sample tables and the summary from counts and a mapped profile. */
+export function buildFromMapped(
+  result: LineProfileResult,
+  files: FileData[],
+  mapped: SampledCpuProfile | null,
+  helpers: Pick<BuildHelpers, "readSource">,
+  inProgress: ReadonlySet<number> = new Set(),
+): void {
+  const sampled = mapped ? summariseProfile(mapped) : [];
+  for (const f of files) result.functions.push(...fileTables(result.mode, f, sampled, helpers, inProgress, mapped !== null));
+  if (result.mode === "sample") result.functions.push(...sampleTables(sampled, helpers));
+  result.summary = summaryRows(result, files, sampled);
+}
+
+/** Global slots on the shadow stack: call statements still in progress. */
+function inProgressSlots(shadowStack: Int32Array | null): Set<number> {
+  const out = new Set<number>();
+  if (shadowStack) for (let d = 1; d <= Math.min(shadowStack[0], shadowStack.length - 1); d++) if (shadowStack[d] > 0) out.add(shadowStack[d]);
+  return out;
+}
+
+/** The interval V8 really sampled at: the profile's span over its samples (µs), null without samples. */
+export function measuredIntervalUs(profile: CpuProfile): number | null {
+  const n = profile.samples.length;
+  return n > 0 ? Math.round(((profile.endTime - profile.startTime) / n) * 10) / 10 : null;
+}
+
+/** Per slot, how often its statement started (hybrid: from run counters, escapes and the shadow stack). */
+export function slotHits(mode: LineMode, f: FileData, inProgress: ReadonlySet<number>): ArrayLike<number> {
+  if (mode !== "hybrid") return f.hits;
+  const escapes = Float64Array.from(f.escapes ?? new Float64Array(f.meta.slots.length));
+  for (let i = 0; i < f.meta.slots.length; i++) if (inProgress.has(f.base + i)) escapes[i]++;
+  return hitsOfSlots(f.meta.slots, f.hits, escapes);
+}
+
+/** One table per instrumented function of a file. */
+function fileTables(
+  mode: LineMode,
+  f: FileData,
+  sampled: SampledFunction[],
+  helpers: Pick<BuildHelpers, "readSource">,
+  inProgress: ReadonlySet<number>,
+  haveProfile: boolean,
+): FunctionLineProfile[] {
+  const source = helpers.readSource(f.meta.file);
+  const hits = slotHits(mode, f, inProgress);
+  // Hybrid counts calls in each function's entry slot.
+  if (mode === "hybrid") f.meta.functions.forEach((fn, i) => (f.calls[i] = f.hits[fn.entrySlot]));
+  return f.meta.functions.map((fn, index) => {
+    const lineMs = new Map<number, number>();
+    const callLines = new Set<number>();
+    f.meta.slots.forEach((slot, i) => {
+      if (slot.fn !== index) return;
+      lineMs.set(slot.line, (lineMs.get(slot.line) ?? 0) + f.timeMs[i]);
+      if (slot.call) callLines.add(slot.line);
     });
-  }
+    const perLine = lineHits(f.meta.slots, hits, index, fn.entrySlot);
+    const untimed = mode === "hybrid" ? hybridLineTimes(fn, f.meta.file, sampled, lineMs, callLines, perLine, haveProfile) : new Set<number>();
+    const lines: LineRecord[] = [];
+    let totalMs = 0;
+    for (let line = fn.line; line <= fn.endLine; line++) {
+      const ms = untimed.has(line) ? null : (lineMs.get(line) ?? 0);
+      totalMs += ms ?? 0;
+      // A line where no statement starts has no count (blank); one whose statements never ran has 0.
+      const h = perLine.get(line);
+      lines.push({ line, hits: h === undefined ? null : h, timeNs: ms === null ? null : Math.round(ms * 1e6), source: source[line - 1] ?? "" });
+    }
+    return { name: fn.name, file: f.meta.file, line: fn.line, calls: f.calls[index], totalNs: Math.round(totalMs * 1e6), lines };
+  });
+}
 
-  // --mode sample: tables for the hottest user functions, from V8's line ticks.
-  if (result.mode === "sample") {
-    const hottest = sampled.filter((s) => s.user && isUser(s.file) && s.selfMs > 0).sort((a, b) => b.selfMs - a.selfMs).slice(0, SAMPLE_TABLES);
-    for (const s of hottest) {
+/**
+ * Hybrid line times: lines that call out keep the shadow stack's wall time (callees included);
+ * other lines take V8's line ticks (self time). Async functions and generators keep no shadow
+ * stack, so V8's ticks give all their lines. Returns the lines left untimed (a run cut short before
+ * V8 handed over its profile).
+ */
+function hybridLineTimes(
+  fn: FunctionMeta,
+  file: string,
+  sampled: SampledFunction[],
+  lineMs: Map<number, number>,
+  callLines: Set<number>,
+  perLine: Map<number, number>,
+  haveProfile: boolean,
+): Set<number> {
+  const untimed = new Set<number>();
+  const v8 = new Map<number, number>();
+  for (const s of matchSampled(sampled, file, fn.line, fn.bodyLine)) for (const [line, ms] of s.lineMs) v8.set(line, (v8.get(line) ?? 0) + ms);
+  for (let line = fn.line; line <= fn.endLine; line++) {
+    if (!fn.suspends && callLines.has(line)) continue;
+    if (haveProfile) lineMs.set(line, v8.get(line) ?? 0);
+    else if (perLine.get(line)) untimed.add(line);
+  }
+  return untimed;
+}
+
+/**
+ * --mode sample: tables for the hottest functions from V8's line ticks, the user's own and those
+ * of libraries (node_modules), whose source is on disk. Node's internals show in the summary only.
+ */
+function sampleTables(sampled: SampledFunction[], helpers: Pick<BuildHelpers, "readSource">): FunctionLineProfile[] {
+  const hottest = (origin: "user" | "library") =>
+    sampled
+      .filter((s) => s.origin === origin && s.selfMs > 0)
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, SAMPLE_TABLES);
+  return [...hottest("user"), ...hottest("library")]
+    .sort((a, b) => b.selfMs - a.selfMs)
+    .map((s) => {
       const source = helpers.readSource(s.file);
-      const tickLines = [...s.lineMs.keys()];
-      const last = Math.max(s.line, ...tickLines);
+      // Ticks past the file's end (V8 can credit an inlined callee's position to its caller) have no line to show.
+      const last = Math.max(s.line, ...[...s.lineMs.keys()].filter((l) => source.length === 0 || l <= source.length));
       const lines: LineRecord[] = [];
       for (let line = s.line; line <= last; line++) {
         lines.push({ line, hits: null, samples: s.lineTicks.get(line) ?? 0, timeNs: Math.round((s.lineMs.get(line) ?? 0) * 1e6), source: source[line - 1] ?? "" });
       }
-      result.functions.push({ name: s.name, file: s.file, line: s.line, calls: null, totalNs: Math.round(s.selfMs * 1e6), lines });
-    }
-  }
+      return { name: s.name, file: s.file, line: s.line, calls: null, totalNs: Math.round(s.selfMs * 1e6), lines };
+    });
+}
 
-  // The cProfile-like summary: exact calls for profiled functions, sampled times for all.
+/** The cProfile-like summary: exact calls for profiled functions, sampled times for every function V8 saw. */
+function summaryRows(result: LineProfileResult, files: FileData[], sampled: SampledFunction[]): FunctionSummaryRow[] {
   const rows: FunctionSummaryRow[] = [];
   const claimed = new Set<SampledFunction>();
-  for (const fn of result.functions) {
-    if (result.mode === "sample") continue;
-    const meta = files.flatMap((f) => f.meta.functions.map((m) => ({ f, m }))).find(({ f, m }) => f.meta.file === fn.file && m.line === fn.line && m.name === fn.name);
+  const metas = files.flatMap((f) => f.meta.functions.map((m) => ({ file: f.meta.file, m })));
+  for (const fn of result.mode === "sample" ? [] : result.functions) {
+    const meta = metas.find(({ file, m }) => file === fn.file && m.line === fn.line && m.name === fn.name);
     const matches = meta ? matchSampled(sampled, fn.file, meta.m.line, meta.m.bodyLine) : [];
     matches.forEach((m) => claimed.add(m));
     const selfMs = matches.reduce((a, m) => a + m.selfMs, 0);
@@ -152,88 +195,8 @@ export function buildLineResult(
     });
   }
   for (const s of sampled) {
-    if (claimed.has(s) || !s.user) continue;
+    if (claimed.has(s)) continue;
     rows.push({ name: s.name, file: s.file, line: s.line, ncalls: null, tottimeNs: Math.round(s.selfMs * 1e6), cumtimeNs: Math.round(s.totalMs * 1e6) });
   }
-  rows.sort((a, b) => b.cumtimeNs - a.cumtimeNs || b.tottimeNs - a.tottimeNs);
-  result.summary = rows;
-  // The sampled call tree in original positions, for the exports (speedscope, pprof, .cpuprofile).
-  // (Empty when there was no profile to stop: a snapshot, the watchdog's save, a sampler that failed.)
-  result.profiles = profile ? [mapCpuProfile(profile, { ownDirs: helpers.ownDirs, thread: "main" })] : [];
-}
-
-/** The interval V8 really sampled at: the profile's span over its samples (µs), null without samples. */
-export function measuredIntervalUs(profile: CpuProfile): number | null {
-  const n = profile.samples.length;
-  return n > 0 ? Math.round(((profile.endTime - profile.startTime) / n) * 10) / 10 : null;
-}
-
-/** Sampled functions of `file` that V8 places between a function's first line and its body's start. */
-function matchSampled(sampled: SampledFunction[], file: string, firstLine: number, bodyLine: number): SampledFunction[] {
-  return sampled.filter((s) => s.file === file && s.line >= firstLine && s.line <= bodyLine);
-}
-
-/**
- * Per function (by original file, line and name): self and total time, and self time per line.
- * Total time counts each sample once per function even in recursion.
- */
-export function summariseProfile(profile: CpuProfile, helpers: BuildHelpers): SampledFunction[] {
-  const mapper = new SourceLineMapper();
-  const byKey = new Map<string, SampledFunction>();
-  const nodeFn = new Map<number, SampledFunction | null>();
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const c of node.children ?? []) parent.set(c, node.id);
-  const sampleCount = profile.samples.length;
-  const msPerSample = sampleCount > 0 ? (profile.endTime - profile.startTime) / 1000 / sampleCount : 0;
-
-  for (const node of profile.nodes) {
-    const cf = node.callFrame;
-    if (!cf.url || cf.functionName === "(root)" || cf.functionName === "(program)" || cf.functionName === "(idle)") {
-      nodeFn.set(node.id, cf.functionName === "(garbage collector)" ? getOrAdd("(garbage collector)", "", 0, "(garbage collector)", true) : null);
-      continue;
-    }
-    if (cf.url.startsWith("node:")) {
-      // Node's internals: counted in the time of the user functions that call them, not listed.
-      nodeFn.set(node.id, getOrAdd(`${cf.url}:${cf.lineNumber}:${cf.functionName}`, cf.url, cf.lineNumber + 1, cf.functionName || "<anonymous>", false));
-      continue;
-    }
-    const pos = mapper.map(cf.url, cf.lineNumber + 1, cf.columnNumber);
-    const file = pos?.file ?? cf.url;
-    const line = pos?.line ?? cf.lineNumber + 1;
-    const own = helpers.ownDirs.some((d) => file.startsWith(d));
-    // The top level of a module has no name in V8: call it <module> as cProfile does.
-    const name = cf.functionName || (cf.lineNumber === 0 ? "<module>" : "<anonymous>");
-    const fn = getOrAdd(`${file}:${line}:${cf.functionName}`, file, line, name, !own && !file.includes("/node_modules/"));
-    nodeFn.set(node.id, fn);
-    for (const tick of node.positionTicks ?? []) {
-      const at = mapper.map(cf.url, tick.line, 0);
-      const l = at && at.file === file ? at.line : line;
-      fn.lineMs.set(l, (fn.lineMs.get(l) ?? 0) + tick.ticks * msPerSample);
-      fn.lineTicks.set(l, (fn.lineTicks.get(l) ?? 0) + tick.ticks);
-    }
-  }
-  // Self and total time from the samples (each sample's stack is its node's ancestors).
-  for (const id of profile.samples) {
-    const leaf = nodeFn.get(id);
-    if (leaf) leaf.selfMs += msPerSample;
-    const seen = new Set<SampledFunction>();
-    for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
-      const fn = nodeFn.get(n);
-      if (fn && !seen.has(fn)) {
-        seen.add(fn);
-        fn.totalMs += msPerSample;
-      }
-    }
-  }
-  // Ticks recorded on nodes but samples not kept (should not happen): fall back to line ticks.
-  return [...byKey.values()].filter((f) => f.totalMs > 0 || f.selfMs > 0);
-
-  function getOrAdd(key: string, file: string, line: number, name: string, user: boolean): SampledFunction {
-    let fn = byKey.get(key);
-    if (!fn) {
-      fn = { key, name, file, line, selfMs: 0, totalMs: 0, lineMs: new Map(), lineTicks: new Map(), user };
-      byKey.set(key, fn);
-    }
-    return fn;
-  }
+  return rows.sort((a, b) => b.cumtimeNs - a.cumtimeNs || b.tottimeNs - a.tottimeNs);
 }

@@ -9,11 +9,13 @@
 import { join } from "node:path";
 import { MessageChannel, Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
-import { SCHEMA_VERSION, writeResultFile, type LineMode, type LineProfileResult } from "@tsprof/core";
-import type { FileMeta, ModuleGroup } from "@tsprof/runner";
-import { CpuSampler, unloadedModuleWarnings } from "@tsprof/runner/child";
-import { buildLineResult, type FileData } from "./build-result";
-import { readSource, sharedViews, fileViews, OWN_DIRS, Control, type SharedBuffers, type WorkerInput } from "./shared";
+// The child loads only what it needs to run: not @tsprof/core's renderers and tables (start-up).
+import { writeResultFile } from "@tsprof/core/dist/io";
+import type { LineMode } from "@tsprof/core";
+import type { CollectorContext, FileMeta, ModuleGroup } from "@tsprof/runner";
+import { CpuSampler, appendPlan, unloadedModuleWarnings } from "@tsprof/runner/child";
+import type { FileData } from "./build-result";
+import { readSource, sharedViews, fileViews, OWN_DIRS, Control, emptyResult, bodyOf, type PlanEntry, type SharedBuffers, type WorkerInput } from "./shared";
 
 export interface LineCollectorOptions {
   mode: LineMode;
@@ -22,8 +24,6 @@ export interface LineCollectorOptions {
   /** Hybrid mode: how often the worker looks at the shadow line stack, microseconds. */
   lineSampleUs: number;
   timerUnit: number;
-  command: string[];
-  startedAt: string;
   /** The `--module` arguments: one that the program never loads gets a note. */
   moduleGroups?: ModuleGroup[];
 }
@@ -39,9 +39,11 @@ interface Frame {
   ev: number;
 }
 
-export function create(options: LineCollectorOptions, context: { outFile: string; tempDir: string }) {
+export function create(options: LineCollectorOptions, context: CollectorContext) {
   const files: FileData[] = [];
   const loaded = new Set<string>();
+  /** Markings the instrumenter could not honour, one line each. */
+  const warnings: string[] = [];
   // Global slot 0 means "no statement" on the shadow stack: slots start at 1.
   let nextSlot = 1;
   let nextFunction = 0;
@@ -59,38 +61,36 @@ export function create(options: LineCollectorOptions, context: { outFile: string
   const views = sharedViews(shared);
   const { control, stack } = views;
 
-  const header = {
-    kind: "line" as const,
-    schemaVersion: SCHEMA_VERSION,
-    command: options.command,
-    startedAt: options.startedAt,
-    mode: options.mode,
-    timerUnit: options.timerUnit,
-    sampler: "none" as const,
-    samplingIntervalUs: null,
-  };
   const channel = new MessageChannel();
   const workerInput: WorkerInput = {
     buffers: shared,
     port: channel.port2,
     lineSampleUs: options.lineSampleUs,
-    snapshotMs: 1000,
+    mode: options.mode,
+    timerUnit: options.timerUnit,
+    snapshotMs: 50,
     graceMs: 300,
     outFile: context.outFile,
-    interruptFile: join(context.tempDir, "interrupt"),
-    parentPid: process.ppid,
-    header,
+    snapshotFile: context.snapshotFile,
+    interruptFile: context.interruptFile,
+    hookState: context.hookState,
+    parentPid: context.parentPid,
   };
   const worker = new Worker(join(__dirname, "line-worker.js"), {
     workerData: workerInput,
     transferList: [channel.port2],
+    // Not the runner's preload: the worker must not load tsprof's loader and hooks again (start-up).
+    execArgv: [],
     stdout: false,
     stderr: false,
   });
   // It must never keep the profiled program alive.
   worker.unref();
-  // Hybrid: wait (briefly) until it samples, so line time at the very start is not missed.
-  if (options.mode === "hybrid") Atomics.wait(control, Control.Ready, 0, 2000);
+  // Hybrid: before the first instrumented file runs, wait (briefly) until the worker samples, so
+  // line time at the very start is not missed. Waiting here at start-up instead would put the
+  // worker's whole start on every run's critical path, even when nothing is instrumented.
+  // Trace too: the worker takes the snapshots, which must exist however early the program dies.
+  let workerReady = options.mode === "sample";
 
   // Trace: per-line wall time between line events, minus the cost of our own events.
   let events = 0;
@@ -129,6 +129,7 @@ export function create(options: LineCollectorOptions, context: { outFile: string
   return {
     registerFile(meta: FileMeta) {
       loaded.add(meta.file);
+      for (const w of meta.warnings ?? []) warnings.push(w);
       const base = nextSlot;
       const fnBase = nextFunction;
       nextSlot += meta.slots.length;
@@ -136,9 +137,16 @@ export function create(options: LineCollectorOptions, context: { outFile: string
       if (nextSlot > MAX_SLOTS || nextFunction > MAX_FUNCTIONS) {
         throw new Error(`tsprof: too many profiled lines (more than ${MAX_SLOTS}); profile fewer functions`);
       }
+      if (!workerReady) {
+        Atomics.wait(control, Control.Ready, 0, 2000);
+        workerReady = true;
+      }
       const data = fileViews(views, meta, base, fnBase);
       files.push(data);
-      channel.port1.postMessage({ meta, base, fnBase });
+      // The plan first, so that any snapshot of these counters can be read back.
+      const entry: PlanEntry = { meta, base, fnBase };
+      appendPlan(context.planFile, entry);
+      channel.port1.postMessage(entry);
       if (options.mode === "hybrid") return { counters: data.hits, stack, base, escapes: data.escapes };
       return traceSink(data);
     },
@@ -150,23 +158,18 @@ export function create(options: LineCollectorOptions, context: { outFile: string
       // (A worker that never started its loop cannot be writing: no need to wait for it.)
       if (Atomics.load(control, Control.Ready) === 1) Atomics.wait(control, Control.Acknowledged, 0, 1000);
       const profile = sampler.stop();
-      const notes = unloadedModuleWarnings(options.moduleGroups ?? [], loaded);
+      const notes = [...warnings, ...unloadedModuleWarnings(options.moduleGroups ?? [], loaded)];
       if (sampler.fallbackReason) notes.push(`V8 sampling through node:inspector: ${sampler.fallbackReason}`);
       if (options.mode === "trace") notes.push(`timer cost calibrated at ${(eventCostMs * 1e6).toFixed(0)} ns per line event and subtracted`);
-      const result: LineProfileResult = {
-        ...header,
-        sampler: sampler.kind,
-        samplingIntervalUs: options.samplingIntervalUs,
-        durationNs: Number(process.hrtime.bigint() - startNs),
-        exitCode: exit.exitCode,
-        signal: exit.signal,
-        ...(exit.error ? { error: exit.error.split("\n")[0] } : {}),
-        functions: [],
-        summary: [],
-        notes,
-      };
+      void exit;
+      const result = emptyResult(options.mode, options.timerUnit, Number(process.hrtime.bigint() - startNs), notes);
+      result.sampler = sampler.kind;
+      result.samplingIntervalUs = options.samplingIntervalUs;
+      // Loaded at the end only: source maps and the result builder are no part of the run.
+      const { buildLineResult } = require("./build-result") as typeof import("./build-result");
       buildLineResult(result, files, profile, { readSource, ownDirs: OWN_DIRS }, stack);
-      writeResultFile(context.outFile, result);
+      // The body only: the parent stamps the header (command, start, how the program ended).
+      writeResultFile(context.outFile, bodyOf(result));
     },
   };
 }

@@ -5,56 +5,83 @@
  * - hybrid mode: samples the shadow line stack (stack[0] = depth, stack[d] = the slot frame d is on)
  *   and adds the elapsed wall time to every slot on the stack, once each, so a line's time includes
  *   the functions it calls, as in line_profiler;
- * - writes a snapshot of the result every second, so a program that aborts or is killed still
- *   leaves its profile up to then;
- * - on Ctrl-C, if the main thread does not answer within a grace period (busy loop), writes the
- *   profile itself and ends the process.
+ * - copies the counters to the run's snapshot file as each file registers and every few tens of
+ *   milliseconds, so a program that is killed, aborts or runs out of memory, however early, still
+ *   leaves its profile up to then (the parent rebuilds it; see runner's snapshot.ts);
+ * - on Ctrl-C (or SIGTERM, SIGHUP) during a busy loop, has the main thread save the full result
+ *   through runner's InterruptWatchdog, or saves the counters itself if even that cannot run.
  */
 import { workerData, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
-import { existsSync } from "node:fs";
-import { writeResultFile, type LineProfileResult } from "@tsprof/core";
 import type { FileMeta } from "@tsprof/runner";
-import { buildLineResult, type FileData } from "./build-result";
-import { readSource, sharedViews, fileViews, OWN_DIRS, Control, type WorkerInput } from "./shared";
+import { InterruptWatchdog, writeSnapshot } from "@tsprof/runner/child";
+import type { FileData } from "./build-result";
+import { readSource, sharedViews, fileViews, OWN_DIRS, Control, snapshotSections, emptyResult, bodyOf, type WorkerInput } from "./shared";
 
 const input = workerData as WorkerInput;
 const views = sharedViews(input.buffers);
 const { control, timeMs, stack } = views;
 const port = input.port as MessagePort;
 const files: FileData[] = [];
+const watchdog = new InterruptWatchdog({
+  interruptFile: input.interruptFile,
+  hookState: new Int32Array(input.hookState),
+  graceMs: input.graceMs,
+  parentPid: input.parentPid,
+});
 
-function drainMeta(): void {
+/** Functions not called yet: [entry slot, function index] in the shared arrays. */
+let uncalled: Array<[number, number]> = [];
+
+/** Take the files registered since the last look; true when there were any. */
+function drainMeta(): boolean {
+  let any = false;
   for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
     const { meta, base, fnBase } = m.message as { meta: FileMeta; base: number; fnBase: number };
     files.push(fileViews(views, meta, base, fnBase));
+    meta.functions.forEach((fn, i) => uncalled.push([base + fn.entrySlot, fnBase + i]));
+    any = true;
   }
+  return any;
 }
 
-function writeResult(signal: string | null, exitCode: number, note: string): void {
+/** True when a function was called for the first time since the last look. */
+function firstCalls(): boolean {
+  if (uncalled.length === 0) return false;
+  const before = uncalled.length;
+  uncalled = uncalled.filter(([slot, fn]) => views.hits[slot] === 0 && views.calls[fn] === 0);
+  return uncalled.length < before;
+}
+
+/** The last resort (tsprof gone, or the main thread stuck in native code): save the counters here. */
+function writeResultAndEnd(note: string): never {
   drainMeta();
-  const result: LineProfileResult = {
-    ...(input.header as Omit<LineProfileResult, "functions" | "summary" | "notes" | "durationNs" | "exitCode" | "signal">),
-    durationNs: Math.round((performance.now() - started) * 1e6),
-    exitCode,
-    signal,
-    functions: [],
-    summary: [],
-    notes: [note],
-  };
+  const result = emptyResult(input.mode, input.timerUnit, Math.round((performance.now() - started) * 1e6), [note]);
+  // Loaded here only (the last resort): the worker starts small and fast.
+  const { buildLineResult } = require("./build-result") as typeof import("./build-result");
+  const { writeResultFile } = require("@tsprof/core/dist/io") as typeof import("@tsprof/core/dist/io");
   buildLineResult(result, files, null, { readSource, ownDirs: OWN_DIRS }, stack);
-  writeResultFile(input.outFile, result);
+  writeResultFile(input.outFile, bodyOf(result));
+  return watchdog.end();
 }
 
 const started = performance.now();
-const sampleMs = stack ? input.lineSampleUs / 1000 : 50;
+const sampleMs = stack ? input.lineSampleUs / 1000 : 20;
 const seen = new Int32Array(4096);
 let last = performance.now();
-let lastSnapshot = last;
-let lastInterruptCheck = last;
-let interruptSeenAt = 0;
+let lastSnapshot = -Infinity;
+let snapshotEveryMs = input.snapshotMs;
+let lastWatch = last;
 Atomics.store(control, Control.Ready, 1);
 Atomics.notify(control, Control.Ready);
+
+function snapshot(now: number): void {
+  writeSnapshot(input.snapshotFile, now - started, snapshotSections(views, files));
+  // Copying must stay a small share of this thread's time, however many lines are profiled.
+  const cost = performance.now() - now;
+  snapshotEveryMs = Math.max(input.snapshotMs, cost * 20);
+  lastSnapshot = now;
+}
 
 while (Atomics.load(control, Control.Stop) === 0) {
   Atomics.wait(control, Control.Stop, 0, sampleMs);
@@ -74,27 +101,23 @@ while (Atomics.load(control, Control.Stop) === 0) {
     }
   }
   last = now;
-  if (now - lastInterruptCheck >= 50) {
-    lastInterruptCheck = now;
-    if (process.ppid !== input.parentPid) {
-      // tsprof itself is gone (killed): nobody will print this profile, and nobody will stop this
-      // program. Save it where it was going, and end.
-      writeResult("SIGHUP", 129, "tsprof exited while the program ran: saved by the watchdog thread");
-      process.kill(process.pid, "SIGKILL");
-    }
-    if (!interruptSeenAt && existsSync(input.interruptFile)) interruptSeenAt = now;
-    if (interruptSeenAt && now - interruptSeenAt > input.graceMs && Atomics.load(control, Control.Stop) === 0) {
-      // The main thread did not get to its SIGINT handler: it is busy. Save and end here.
-      writeResult("SIGINT", 130, "interrupted while busy: the profile was saved by tsprof's watchdog thread (no CPU summary)");
-      process.kill(process.pid, "SIGKILL");
-    }
+  if (now - lastWatch >= 20) {
+    lastWatch = now;
+    const verdict = watchdog.poll(now);
+    // tsprof itself is gone (killed): nobody will stop this program. Save where it was going, and end.
+    if (verdict === "orphaned") writeResultAndEnd("tsprof exited while the program ran: saved by the watchdog thread");
+    if (verdict === "stuck") writeResultAndEnd("interrupted while the main thread was stuck: counts saved by tsprof's watchdog thread (no CPU summary)");
   }
-  if (now - lastSnapshot >= input.snapshotMs && Atomics.load(control, Control.Stop) === 0) {
-    lastSnapshot = now;
-    writeResult(null, -1, "snapshot: the program ended before tsprof's final write (killed, aborted or out of memory); counts are from the last snapshot");
+  // A snapshot as each file registers and each function is first called (a program killed in its
+  // first moments still shows what ran), then every few tens of milliseconds.
+  const news = drainMeta() || firstCalls();
+  if ((news || now - lastSnapshot >= snapshotEveryMs) && Atomics.load(control, Control.Stop) === 0) {
+    snapshot(now);
     // The snapshot's own time is not the program's: do not charge it to the line running now.
     last = performance.now();
   }
 }
 Atomics.store(control, Control.Acknowledged, 1);
 Atomics.notify(control, Control.Acknowledged);
+// Ended through the interrupt hook: the main thread is saving; end the process once it has.
+watchdog.afterStop();

@@ -1,9 +1,11 @@
 /** The parent side of `tsprof line`: run the script with the line collector, return the result. */
-import { SCHEMA_VERSION, UsageError, writeFileAtomic, type LineMode, type LineProfileResult } from "@tsprof/core";
+import { UsageError, stampHeader, writeFileAtomic, type LineMode, type LineProfileResult } from "@tsprof/core";
 import { resolveModuleGroups, runChild, type ChildOutcome } from "@tsprof/runner";
 // Only this exporter: the package index would load the pprof encoder too.
 import { chromeCpuProfile } from "@tsprof/export/cpuprofile";
 import type { LineCollectorOptions } from "./collector";
+import { buildLineResult } from "./build-result";
+import { emptyResult, OWN_DIRS, readSource, snapshotFiles, type LineChildBody, type PlanEntry } from "./shared";
 
 export interface LineRunOptions {
   script: string;
@@ -41,8 +43,6 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
     samplingIntervalUs: options.samplingIntervalUs ?? (options.mode === "trace" ? 1000 : 250),
     lineSampleUs: 100,
     timerUnit: options.timerUnit,
-    command: options.command,
-    startedAt,
     moduleGroups,
   };
   const outcome = await runChild({
@@ -55,38 +55,54 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
     instrument:
       options.mode === "sample" ? null : { style: options.mode === "hybrid" ? "counters" : "events", all: options.all, modules },
   });
-  let result = outcome.result as LineProfileResult | null;
-  if (!result) {
-    // The child died without running its exit handlers (SIGKILL, abort, out of memory).
-    result = {
-      kind: "line",
-      schemaVersion: SCHEMA_VERSION,
-      command: options.command,
-      startedAt,
-      mode: options.mode,
-      timerUnit: options.timerUnit,
-      sampler: "none",
-      samplingIntervalUs: null,
-      durationNs: outcome.durationNs,
-      exitCode: outcome.exitCode,
-      signal: outcome.signal,
-      functions: [],
-      summary: [],
-      profiles: [],
-      notes: [`the program died (${outcome.signal ?? `exit ${outcome.exitCode}`}) before tsprof could save its profile`],
-    };
-  }
-  let outputError: Error | undefined;
-  if (options.cpuprofile) {
-    // The main thread's samples, in the original files' positions (what DevTools and VS Code open).
-    const main = result.profiles?.find((p) => p.thread === "main") ?? result.profiles?.[0];
-    try {
-      if (main) writeFileAtomic(options.cpuprofile, JSON.stringify(chromeCpuProfile(main)));
-      else result.notes.push(`no CPU profile to save to ${options.cpuprofile}`);
-    } catch (err) {
-      outputError = err as Error;
+  try {
+    const result = lineResultOf(outcome, options, startedAt);
+    let outputError: Error | undefined;
+    if (options.cpuprofile) {
+      // The main thread's samples, in the original files' positions (what DevTools and VS Code open).
+      const main = result.profiles?.find((p) => p.thread === "main") ?? result.profiles?.[0];
+      try {
+        if (main) writeFileAtomic(options.cpuprofile, JSON.stringify(chromeCpuProfile(main)));
+        else result.notes.push(`no CPU profile to save to ${options.cpuprofile}`);
+      } catch (err) {
+        outputError = err as Error;
+      }
     }
+    return { result, outcome, outputError };
+  } finally {
+    outcome.cleanup();
   }
-  outcome.cleanup();
-  return { result, outcome, outputError };
+}
+
+/**
+ * The result: the child's final report, or, when it died without one (SIGKILL, abort, out of
+ * memory), its latest snapshot; the header stamped here from what the parent saw.
+ */
+function lineResultOf(outcome: ChildOutcome, options: LineRunOptions, startedAt: string): LineProfileResult {
+  const header = stampHeader("line", {
+    command: options.command,
+    startedAt,
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    error: outcome.error,
+  });
+  const body = outcome.result as LineChildBody | null;
+  if (body) return { ...emptyResult(options.mode, options.timerUnit, outcome.durationNs, []), ...body, ...header };
+  const died = outcome.signal ?? `exit ${outcome.exitCode}`;
+  const result = { ...emptyResult(options.mode, options.timerUnit, outcome.durationNs, []), ...header };
+  const snapshot = outcome.snapshot;
+  if (!snapshot) {
+    result.notes.push(
+      options.mode === "sample"
+        ? `the program died (${died}) before tsprof could save its profile: sample mode's data are V8's CPU samples, kept inside the program until it stops them`
+        : `the program died (${died}) before tsprof could save its profile`,
+    );
+    return result;
+  }
+  const { files, stack } = snapshotFiles(snapshot.plan as PlanEntry[], snapshot.sections);
+  buildLineResult(result, files, null, { readSource, ownDirs: OWN_DIRS }, stack);
+  result.notes.push(
+    `the program died (${died}) before tsprof's final write: counts from a snapshot taken ${(snapshot.takenAtMs / 1000).toFixed(2)} s into the run (no CPU sampler times)`,
+  );
+  return result;
 }

@@ -4,6 +4,7 @@
  */
 import { relative, isAbsolute } from "node:path";
 import { displaySourceLine, printableDeep, type FunctionLineProfile, type LineProfileResult } from "@tsprof/core";
+import { originOf } from "./sampled-functions";
 
 export interface RenderOptions {
   color: boolean;
@@ -17,6 +18,8 @@ export interface RenderOptions {
   summaryRows?: number;
   /** Width of the output in characters: Line Contents is cut to fit (default: not cut). */
   width?: number;
+  /** Show only the user's own functions: no libraries (node_modules), Node internals or runtime rows (--only-user). */
+  onlyUser?: boolean;
 }
 
 const RESET = "\x1b[0m";
@@ -26,6 +29,17 @@ export function displayPath(file: string, cwd = process.cwd()): string {
   if (!isAbsolute(file)) return file;
   const rel = relative(cwd, file);
   return rel.startsWith("..") ? file : rel;
+}
+
+/**
+ * Where a function lives, as DevTools and 0x label it: a package's file by package
+ * (`commander/lib/command.js`), Node's internals by their `node:` name, the user's files relative
+ * to the working folder.
+ */
+export function siteLabel(file: string, cwd = process.cwd()): string {
+  const at = file.lastIndexOf("/node_modules/");
+  if (at >= 0) return file.slice(at + "/node_modules/".length);
+  return displayPath(file, cwd);
 }
 
 /** Characters before Line Contents in a row: line_profiler's '%6s %9s %12s %8s %8s  '. */
@@ -55,7 +69,7 @@ export function renderFunction(fn: FunctionLineProfile, result: LineProfileResul
   const contents = (text: string) => displaySourceLine(text, contentsWidth);
   const out: string[] = [];
   out.push(`Total time: ${(fn.totalNs / 1e9).toFixed(6)} s (${totalTimeMeaning(result)})`);
-  out.push(`File: ${displayPath(fn.file, options.cwd)}`);
+  out.push(`File: ${siteLabel(fn.file, options.cwd)}`);
   out.push(`Function: ${fn.name} at line ${fn.line}${fn.calls !== null ? ` (${fn.calls} call${fn.calls === 1 ? "" : "s"})` : ""}`);
   out.push("");
   const header = row("Line #", sampleMode ? "Samples" : "Hits", "Time", sampleMode ? "Per Smp" : "Per Hit", "% Time", "Line Contents");
@@ -100,7 +114,8 @@ function formatMicros(us: number): string {
 }
 
 export function renderSummary(result: LineProfileResult, options: RenderOptions): string {
-  const rows = result.summary.slice(0, options.summaryRows ?? 20);
+  const shown = options.onlyUser ? result.summary.filter((r) => originOf(r.file) === "user") : result.summary;
+  const rows = shown.slice(0, options.summaryRows ?? 20);
   if (rows.length === 0) return "";
   const out: string[] = [];
   out.push(summaryHeading(result));
@@ -111,7 +126,7 @@ export function renderSummary(result: LineProfileResult, options: RenderOptions)
     const tot = r.tottimeNs / 1e9;
     const cum = r.cumtimeNs / 1e9;
     const per = (v: number) => (r.ncalls ? (v / r.ncalls).toFixed(4) : "-");
-    const where = r.file ? `${displayPath(r.file, options.cwd)}:${r.line}(${r.name})` : r.name;
+    const where = r.file ? `${siteLabel(r.file, options.cwd)}:${r.line}(${r.name})` : r.name;
     out.push(`${(r.ncalls === null ? "-" : String(r.ncalls)).padStart(9)} ${tot.toFixed(4).padStart(9)} ${per(tot).padStart(9)} ${cum.toFixed(4).padStart(9)} ${per(cum).padStart(9)}  ${where}`);
   }
   return out.join("\n");
@@ -125,12 +140,13 @@ export function renderLineProfile(untrusted: LineProfileResult, options: RenderO
   const out: string[] = [];
   out.push(`Timer unit: ${formatUnit(unit)} s`);
   out.push(`Mode: ${modeDescription(result)}`);
-  const functions = options.skipZero ? result.functions.filter((f) => (f.calls ?? 1) > 0 && f.totalNs >= 0 && (f.calls !== 0)) : result.functions;
+  let functions = options.skipZero ? result.functions.filter((f) => (f.calls ?? 1) > 0 && f.totalNs >= 0 && (f.calls !== 0)) : result.functions;
+  if (options.onlyUser) functions = functions.filter((f) => originOf(f.file) === "user");
   if (functions.length === 0) {
     out.push("");
     out.push(
       result.mode === "sample"
-        ? "No user function was sampled (the run may be too short for the sampling interval)."
+        ? "No function was sampled (the run may be too short for the sampling interval)."
         : "No function was profiled: mark one with @profile, profile(fn) or a /** @profile */ tag, or use --all / --module.",
     );
   }

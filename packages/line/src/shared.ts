@@ -1,7 +1,8 @@
 /** What the collector (main thread) and its worker share. */
-import { readFileSync } from "node:fs";
-import { dirname } from "node:path";
 import type { FileMeta } from "@tsprof/runner";
+// Not @tsprof/core's index: the child and its worker load no renderers (start-up).
+import { SCHEMA_VERSION } from "@tsprof/core/dist/schema";
+import type { LineMode, LineProfileResult, ProgramExit, ResultHeader } from "@tsprof/core";
 import type { FileData } from "./build-result";
 
 /** Indexes into the shared control array. */
@@ -17,39 +18,116 @@ export const enum Control {
 export interface WorkerInput {
   buffers: SharedBuffers;
   port: unknown;
+  mode: LineMode;
+  timerUnit: number;
   lineSampleUs: number;
+  /** Shortest time between two snapshots, ms. */
   snapshotMs: number;
   graceMs: number;
   outFile: string;
+  snapshotFile: string;
   interruptFile: string;
+  hookState: SharedArrayBuffer;
   /** tsprof's pid: when our parent changes, tsprof has died. */
   parentPid: number;
-  header: object;
+}
+
+/** What the child reports: the result without the header, which the parent stamps. */
+export type LineChildBody = Omit<LineProfileResult, keyof ResultHeader | keyof ProgramExit>;
+
+/** A result to fill with buildLineResult; its header fields are placeholders the parent replaces. */
+export function emptyResult(mode: LineMode, timerUnit: number, durationNs: number, notes: string[]): LineProfileResult {
+  return {
+    kind: "line",
+    schemaVersion: SCHEMA_VERSION,
+    command: [],
+    startedAt: "",
+    exitCode: null,
+    signal: null,
+    mode,
+    timerUnit,
+    sampler: "none",
+    samplingIntervalUs: null,
+    durationNs,
+    functions: [],
+    summary: [],
+    notes,
+  };
+}
+
+export function bodyOf(result: LineProfileResult): LineChildBody {
+  const { kind, schemaVersion, command, startedAt, exitCode, signal, error, ...body } = result;
+  void [kind, schemaVersion, command, startedAt, exitCode, signal, error];
+  return body;
+}
+
+/** One file's place in the shared arrays, as the plan file records it. */
+export interface PlanEntry {
+  meta: FileMeta;
+  base: number;
+  fnBase: number;
+}
+
+/** The counters of the registered files, for a snapshot (only the parts in use). */
+export function snapshotSections(views: ReturnType<typeof sharedViews>, files: FileData[]): Array<[string, Float64Array]> {
+  let slots = 1;
+  let functions = 0;
+  for (const f of files) {
+    slots = Math.max(slots, f.base + f.meta.slots.length);
+    functions = Math.max(functions, f.calls.byteOffset / 8 + f.meta.functions.length);
+  }
+  const sections: Array<[string, Float64Array]> = [
+    ["hits", views.hits.subarray(0, slots)],
+    ["time", views.timeMs.subarray(0, slots)],
+    ["escapes", views.escapes.subarray(0, slots)],
+    ["calls", views.calls.subarray(0, functions)],
+  ];
+  if (views.stack) {
+    const depth = Math.min(Math.max(views.stack[0], 0), views.stack.length - 1);
+    sections.push(["stack", Float64Array.from(views.stack.subarray(0, depth + 1))]);
+  }
+  return sections;
+}
+
+/** Parent side: the files of a snapshot, as views over its arrays (the same shape as in the child). */
+export function snapshotFiles(plan: PlanEntry[], sections: Map<string, Float64Array>): { files: FileData[]; stack: Int32Array | null } {
+  const get = (name: string, length: number): Float64Array => {
+    const values = sections.get(name) ?? new Float64Array(0);
+    if (values.length >= length) return values;
+    const grown = new Float64Array(length);
+    grown.set(values);
+    return grown;
+  };
+  let slots = 1;
+  let functions = 0;
+  for (const e of plan) {
+    slots = Math.max(slots, e.base + e.meta.slots.length);
+    functions = Math.max(functions, e.fnBase + e.meta.functions.length);
+  }
+  const views = {
+    hits: get("hits", slots),
+    timeMs: get("time", slots),
+    escapes: get("escapes", slots),
+    calls: get("calls", functions),
+  };
+  const files = plan.map((e) => fileViews(views, e.meta, e.base, e.fnBase));
+  const stack = sections.get("stack");
+  return { files, stack: stack ? Int32Array.from(stack) : null };
 }
 
 /** tsprof's own code and its compilers: left out of the summary, they are not the user's program. */
-export const OWN_DIRS = [
-  dirname(dirname(__dirname)),
-  dirname(require.resolve("esbuild/package.json")),
-  dirname(require.resolve("typescript/package.json")),
-].map((d) => d + "/");
+export { OWN_DIRS, sourceLines as readSource } from "@tsprof/runner/child";
 
-const sourceCache = new Map<string, string[]>();
-export function readSource(file: string): string[] {
-  let lines = sourceCache.get(file);
-  if (!lines) {
-    try {
-      lines = readFileSync(file, "utf8").split(/\r?\n/);
-    } catch {
-      lines = [];
-    }
-    sourceCache.set(file, lines);
-  }
-  return lines;
+/** The counter arrays (shared in the child, copies from a snapshot in the parent). */
+export interface CounterViews {
+  hits: Float64Array;
+  timeMs: Float64Array;
+  escapes: Float64Array;
+  calls: Float64Array;
 }
 
 /** One file's part of the shared arrays: its slots start at `base`, its functions at `fnBase`. */
-export function fileViews(views: ReturnType<typeof sharedViews>, meta: FileMeta, base: number, fnBase: number): FileData {
+export function fileViews(views: CounterViews, meta: FileMeta, base: number, fnBase: number): FileData {
   const slots = meta.slots.length;
   return {
     meta,

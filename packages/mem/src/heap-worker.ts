@@ -8,7 +8,8 @@
  * It also closes brackets of profiled functions that returned (see BracketTable), so that a
  * crash right after a call still leaves the bracket's true end in the recording.
  */
-import { closeSync, existsSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
+import { HookState, INTERRUPT_HOOK, interruptRequested } from "@tsprof/runner/child";
 import { Session } from "node:inspector";
 import { parentPort, workerData } from "node:worker_threads";
 import { recordingLine } from "./recording";
@@ -16,11 +17,13 @@ import { BracketTable, epochNow, SAMPLER_CONNECTED, SAMPLER_DONE, SAMPLER_IDLE }
 
 interface HeapWorkerData {
   recordingPath: string;
-  /** A file the parent creates on Ctrl-C (see interruptPath in plot-collector). */
+  /** The run's interrupt file: the parent writes the signal's name there (runner's interrupt.ts). */
   interruptPath: string;
   intervalMs: number;
   brackets: SharedArrayBuffer;
   stopFlag: SharedArrayBuffer;
+  /** The interrupt hook's state (runner's HookState). */
+  hookState: SharedArrayBuffer;
 }
 
 const data = workerData as HeapWorkerData;
@@ -40,23 +43,27 @@ function write(text: string): void {
 }
 
 let interruptSeen = 0;
+let signal: string | null = null;
 let interruptSent = false;
 
 /**
- * Ctrl-C while the script computes: the SIGINT waits for an event loop that a busy script never
- * frees, so the profile would only be saved when the loop ends. The parent marks the interrupt
- * with a file; if the program is still running a moment later, deliver the signal to its handlers
- * from here, through an inspector evaluation (which runs between two statements of the busy code).
+ * Ctrl-C (or SIGTERM, SIGHUP) while the script computes: the signal waits for an event loop that a
+ * busy script never frees. The parent marks the interrupt with a file; if the program is still
+ * running a moment later, run the runner's interrupt hook on the main thread through an inspector
+ * evaluation (between two statements of the busy code). The hook saves and waits; this thread ends
+ * the process once it has (see stop below): exiting from inside the evaluation would make Node
+ * print "Waiting for the debugger to disconnect..." and wait.
  */
 function checkInterrupt(now: number): void {
-  if (interruptSent || !existsSync(data.interruptPath)) return;
+  if (interruptSent) return;
   if (interruptSeen === 0) {
-    interruptSeen = now;
+    signal = interruptRequested(data.interruptPath);
+    if (signal) interruptSeen = now;
     return;
   }
   if (now - interruptSeen < 200) return;
   interruptSent = true;
-  session.post("Runtime.evaluate", { expression: 'process.emit("SIGINT", "SIGINT")', silent: true }, () => undefined);
+  session.post("Runtime.evaluate", { expression: `globalThis.${INTERRUPT_HOOK}?.(${JSON.stringify(signal)})`, silent: true }, () => undefined);
 }
 
 function tick(): void {
@@ -106,4 +113,10 @@ parentPort?.on("message", () => {
   closeSync(fd);
   Atomics.store(state, 0, SAMPLER_DONE);
   Atomics.notify(state, 0);
+  if (interruptSent) {
+    // The main thread is finishing inside the interrupt hook: end the process once it has saved.
+    const hook = new Int32Array(data.hookState);
+    Atomics.wait(hook, 0, HookState.Idle, 5000);
+    if (Atomics.load(hook, 0) === HookState.Saved) process.kill(process.pid, "SIGKILL");
+  }
 });

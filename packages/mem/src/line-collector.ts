@@ -12,18 +12,19 @@
  * HeapProfiler.startSampling), with the flags that keep objects already collected by minor and
  * major GCs, so short-lived garbage counts as allocation.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { Session } from "node:inspector";
-import { resolve, sep } from "node:path";
+import { performance } from "node:perf_hooks";
 import { createHeapReader } from "./heap-reader";
 import { createRssReader } from "./rss-reader";
-import { writeResultFile, type AllocationSite, type FunctionMemProfile, type MemLineRecord, type SampledAllocationProfile } from "@tsprof/core";
+// Not @tsprof/core's index: the profiled process loads no renderers or tables (start-up, footprint).
+import { writeResultFile } from "@tsprof/core/dist/io";
+import type { AllocationSite, FunctionMemProfile, SampledAllocationProfile } from "@tsprof/core";
+import { OWN_DIRS, appendPlan, interruptRequested, isOwnFile, postSync, writeSnapshot } from "@tsprof/runner/child";
 import type { ChildExit, Collector, CollectorContext, EventSink, FileMeta } from "./collector-types";
+import { buildFunctions, snapshotSections, type FileData } from "./line-tables";
 
 export interface LineCollectorOptions {
   gc: boolean;
-  /** A file the parent creates on Ctrl-C; checked every few thousand line events. */
-  interruptFile?: string;
   /** Average bytes between heap samples; 0 turns the sampling heap profiler off. */
   samplingIntervalBytes: number;
 }
@@ -39,27 +40,13 @@ export interface LineCollectorOutput {
   sampledBytes: number;
   /** Bytes sampled in tsprof's own measuring code (left out of the table). */
   ownBytes: number;
+  /** RSS before tsprof's loader and when the script started (after the collector), bytes. */
+  rssBeforeTsprof?: number;
+  rssAtStart?: number;
   /** The sampled allocations' call tree in original positions (for the pprof and speedscope exports). */
   allocationProfile?: SampledAllocationProfile;
 }
 
-const MiB = 1024 * 1024;
-
-interface FileData {
-  meta: FileMeta;
-  calls: Float64Array;
-  occurrences: Float64Array;
-  rssMax: Float64Array;
-  rssIncrement: Float64Array;
-  heapMax: Float64Array;
-  heapIncrement: Float64Array;
-  /** Sum of the positive changes of V8 heap used only: where JS objects were allocated (for the
-   *  allocation split; array-buffer backing stores are not in the sampling heap profile). */
-  heapGrowth: Float64Array;
-  /** How many of the changes were positive, and the smallest of them (for the measuring floor). */
-  growthCount: Float64Array;
-  growthMin: Float64Array;
-}
 
 interface Frame {
   data: FileData;
@@ -144,19 +131,37 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
     }
   }
 
-  // Ctrl-C in a busy loop: the SIGINT handler waits for the event loop, which the loop never frees.
-  // Line events keep coming, though: every 16384 of them, look for the parent's interrupt file and
-  // deliver the signal to the handlers from here (the tables then print as for any Ctrl-C).
+  // Ctrl-C in a busy loop: the signal handler waits for the event loop, which the loop never frees.
+  // Line events keep coming, though: every 16384 of them, look at the parent's interrupt file and
+  // deliver its signal to the handlers from here (the tables then print as for any Ctrl-C).
   let events = 0;
   let interrupted = false;
-  const interruptFile = options.interruptFile;
   const checkInterrupt = (): void => {
-    if (interrupted || !interruptFile || !existsSync(interruptFile)) return;
+    const signal = interrupted ? null : interruptRequested(context.interruptFile);
+    if (!signal) return;
     interrupted = true;
-    process.emit("SIGINT" as any, "SIGINT" as any);
+    process.emit(signal as any, signal as any);
+  };
+
+  // Snapshots for the parent, should the program die without running its exit code: as each
+  // function is first called, then at most every 50 ms, from line events (the tables change only
+  // there). Copies of typed arrays into a file: nothing the heap columns would count but a few bytes.
+  const started = performance.now();
+  let lastSnapshot = -Infinity;
+  const snapshot = (): void => {
+    const t = performance.now();
+    lastSnapshot = t;
+    try {
+      writeSnapshot(context.snapshotFile, t - started, snapshotSections(files));
+    } catch {
+      // A full disk: the final write at exit may still succeed.
+    }
   };
 
   let finished = false;
+  // Everything of tsprof's is loaded and started: what the process holds beyond its RSS before the
+  // loader is tsprof's own (the header says so; the RSS columns include it).
+  const rssAtStart = process.memoryUsage.rss();
   return {
     registerFile(meta: FileMeta): EventSink<Frame> {
       const n = meta.slots.length;
@@ -173,10 +178,11 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
         growthMin: new Float64Array(n).fill(Infinity),
       };
       files.push(data);
+      appendPlan(context.planFile, { meta });
       return {
         enter(fn: number): Frame {
           measure();
-          data.calls[fn]++;
+          if (data.calls[fn]++ === 0) lastSnapshot = -Infinity;
           const entry = meta.functions[fn].entrySlot;
           data.occurrences[entry]++;
           // The function's own line shows the memory on entry (memory_profiler's decorator row).
@@ -188,6 +194,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
           if ((++events & 0x3fff) === 0) checkInterrupt();
           measure();
           if (frame.previous >= 0) record(frame.data, frame.previous, frame.rss, frame.heap, frame.heapUsed, frame.growthMark);
+          if (performance.now() - lastSnapshot >= 50) snapshot();
           frame.data.occurrences[slot]++;
           frame.previous = slot;
           frame.rss = now[RSS];
@@ -233,66 +240,12 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
         notes,
         sampledBytes,
         ownBytes,
+        ...(context.rssBeforeTsprof ? { rssBeforeTsprof: context.rssBeforeTsprof, rssAtStart } : {}),
         ...(allocationProfile ? { allocationProfile } : {}),
       };
       writeResultFile(context.outFile, output);
     },
   };
-}
-
-/** node:inspector's post is synchronous for a session on the same thread; make that explicit. */
-function postSync(session: Session, method: string, params?: object): any {
-  let result: unknown;
-  let error: Error | null = null;
-  session.post(method, params ?? {}, (err, res) => {
-    error = err;
-    result = res;
-  });
-  if (error) throw error;
-  return result;
-}
-
-function sourceLines(file: string): string[] {
-  try {
-    return readFileSync(file, "utf8").split(/\r?\n/);
-  } catch {
-    return [];
-  }
-}
-
-/** One table per profiled function: every line from its table start to its last line. */
-function buildFunctions(data: FileData): FunctionMemProfile[] {
-  const { meta } = data;
-  const text = sourceLines(meta.file);
-  return meta.functions.map((fn, fnIndex) => {
-    const lines: MemLineRecord[] = [];
-    for (let line = fn.line; line <= fn.endLine; line++) {
-      lines.push({
-        line,
-        occurrences: 0,
-        rssMiB: null,
-        rssIncrementMiB: 0,
-        heapMiB: null,
-        heapIncrementMiB: 0,
-        source: text[line - 1] ?? "",
-      });
-    }
-    for (let slot = 0; slot < meta.slots.length; slot++) {
-      const s = meta.slots[slot];
-      if (s.fn !== fnIndex || data.occurrences[slot] === 0) continue;
-      const row = lines[s.line - fn.line];
-      if (!row) continue;
-      // Several statements on one line: occurrences and increments add up, usage is the largest.
-      row.occurrences += data.occurrences[slot];
-      row.rssIncrementMiB += data.rssIncrement[slot] / MiB;
-      row.heapIncrementMiB += data.heapIncrement[slot] / MiB;
-      const rss = data.rssMax[slot] / MiB;
-      const heap = data.heapMax[slot] / MiB;
-      row.rssMiB = row.rssMiB === null ? rss : Math.max(row.rssMiB, rss);
-      row.heapMiB = row.heapMiB === null ? heap : Math.max(row.heapMiB, heap);
-    }
-    return { name: fn.name, file: meta.file, line: fn.line, calls: data.calls[fnIndex], lines };
-  });
 }
 
 // Reference: https://chromedevtools.github.io/devtools-protocol/tot/HeapProfiler/#type-SamplingHeapProfile
@@ -307,10 +260,8 @@ interface SamplingHeapProfile {
   samples: Array<{ size: number; nodeId: number; ordinal: number }>;
 }
 
-/** tsprof's own files in the child (the measuring code allocates a little per line event). */
-const OWN_PACKAGES = ["mem", "runner", "core"].map((name) => resolve(__dirname, "..", "..", name) + sep);
-function isOwnFile(file: string): boolean {
-  return OWN_PACKAGES.some((dir) => file.startsWith(dir));
+function isLoaderFile(url: string): boolean {
+  return /[\\/]runner[\\/]dist[\\/](register|compile)\.js$/.test(url);
 }
 
 interface SourceMapper {
@@ -336,7 +287,7 @@ function mapAllocations(profile: SamplingHeapProfile, samplingIntervalBytes: num
   try {
     // Only this module of the runner: its index would load the TypeScript compiler.
     const { mapAllocationProfile } = require("@tsprof/runner/source-map") as typeof import("@tsprof/runner/source-map");
-    mapped = mapAllocationProfile(profile, { ownDirs: OWN_PACKAGES, thread: "main", samplingIntervalBytes });
+    mapped = mapAllocationProfile(profile, { ownDirs: OWN_DIRS, thread: "main", samplingIntervalBytes });
   } catch {
     return undefined;
   }
@@ -380,8 +331,12 @@ function buildAllocationSites(
   const walk = (node: SamplingHeapProfileNode, insideOwn: boolean): void => {
     const cf0 = node.callFrame;
     // Everything called from tsprof's own measuring code (getHeapStatistics, readSync) is ours too.
-    const own = insideOwn || (cf0.url !== "" && isOwnFile(cf0.url.startsWith("file:") ? new URL(cf0.url).pathname : cf0.url));
-    if (node.selfSize > 0 && own) {
+    const ownFile = cf0.url !== "" && isOwnFile(cf0.url.startsWith("file:") ? new URL(cf0.url).pathname : cf0.url);
+    // The loader's require hook calls the user's modules (it is on their stack): it is ours, what
+    // runs under it is not.
+    const loader = ownFile && isLoaderFile(cf0.url);
+    const own = insideOwn || (ownFile && !loader);
+    if (node.selfSize > 0 && (own || loader)) {
       totalBytes += node.selfSize;
       ownBytes += node.selfSize;
     } else if (node.selfSize > 0) {

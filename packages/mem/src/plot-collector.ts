@@ -18,15 +18,10 @@ export interface PlotCollectorOptions {
   heap: boolean;
 }
 
-/** The file the parent creates when it gets Ctrl-C (the sampler thread passes it on). */
-export function interruptPath(recordingPath: string): string {
-  return `${recordingPath}.interrupt`;
-}
-
 /** Functions beyond this many get no brackets (the table is shared memory of fixed size). */
 const BRACKET_CAPACITY = 4096;
 
-export function create(options: PlotCollectorOptions, context?: CollectorContext): Collector {
+export function create(options: PlotCollectorOptions, context: CollectorContext): Collector {
   const fd = openSync(options.recordingPath, "a");
   let baselineWritten = false;
   const table = BracketTable.create(BRACKET_CAPACITY);
@@ -37,10 +32,12 @@ export function create(options: PlotCollectorOptions, context?: CollectorContext
     worker = new Worker(join(__dirname, "heap-worker.js"), {
       workerData: {
         recordingPath: options.recordingPath,
-        interruptPath: interruptPath(options.recordingPath),
+        // The run's one interrupt file (runner's scheme): the sampler thread passes its signal on.
+        interruptPath: context.interruptFile,
         intervalMs: options.intervalMs,
         brackets: table.buffer,
         stopFlag,
+        hookState: context.hookState,
       },
       // Do not inherit the runner's preload flags: the worker must not load tsprof's child bootstrap.
       execArgv: [],
@@ -67,6 +64,10 @@ export function create(options: PlotCollectorOptions, context?: CollectorContext
         // measures beside the run.
         baselineWritten = true;
         writeSync(fd, recordingLine({ type: "baseline", t: epochNow(), rss: process.memoryUsage.rss() }));
+        // The script's code starts now; tsprof's start-up is short enough that the heap sampler
+        // may not have connected yet: give it a moment, so a program that dies fast (out of
+        // memory) still has its heap series.
+        if (worker) Atomics.wait(new Int32Array(stopFlag), 0, SAMPLER_IDLE, 1000);
       }
       const slots = meta.functions.map(() => table.allocate());
       const names = meta.functions.map((f) => f.name);
@@ -97,7 +98,8 @@ export function create(options: PlotCollectorOptions, context?: CollectorContext
     finish(exit: ChildExit): void {
       if (finished) return;
       finished = true;
-      table.closeAll(epochNow(), writeClose);
+      // An abort ends the program inside its calls: leave them open ("not returned"), as a kill does.
+      if (exit.signal !== "SIGABRT") table.closeAll(epochNow(), writeClose);
       // From here the process tears down: RSS read after this is not the program's.
       writeSync(fd, recordingLine({ type: "exit", t: epochNow() }));
       if (worker) {
@@ -110,12 +112,10 @@ export function create(options: PlotCollectorOptions, context?: CollectorContext
         }
       }
       closeSync(fd);
-      if (context) {
-        try {
-          writeFileSync(context.outFile, JSON.stringify({ kind: "mem-plot-child", exitCode: exit.exitCode }));
-        } catch {
-          // The parent knows how the child ended from the process itself.
-        }
+      try {
+        writeFileSync(context.outFile, JSON.stringify({ kind: "mem-plot-child", exitCode: exit.exitCode }));
+      } catch {
+        // The parent knows how the child ended from the process itself.
       }
     },
   };

@@ -2,12 +2,11 @@
  * Parent side of `tsprof mem` (per-line mode): run the script with the line collector and build
  * the MemProfileResult from what the child saved.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runChild, exitCodeOf, resolveModules, resolveScript } from "@tsprof/runner";
-import { SCHEMA_VERSION, type MemProfileResult } from "@tsprof/core";
+import { runChild, exitCodeOf, resolveModules, resolveScript, type FileMeta } from "@tsprof/runner";
+import { stampHeader, toolShareOf, type MemProfileResult } from "@tsprof/core";
 import type { LineCollectorOptions, LineCollectorOutput } from "./line-collector";
+import { functionsFromSnapshot } from "./line-tables";
 
 export interface MemProfileOptions {
   script: string;
@@ -40,23 +39,10 @@ export async function profileMemory(options: MemProfileOptions): Promise<MemProf
   resolveScript(options.script, cwd);
   const modules = resolveModules(options.modules, cwd);
   const startedAt = new Date().toISOString();
-  // Ctrl-C: also leave a mark the child's line events look for (a busy loop never runs the
-  // child's SIGINT handler by itself).
-  const controlDir = mkdtempSync(join(tmpdir(), "tsprof-"));
-  const interruptFile = join(controlDir, "interrupt");
-  const onInterrupt = (): void => {
-    try {
-      writeFileSync(interruptFile, "");
-    } catch {
-      // the signal still reaches the child the ordinary way
-    }
-  };
   const collectorOptions: LineCollectorOptions = {
     gc: options.gc,
     samplingIntervalBytes: options.samplingIntervalBytes ?? 32 * 1024,
-    interruptFile,
   };
-  process.on("SIGINT", onInterrupt);
   const outcome = await runChild({
     script: options.script,
     args: options.args,
@@ -66,19 +52,20 @@ export async function profileMemory(options: MemProfileOptions): Promise<MemProf
     instrument: { style: "events", all: options.all, modules },
     nodeArgs: options.gc ? ["--expose-gc"] : [],
     stdio: options.stdio,
-  }).finally(() => {
-    process.off("SIGINT", onInterrupt);
-    rmSync(controlDir, { recursive: true, force: true });
   });
   outcome.cleanup();
   const child = outcome.result as LineCollectorOutput | null;
   const notes: string[] = [];
-  if (child === null) {
+  const died = outcome.signal ? `killed by ${outcome.signal}` : `exit ${outcome.exitCode}`;
+  let functions = child?.functions ?? [];
+  if (child === null && outcome.snapshot) {
+    // The child died without its exit code (SIGKILL, abort, out of memory): its latest snapshot.
+    functions = functionsFromSnapshot(outcome.snapshot.plan as Array<{ meta: FileMeta }>, outcome.snapshot.sections);
     notes.push(
-      outcome.signal
-        ? `the program was killed by ${outcome.signal} before tsprof could save its per-line measurements`
-        : "the program ended before tsprof could save its per-line measurements",
+      `the program died (${died}) before tsprof's final write: per-line figures from a snapshot taken ${(outcome.snapshot.takenAtMs / 1000).toFixed(2)} s into the run (no allocation sampling)`,
     );
+  } else if (child === null) {
+    notes.push(`the program died (${died}) before tsprof could save its per-line measurements`);
   } else {
     notes.push(...child.notes);
     if (child.sampledBytes > 0) {
@@ -89,18 +76,13 @@ export async function profileMemory(options: MemProfileOptions): Promise<MemProf
     if (child.ownBytes > 0) notes.push(`${(child.ownBytes / 1048576).toFixed(3)} MiB sampled in tsprof's own measuring code left out`);
   }
   const result: MemProfileResult = {
-    kind: "mem",
-    schemaVersion: SCHEMA_VERSION,
-    command: options.command,
-    startedAt,
-    exitCode: outcome.exitCode,
-    signal: outcome.signal,
-    ...(outcome.error ? { error: outcome.error.split("\n")[0] } : {}),
+    ...stampHeader("mem", { command: options.command, startedAt, exitCode: outcome.exitCode, signal: outcome.signal, error: outcome.error }),
     gc: child?.gc ?? options.gc,
     heapDefinition: HEAP_DEFINITION,
-    functions: child?.functions ?? [],
+    functions,
     allocations: child?.allocations ?? [],
     notes,
+    ...(child?.rssAtStart && child.rssBeforeTsprof ? { toolShare: toolShareOf(child.rssAtStart, child.rssBeforeTsprof) } : {}),
     ...(child?.allocationProfile ? { allocationProfile: child.allocationProfile } : {}),
   };
   return { result, exitCode: exitCodeOf(outcome), error: outcome.error, durationNs: outcome.durationNs };

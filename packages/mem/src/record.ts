@@ -3,7 +3,7 @@
  * the child's RSS with pidusage every interval, and append everything to the recording file as it
  * goes. The child's own threads append the heap series and the brackets to the same file.
  */
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { execFile, type ChildProcess } from "node:child_process";
 import pidusage from "pidusage";
@@ -11,7 +11,7 @@ import { runChild, exitCodeOf, resolveScript, resolveModules } from "@tsprof/run
 import { SCHEMA_VERSION, ToolError, bytesToMiB, type MemRecording } from "@tsprof/core";
 import { descendantsOf } from "./proc";
 import { readRecording, recordingFileName, recordingLine, recordingsDir } from "./recording";
-import { interruptPath, type PlotCollectorOptions } from "./plot-collector";
+import type { PlotCollectorOptions } from "./plot-collector";
 
 export interface RecordOptions {
   script: string;
@@ -173,16 +173,7 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
     if (rss !== null) write(recordingLine({ type: "reference", rss }));
   });
   const collectorOptions: PlotCollectorOptions = { recordingPath, intervalMs: options.intervalMs, heap: true };
-  // Ctrl-C: tell the child's sampler thread, which can interrupt a busy script (see heap-worker).
-  const interruptFile = interruptPath(recordingPath);
-  const onInterrupt = (): void => {
-    try {
-      writeFileSync(interruptFile, "");
-    } catch {
-      // The signal still reaches the child the ordinary way.
-    }
-  };
-  process.on("SIGINT", onInterrupt);
+  // Ctrl-C: the runner tells the child's sampler thread, which can interrupt a busy script (heap-worker).
   let outcome;
   try {
     outcome = await runChild(
@@ -200,8 +191,6 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
       onSpawn,
     );
   } finally {
-    process.off("SIGINT", onInterrupt);
-    rmSync(interruptFile, { force: true });
     if (timer) clearInterval(timer);
     if (statusTimer) clearInterval(statusTimer);
     if (options.status) options.status.write("\r\x1b[K");

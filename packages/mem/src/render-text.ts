@@ -103,6 +103,13 @@ export function renderMemProfile(untrusted: MemProfileResult, options: MemRender
   const parts: string[] = [];
   const head = [result.heapDefinition];
   if (result.gc) head.push("A full GC ran before each measurement (--gc).");
+  const share = result.toolShare;
+  if (share && share.toolMiB !== null && share.plainNodeRssMiB !== null) {
+    head.push(
+      `tsprof's own share: ${share.toolMiB.toFixed(1)} MiB of the ${share.startRssMiB.toFixed(1)} MiB RSS when the script started ` +
+        `(${share.plainNodeRssMiB.toFixed(1)} MiB before tsprof's loader); the RSS column includes it.`,
+    );
+  }
   head.push("Usage: value after the line ran (largest over its occurrences). Increment: sum of its changes over all occurrences.");
   parts.push(head.join("\n") + "\n");
   const functions = options.skipZero ? result.functions.filter((f) => f.calls > 0) : result.functions;

@@ -8,5 +8,9 @@
 export type { Collector, CollectorContext, CollectorModule, EventSink, ChildExit } from "./collector";
 export type { FileMeta, FunctionMeta, SlotMeta } from "./instrument";
 export { CpuSampler, type CpuProfile, type CpuProfileNode } from "./sampler";
-export { hitsOfSlots } from "./instrument-meta";
+export { hitsOfSlots, lineHits } from "./instrument-meta";
 export { unloadedModuleWarnings, type ModuleGroup } from "./modules";
+export { appendPlan, writeSnapshot, type ChildSnapshot } from "./snapshot";
+export { InterruptWatchdog, type WatchdogVerdict } from "./watchdog";
+export { interruptRequested, signalExitCode, HookState, INTERRUPT_HOOK, FORWARDED_SIGNALS, type ForwardedSignal } from "./interrupt";
+export { postSync, sourceLines, OWN_DIRS, isOwnFile } from "./child-helpers";

@@ -2,14 +2,36 @@
  * The child side's contract: a collector module (line, mem) exports `create(options, context)`
  * returning a Collector. register.ts loads it before the user's script, sets it as
  * `globalThis.__tsprof` (what instrumented code calls), and calls `finish` however the program ends.
+ *
+ * How a collector reports (the same for every collector):
+ * - final result: `finish` writes the collector's body (no header) to `outFile`; the parent stamps
+ *   the header (command, start, how the program ended) through core's `stampHeader`;
+ * - plan and snapshots: as files register, their static plan goes to `planFile` (appendPlan), and
+ *   the counters are copied to `snapshotFile` often (writeSnapshot), so a child that dies without
+ *   running any code (SIGKILL, abort, out of memory) still leaves a partial result the parent
+ *   rebuilds from the latest snapshot and the plan;
+ * - interrupt: the parent writes the signal's name to `interruptFile` (interrupt.ts). A collector
+ *   with a worker thread runs an InterruptWatchdog (watchdog.ts) over `hookState`; one without looks
+ *   at the file from its own events (interruptRequested) and emits the signal.
  */
 import type { FileMeta } from "./instrument";
 
 export interface CollectorContext {
-  /** Where the collector writes its result (JSON) for the parent. */
+  /** Where the collector writes its final result body (JSON) for the parent. */
   outFile: string;
   /** The run's private temp dir. */
   tempDir: string;
+  /** The one interrupt file (interrupt.ts). */
+  interruptFile: string;
+  /** Snapshot files (snapshot.ts). */
+  planFile: string;
+  snapshotFile: string;
+  /** Int32Array(1) state shared with the interrupt hook (interrupt.ts HookState), for a watchdog thread. */
+  hookState: SharedArrayBuffer;
+  /** tsprof's pid, so a watchdog thread can tell when it is gone. */
+  parentPid: number;
+  /** The child's RSS before tsprof's loader loaded (bytes); absent when run outside register.ts. */
+  rssBeforeTsprof?: number;
 }
 
 /** What instrumented code of style "events" or "calls" calls. */
@@ -29,7 +51,7 @@ export interface ChildExit {
 export interface Collector {
   /** Called by each instrumented file as it loads; returns what its inserted code uses. */
   registerFile(meta: FileMeta): unknown;
-  /** Synchronous: runs in process 'exit' (also after throw, process.exit, SIGINT/SIGTERM). */
+  /** Synchronous: runs in process 'exit' (also after throw, process.exit, a signal, the interrupt hook). */
   finish(exit: ChildExit): void;
 }
 

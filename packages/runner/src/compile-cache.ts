@@ -7,7 +7,8 @@
  * temp file (O_EXCL, random name) and renamed into place.
  */
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
-import { createHash, randomBytes } from "node:crypto";
+// node:crypto loads on first use (start-up is a measured goal).
+const crypto = () => require("node:crypto") as typeof import("node:crypto");
 import { dirname } from "node:path";
 
 const HEADER = "//tsprof-sha256:";
@@ -31,7 +32,7 @@ export function untrustedCacheDir(dir: string): string | null {
 }
 
 function digest(code: string): string {
-  return createHash("sha256").update(code).digest("hex");
+  return crypto().createHash("sha256").update(code).digest("hex");
 }
 
 /** The cached code at `path`, or null when absent, not this user's, or not matching its hash. */
@@ -60,7 +61,7 @@ export function readCacheEntry(path: string): string | null {
 
 /** Store `code` at `path` with its hash. Failures (full disk, read-only cache) only cost speed. */
 export function writeCacheEntry(path: string, code: string): void {
-  const tmp = `${path}.${randomBytes(8).toString("hex")}.tmp`;
+  const tmp = `${path}.${crypto().randomBytes(8).toString("hex")}.tmp`;
   let fd: number | null = null;
   try {
     fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);

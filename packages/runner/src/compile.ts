@@ -4,11 +4,13 @@
  * whose `sourcesContent` is the user's original text.
  */
 import { readFileSync, existsSync, statSync } from "node:fs";
-import { createHash } from "node:crypto";
+// node:crypto loads on the first compile: a run with nothing to compile does not pay for it.
+const createHash = (algorithm: string) => (require("node:crypto") as typeof import("node:crypto")).createHash(algorithm);
 import { homedir } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import type { Loader, TransformOptions } from "esbuild";
-import type { InstrumentStyle, FileMeta } from "./instrument";
+import type { InstrumentStyle, FileMeta, Insertion } from "./instrument";
+import { columnMapper, remapSourceMapColumns } from "./column-map";
 import { compilerOptionsFor } from "./tsconfig";
 import { readCacheEntry, untrustedCacheDir, writeCacheEntry } from "./compile-cache";
 
@@ -139,18 +141,33 @@ export function wantsInstrumentation(file: string, source: string, plan: Instrum
  * TSPROF_CACHE=0 turns it off; TSPROF_CACHE_DIR moves it.
  */
 let cacheState: { dir: string; salt: string } | null | undefined;
+let runCacheDir: string | null = null;
+/** What a compile inside the profiled process (a cache miss there) reports, if anything. */
+let missNote: ((file: string) => void) | null = null;
+
+/**
+ * The profiled process's side of compiling outside it: the parent filled `dir` (or the user cache,
+ * when `dir` is null) before launch; a file compiled here after all is reported through `note`.
+ * A run with TSPROF_CACHE=0 gets the run's private temp dir, so the parent's work still reaches it.
+ */
+export function useCompileCache(dir: string | null, note: ((file: string) => void) | null): void {
+  runCacheDir = dir;
+  missNote = note;
+  cacheState = undefined;
+}
+
 function compileCache(): { dir: string; salt: string } | null {
   if (cacheState !== undefined) return cacheState;
   cacheState = null;
-  if (process.env.TSPROF_CACHE === "0") return null;
+  if (process.env.TSPROF_CACHE === "0" && !runCacheDir) return null;
   try {
-    const dir = process.env.TSPROF_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "tsprof");
+    const dir = runCacheDir ?? process.env.TSPROF_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "tsprof");
     const untrusted = untrustedCacheDir(dir);
     if (untrusted) {
       process.stderr.write(`tsprof: not using the compile cache ${dir}: ${untrusted}; running uncached\n`);
       return null;
     }
-    const own = ["compile.js", "instrument.js", "instrument-meta.js"].map((f) => {
+    const own = ["compile.js", "instrument.js", "instrument-find.js", "instrument-plan.js", "instrument-meta.js", "column-map.js", "compile-cache.js"].map((f) => {
       const st = statSync(join(__dirname, f));
       return `${f}:${st.size}:${st.mtimeMs}`;
     });
@@ -187,6 +204,7 @@ export function compileFile(file: string, source: string, format: ModuleFormat, 
     const cached = readCacheEntry(cachePath);
     if (cached !== null) return { code: cached, format, meta: null };
   }
+  missNote?.(file);
   const compiled = compileUncached(file, source, format, plan, instrumented, tsconfigText);
   if (cachePath) writeCacheEntry(cachePath, compiled.code);
   return compiled;
@@ -202,12 +220,14 @@ function compileUncached(
 ): CompiledFile {
   let text = source;
   let meta: FileMeta | null = null;
+  let insertions: Insertion[] = [];
   if (instrumented) {
     const all = plan!.all || isExplicitModule(file, plan);
     const result = instrumenter().instrumentSource(source, file, { style: plan!.style, all });
     if (result) {
       text = result.code;
       meta = result.meta;
+      insertions = result.insertions;
     }
   }
   const options: TransformOptions = {
@@ -216,7 +236,8 @@ function compileUncached(
     target: "node20",
     // platform node: esbuild annotates CommonJS export names so ESM importers see them.
     platform: "node",
-    sourcemap: "inline",
+    // External, then inlined below: instrumented columns are first mapped back to the original's.
+    sourcemap: "external",
     sourcefile: file,
     sourcesContent: false,
     // Keep function and class names: they are what the profiles show.
@@ -226,7 +247,9 @@ function compileUncached(
   };
   try {
     const out = esbuild().transformSync(text, options);
-    return { code: out.code, format, meta };
+    const map = insertions.length > 0 ? remapSourceMapColumns(out.map, columnMapper(source, insertions)) : out.map;
+    const code = `${out.code}//# sourceMappingURL=data:application/json;base64,${Buffer.from(map).toString("base64")}\n`;
+    return { code, format, meta };
   } catch (err) {
     // Report the error against the original text: inserted code could shift its column.
     if (text !== source) {

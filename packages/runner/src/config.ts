@@ -11,6 +11,14 @@ export interface ChildConfig {
   /** Where the child writes the uncaught error text, so the parent prints it after the tables. */
   errorFile: string;
   tempDir: string;
+  /** The one interrupt file, and the snapshot files (see collector.ts). */
+  interruptFile: string;
+  planFile: string;
+  snapshotFile: string;
+  /** The compile cache the parent filled before launch (null: the user's cache; see precompile.ts). */
+  cacheDir?: string | null;
+  /** False when every file is CommonJS: the child then does without Node's ESM hooks. */
+  esmHooks?: boolean;
 }
 
 export const CONFIG_ENV = "TSPROF_CHILD_CONFIG";

@@ -11,14 +11,23 @@ import type * as Compile from "./compile.js";
 import type * as Tsconfig from "./tsconfig.js";
 
 const require = createRequire(import.meta.url);
-const { compileFile, formatOf, isTypeScriptFile, isUserFile, mayInstrument, wantsInstrumentation, JS_EXTENSIONS } =
+const { compileFile, formatOf, isTypeScriptFile, isUserFile, mayInstrument, wantsInstrumentation, useCompileCache, JS_EXTENSIONS } =
   require("./compile.js") as typeof Compile;
 const { pathsCandidates } = require("./tsconfig.js") as typeof Tsconfig;
 
 let plan: Compile.InstrumentPlan | null = null;
 
-export async function initialize(data: { instrument: Compile.InstrumentPlan | null } | undefined): Promise<void> {
+interface HookData {
+  instrument: Compile.InstrumentPlan | null;
+  cacheDir?: string | null;
+  /** Set in a profiled child: the line a compile here (a miss of the parent's walk) prints. */
+  compileNote?: string | null;
+}
+
+export async function initialize(data: HookData | undefined): Promise<void> {
   plan = data?.instrument ?? null;
+  const note = data?.compileNote;
+  if (note) useCompileCache(data?.cacheDir ?? null, (file) => process.stderr.write(note.replace("%s", file)));
 }
 
 type Next<C, R> = (specifier: string, context: C) => Promise<R>;

@@ -7,3 +7,7 @@ export { compileFile, ScriptSyntaxError, isUserFile, isTypeScriptFile, formatOf 
 export { CpuSampler, type CpuProfile, type CpuProfileNode } from "./sampler";
 export { SourceLineMapper } from "./source-lines";
 export type { Collector, CollectorContext, CollectorModule, EventSink, ChildExit } from "./collector";
+export { FORWARDED_SIGNALS, signalExitCode, interruptRequested, type ForwardedSignal } from "./interrupt";
+export { appendPlan, writeSnapshot, readSnapshot, type ChildSnapshot } from "./snapshot";
+export { InterruptWatchdog, type WatchdogVerdict } from "./watchdog";
+export { postSync, sourceLines, OWN_DIRS, isOwnFile } from "./child-helpers";

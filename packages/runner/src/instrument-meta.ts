@@ -20,3 +20,18 @@ export function hitsOfSlots(slots: readonly SlotMeta[], counters: ArrayLike<numb
   return hits;
 }
 
+/**
+ * Hits per line of one function, as line_profiler counts them: how often a statement started the
+ * line. Statements that continue a line already started (`continues`) add nothing; a line with a
+ * statement that never ran has 0 (dead code shows), a line with no statement is absent.
+ */
+export function lineHits(slots: readonly SlotMeta[], slotHits: ArrayLike<number>, fn: number, entrySlot: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i];
+    if (slot.fn !== fn || i === entrySlot) continue;
+    const sum = out.get(slot.line) ?? 0;
+    out.set(slot.line, slot.continues ? sum : sum + slotHits[i]);
+  }
+  return out;
+}

@@ -5,16 +5,19 @@
  *   sure it can save its result however the program ends: normal end, `process.exit(n)`, an
  *   uncaught error, Ctrl-C or SIGTERM.
  */
+// First: the RSS before any of tsprof's modules load (tsprof's own share, reported by mem).
+import { rssBeforeTsprof } from "./start-rss";
 import Module, { register } from "node:module";
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import { isAbsolute, join } from "node:path";
-import { compileFile, formatOf, isUserFile, mayInstrument, wantsInstrumentation, ScriptSyntaxError, type InstrumentPlan } from "./compile";
+import { compileFile, formatOf, isUserFile, mayInstrument, wantsInstrumentation, useCompileCache, ScriptSyntaxError, type InstrumentPlan } from "./compile";
 import { CONFIG_ENV, type ChildConfig } from "./config";
 import { pathsCandidates } from "./tsconfig";
 
 import type { Collector, CollectorModule } from "./collector";
+import { FORWARDED_SIGNALS, HookState, INTERRUPT_HOOK, signalExitCode, type ForwardedSignal } from "./interrupt";
 
 function readConfig(): ChildConfig | null {
   const path = process.env[CONFIG_ENV];
@@ -27,9 +30,15 @@ function readConfig(): ChildConfig | null {
 const config = readConfig();
 const plan: InstrumentPlan | null = config?.instrument ?? null;
 
-register(pathToFileURL(join(__dirname, "hooks.mjs")).href, pathToFileURL(__filename).href, {
-  data: { instrument: plan },
-});
+// A profiled child: the parent compiled before launch; a compile here is a miss worth a line.
+const compileNote = config ? `tsprof: compiling %s inside the profiled process (not found before launch)\n` : null;
+if (config) useCompileCache(config.cacheDir ?? null, (file) => process.stderr.write(compileNote!.replace("%s", file)));
+
+if (config?.esmHooks !== false) {
+  register(pathToFileURL(join(__dirname, "hooks.mjs")).href, pathToFileURL(__filename).href, {
+    data: { instrument: plan, cacheDir: config?.cacheDir ?? null, compileNote },
+  });
+}
 
 // CommonJS: compile TypeScript (and instrumented user JavaScript) in require().
 type CompileHook = (module: { _compile(code: string, file: string): void }, filename: string) => void;
@@ -89,17 +98,50 @@ moduleStatics._resolveFilename = function (request: string, ...rest: unknown[]):
 export function describeError(err: unknown): string {
   const e = err as { code?: string; message?: string } | undefined;
   if (err instanceof ScriptSyntaxError || e?.code === "TSPROF_SYNTAX") return `SyntaxError: ${e?.message ?? String(err)}`;
-  return inspect(err);
+  // The require hook that compiled the user's module sits on its stack: not the user's concern.
+  return inspect(err)
+    .split("\n")
+    .filter((line) => !(line.includes(__dirname) && /^\s+at /.test(line)))
+    .join("\n");
 }
 
 
-if (config?.collector) {
+if (config?.collector) installCollector(config);
+else {
+  // Plain runs (perf, dashboard): only make our syntax errors read as one clear line, and only
+  // when the script has no handler of its own.
+  process.on("uncaughtException", (err) => {
+    if (process.listenerCount("uncaughtException") > 1) return;
+    process.stderr.write(`${describeError(err)}\n`);
+    process.exit(1);
+  });
+}
+
+/**
+ * Load the collector and make sure it can save its result however the program ends: normal end,
+ * process.exit(n), an uncaught error, a signal, Ctrl-C during a busy loop (the interrupt hook),
+ * process.abort(). Handlers come first: a Ctrl-C during start-up must not kill the child before it
+ * can save.
+ */
+function installCollector(config: ChildConfig): void {
   let collector: Collector | null = null;
   let signal: string | null = null;
   let error: string | null = null;
   let finished = false;
-  // Handlers first: a Ctrl-C during start-up must not kill the child before it can save.
+  const finishOnce = (exitCode: number): void => {
+    if (finished || !collector) return;
+    finished = true;
+    try {
+      collector.finish({ exitCode, signal, error });
+    } catch (err) {
+      // A full disk or file size limit while saving: one line, not a stack trace; the parent reports the loss.
+      process.stderr.write(`tsprof: cannot save the profile: ${(err as Error).message.split("\n")[0]}\n`);
+      if (exitCode === 0) process.exitCode = 1;
+    }
+  };
   process.on("uncaughtException", (err) => {
+    // The script's own handler decides, as without tsprof (the process goes on unless it exits).
+    if (process.listenerCount("uncaughtException") > 1) return;
     error = describeError(err);
     // Kept for the parent, which prints it after the tables, as kernprof shows them before the traceback.
     try {
@@ -109,30 +151,49 @@ if (config?.collector) {
     }
     process.exit(1);
   });
-  const onSignal = (name: NodeJS.Signals, code: number) => () => {
-    signal = name;
-    process.exit(code);
+  for (const name of FORWARDED_SIGNALS) {
+    process.on(name, () => {
+      signal = name;
+      // The script's own handler decides, as without tsprof; the parent ends a child that ignores it.
+      if (process.listenerCount(name) > 1) return;
+      process.exit(signalExitCode(name));
+    });
+  }
+  process.on("exit", (code) => finishOnce(code));
+  // A script that aborts itself: save first (the abort itself runs no JavaScript).
+  const abort = process.abort.bind(process);
+  process.abort = (): never => {
+    signal = "SIGABRT";
+    finishOnce(signalExitCode("SIGABRT"));
+    return abort();
   };
-  process.on("SIGINT", onSignal("SIGINT", 130));
-  process.on("SIGTERM", onSignal("SIGTERM", 143));
-  process.on("exit", (code) => {
-    if (finished || !collector) return;
-    finished = true;
-    try {
-      collector.finish({ exitCode: code, signal, error });
-    } catch (err) {
-      // A full disk or file size limit while saving: one line, not a stack trace; the parent reports the loss.
-      process.stderr.write(`tsprof: cannot save the profile: ${(err as Error).message.split("\n")[0]}\n`);
-      if (code === 0) process.exitCode = 1;
-    }
+  const hookState = new SharedArrayBuffer(4);
+  // Run by a watchdog thread through the inspector when the main thread is busy (see watchdog.ts).
+  (globalThis as Record<string, unknown>)[INTERRUPT_HOOK] = (name: ForwardedSignal): void => {
+    if (finished) return;
+    signal = name;
+    finishOnce(signalExitCode(name));
+    const state = new Int32Array(hookState);
+    Atomics.store(state, 0, HookState.Saved);
+    Atomics.notify(state, 0);
+    // The watchdog ends the process now; the script must not run on meanwhile.
+    Atomics.wait(state, 0, HookState.Saved, 10_000);
+    process.exit(signalExitCode(name));
+  };
+  const collectorModule = require(config.collector!) as CollectorModule;
+  collector = collectorModule.create(config.collectorOptions, {
+    outFile: config.outFile,
+    tempDir: config.tempDir,
+    interruptFile: config.interruptFile,
+    planFile: config.planFile,
+    snapshotFile: config.snapshotFile,
+    hookState,
+    parentPid: process.ppid,
+    rssBeforeTsprof,
   });
-  const collectorModule = require(config.collector) as CollectorModule;
-  collector = collectorModule.create(config.collectorOptions, { outFile: config.outFile, tempDir: config.tempDir });
   (globalThis as { __tsprof?: Collector }).__tsprof = collector;
-} else {
-  // Plain runs (perf, dashboard): only make our syntax errors read as one clear line.
-  process.on("uncaughtException", (err) => {
-    process.stderr.write(`${describeError(err)}\n`);
-    process.exit(1);
-  });
 }
+
+// The user's code maps its stack traces to its own lines; tsprof's modules, loaded above, are
+// spared the cost of parsing their source maps.
+process.setSourceMapsEnabled(true);

@@ -9,11 +9,21 @@ import { join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import { UsageError } from "@tsprof/core";
 import { CONFIG_ENV, type ChildConfig } from "./config";
+import { useCompileCache } from "./compile";
+import { precompileGraph } from "./precompile";
 import type { InstrumentStyle } from "./instrument";
+import { FORWARDED_SIGNALS, interruptPath, requestInterrupt, signalExitCode, type ForwardedSignal } from "./interrupt";
+import { readSnapshot, type ChildSnapshot } from "./snapshot";
 
-/** Node flags that let a child node run .ts/.mts/.cts user files (no profiling). */
-export function loaderExecArgv(): string[] {
-  return ["--enable-source-maps", "--import", pathToFileURL(join(__dirname, "register.js")).href];
+/**
+ * Node flags that let a child node run .ts/.mts/.cts user files (no profiling). register.js turns
+ * source maps on once tsprof's own modules are loaded (the flag would parse their maps too).
+ * Without ESM hooks (every file CommonJS), it is preloaded with --require: with --import, Node runs
+ * even a CommonJS entry through its ESM loader.
+ */
+export function loaderExecArgv(options: { esmHooks?: boolean } = {}): string[] {
+  if (options.esmHooks === false) return ["--require", join(__dirname, "register.js")];
+  return ["--import", pathToFileURL(join(__dirname, "register.js")).href];
 }
 
 export interface ChildPlan {
@@ -31,9 +41,14 @@ export interface ChildPlan {
 export interface ChildOutcome {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
-  /** tsprof received SIGINT/SIGTERM while the child ran (Ctrl-C). */
+  /** tsprof received SIGINT/SIGTERM/SIGHUP while the child ran (Ctrl-C). */
   interrupted: boolean;
+  /** The first signal tsprof passed on to the child, if any. */
+  forwardedSignal: ForwardedSignal | null;
+  /** The collector's final result body, when it could write one. */
   result: unknown | null;
+  /** Without a final result: the collector's latest snapshot and plan (the child died abruptly). */
+  snapshot: ChildSnapshot | null;
   error: string | null;
   durationNs: number;
   tempDir: string;
@@ -64,6 +79,22 @@ export function resolveScript(script: string, cwd = process.cwd()): string {
 export async function runChild(plan: ChildPlan, onSpawn?: (child: ChildProcess) => void): Promise<ChildOutcome> {
   const script = resolveScript(plan.script, plan.cwd);
   const tempDir = mkdtempSync(join(tmpdir(), "tsprof-"));
+  const cleanup = (): void => rmSync(tempDir, { recursive: true, force: true });
+  try {
+    return await runInTempDir(plan, script, tempDir, cleanup, onSpawn);
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+}
+
+async function runInTempDir(
+  plan: ChildPlan,
+  script: string,
+  tempDir: string,
+  cleanup: () => void,
+  onSpawn?: (child: ChildProcess) => void,
+): Promise<ChildOutcome> {
   const config: ChildConfig = {
     collector: plan.collector,
     collectorOptions: plan.collectorOptions ?? null,
@@ -71,76 +102,133 @@ export async function runChild(plan: ChildPlan, onSpawn?: (child: ChildProcess) 
     outFile: join(tempDir, "result.json"),
     errorFile: join(tempDir, "error.txt"),
     tempDir,
+    interruptFile: interruptPath(tempDir),
+    planFile: join(tempDir, "plan.jsonl"),
+    snapshotFile: join(tempDir, "snapshot.bin"),
   };
+  // Compile (and instrument) here, before launch: see precompile.ts.
+  config.cacheDir = process.env.TSPROF_CACHE === "0" ? join(tempDir, "compiled") : null;
+  useCompileCache(config.cacheDir ?? null, null);
+  config.esmHooks = precompileGraph(script, plan.instrument).esmHooks;
   const configPath = join(tempDir, "config.json");
-  writeFileSync(configPath, JSON.stringify(config));
-  const args = [...(plan.nodeArgs ?? []), ...loaderExecArgv(), script, ...plan.args];
+  writeFileSync(configPath, JSON.stringify(config), { mode: 0o600, flag: "wx" });
+  const env = plan.env ?? process.env;
+  const args = [...stackArgs(plan, env), ...(plan.nodeArgs ?? []), ...loaderExecArgv({ esmHooks: config.esmHooks }), script, ...plan.args];
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, args, {
     cwd: plan.cwd,
     stdio: plan.stdio ?? "inherit",
-    env: { ...(plan.env ?? process.env), [CONFIG_ENV]: configPath },
+    env: { ...env, [CONFIG_ENV]: configPath },
   });
   onSpawn?.(child);
-  // Ctrl-C reaches the whole process group: the child saves its profile and exits; we stay to
-  // print it. A signal sent to us alone is passed on.
-  let interrupted = false;
-  const forward = (sig: NodeJS.Signals) => () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    interrupted = true;
-    // The child's own handler cannot run while it is busy in a loop; its watchdog thread looks
-    // for this file instead (see @tsprof/line's line-worker).
-    try {
-      writeFileSync(join(tempDir, "interrupt"), sig);
-    } catch {
-      // the temp dir is ours; if it is gone, the signal alone must do
-    }
-    child.kill(sig);
-    // A child busy in a loop cannot run its JavaScript signal handler; collectors that need to
-    // save work do it from a worker thread within moments. Past that, do not leave it running.
-    setTimeout(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    }, 5000).unref();
-  };
-  const onInt = forward("SIGINT");
-  const onTerm = forward("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
-  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done, fail) => {
-    child.once("error", fail);
-    child.once("exit", (c, s) => done({ code: c, signal: s }));
-  }).finally(() => {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
-  });
+  const { code, signal, forwarded } = await waitForChild(child, config.interruptFile);
   const durationNs = Number(process.hrtime.bigint() - started);
-  let result: unknown | null = null;
-  if (existsSync(config.outFile)) {
-    try {
-      result = JSON.parse(readFileSync(config.outFile, "utf8"));
-    } catch {
-      result = null;
-    }
-  }
+  const result = readJson(config.outFile);
   const error = existsSync(config.errorFile) ? readFileSync(config.errorFile, "utf8") : null;
   return {
     exitCode: code,
-    signal,
-    interrupted,
+    // A child ended by its watchdog after an interrupt died of SIGKILL; it was the signal we passed on.
+    signal: forwarded && signal === "SIGKILL" && result !== null ? forwarded : signal,
+    interrupted: forwarded !== null,
+    forwardedSignal: forwarded,
     result,
+    snapshot: result === null ? readSnapshot(config.planFile, config.snapshotFile) : null,
     error,
     durationNs,
     tempDir,
     pid: child.pid ?? -1,
-    cleanup: () => rmSync(tempDir, { recursive: true, force: true }),
+    cleanup,
   };
 }
 
-/** The exit code tsprof should return for a child outcome: the script's own, or 128+signal. */
-export function exitCodeOf(outcome: { exitCode: number | null; signal: NodeJS.Signals | null; interrupted?: boolean }): number {
+/**
+ * Wait for the child. Ctrl-C reaches the whole process group: the child saves its profile and
+ * exits; we stay to print it. A signal sent to us alone is passed on. Either way the interrupt
+ * file tells a child busy in a loop (its JavaScript handler cannot run) through its watchdog.
+ */
+async function waitForChild(
+  child: ChildProcess,
+  interruptFile: string,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; forwarded: ForwardedSignal | null }> {
+  let forwarded: ForwardedSignal | null = null;
+  const forward = (sig: ForwardedSignal) => () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    forwarded ??= sig;
+    requestInterrupt(interruptFile, sig);
+    child.kill(sig);
+    // Collectors save within moments (a watchdog thread where the main thread is busy). Past
+    // that, do not leave the program running: its latest snapshot stands in for the result.
+    setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }, 5000).unref();
+  };
+  const handlers = FORWARDED_SIGNALS.map((sig) => [sig, forward(sig)] as const);
+  for (const [sig, handler] of handlers) process.on(sig, handler);
+  try {
+    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done, fail) => {
+      child.once("error", fail);
+      child.once("exit", (c, s) => done({ code: c, signal: s }));
+    });
+    return { code, signal, forwarded };
+  } finally {
+    for (const [sig, handler] of handlers) process.off(sig, handler);
+  }
+}
+
+function readJson(file: string): unknown | null {
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Instrumented functions use larger stack frames (a try/finally and the counter locals per call):
+ * with V8's default stack limit, recursion that plain node runs would overflow under profiling.
+ * Raise the child's limit by the measured growth, within the thread's real stack, unless the user
+ * set one.
+ */
+function stackArgs(plan: ChildPlan, env: NodeJS.ProcessEnv): string[] {
+  if (!plan.instrument) return [];
+  if ([...(plan.nodeArgs ?? []), env.NODE_OPTIONS ?? ""].some((a) => a.includes("--stack-size"))) return [];
+  const wantedKiB = Math.round(V8_DEFAULT_STACK_KIB * INSTRUMENTED_FRAME_GROWTH);
+  const limit = mainThreadStackKiB();
+  // V8's limit must leave room below the real stack for native frames (GC, regexp, addons).
+  if (limit !== null && wantedKiB > limit / 2) return [];
+  return [`--stack-size=${wantedKiB}`];
+}
+
+/** V8's default --stack-size on 64-bit platforms, KiB. */
+const V8_DEFAULT_STACK_KIB = 984;
+/** Plain / instrumented recursion depth of a one-line recursive function, measured: 1.51 (hybrid), 1.43 (trace). */
+const INSTRUMENTED_FRAME_GROWTH = 1.6;
+
+/** The soft limit of the main thread's stack (ulimit -s), KiB; null when unlimited or unknown. */
+function mainThreadStackKiB(): number | null {
+  try {
+    const line = readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("Max stack size"));
+    const soft = line?.split(/\s{2,}/)[1];
+    if (!soft || soft === "unlimited") return null;
+    return Number(soft) / 1024;
+  } catch {
+    return 8192;
+  }
+}
+
+/**
+ * The exit code tsprof should return for a child outcome: the script's own, or 128+signal. A child
+ * that tsprof passed a signal on to and then had to end (SIGKILL) counts as ended by that signal.
+ */
+export function exitCodeOf(outcome: {
+  exitCode: number | null;
+  signal: NodeJS.Signals | string | null;
+  forwardedSignal?: ForwardedSignal | null;
+}): number {
   if (outcome.exitCode !== null) return outcome.exitCode;
-  // Interrupted while busy: the watchdog saved the profile and ended the process itself.
-  if (outcome.interrupted && outcome.signal === "SIGKILL") return 130;
-  const numbers: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGKILL: 9, SIGABRT: 6, SIGSEGV: 11 };
-  return 128 + (numbers[outcome.signal ?? ""] ?? 1);
+  if (outcome.forwardedSignal && outcome.signal === "SIGKILL") return signalExitCode(outcome.forwardedSignal);
+  return signalExitCode(outcome.signal ?? "");
 }

@@ -9,6 +9,7 @@ import { Session } from "node:inspector";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import Module from "node:module";
+import { postSync } from "./child-helpers";
 
 /**
  * Load v8-profiler-next without its binary locator: the addon finds its compiled binding through
@@ -150,14 +151,7 @@ export class CpuSampler {
 
   /** Session.post on the main thread answers synchronously; we rely on that in exit handlers. */
   private post(method: string, params?: object): unknown {
-    let answer: unknown;
-    let failure: Error | null = null;
-    this.session!.post(method, params ?? {}, (err, result) => {
-      failure = err;
-      answer = result;
-    });
-    if (failure) throw failure;
-    return answer;
+    return postSync(this.session!, method, params);
   }
 }
 

@@ -98,7 +98,8 @@ export async function runCachegrind(
   if (outcome.spawnError) return { ...base, failure: `cannot start valgrind: ${outcome.spawnError}` };
   const log = existsSync(logFile) ? readFileSync(logFile, "utf8") : "";
   const terminated = /Process terminating with default action of signal \d+ \((SIG\w+)\)/.exec(log);
-  const signal = outcome.signal ?? (terminated ? terminated[1] : null);
+  // A SIGTERM/SIGHUP passed on ends the run as that signal, whatever valgrind itself exits with.
+  const signal = outcome.forwardedSignal ?? outcome.signal ?? (terminated ? terminated[1] : null);
   if (existsSync(outFile)) {
     const parsed = parseCachegrindOut(readFileSync(outFile, "utf8"));
     const events = cacheEventsOf(parsed);

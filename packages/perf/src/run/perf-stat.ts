@@ -140,12 +140,13 @@ export async function runPerfStat(
     }
     runs.push(parsed);
     // perf exits with the workload's status; a signal it only prints ("node: Killed").
-    const signal = outcome.signal ?? workloadSignalFromStderr(outcome.stderrTail, workload.argv[0]);
+    // A SIGTERM/SIGHUP passed on ends the run as that signal, whatever perf itself exits with.
+    const signal = outcome.forwardedSignal ?? outcome.signal ?? workloadSignalFromStderr(outcome.stderrTail, workload.argv[0]);
     result.signal = signal;
     result.exitCode = signal && outcome.exitCode === 0 ? null : outcome.exitCode;
     if (outcome.interrupted || signal === "SIGINT") {
       result.interrupted = true;
-      if (run + 1 < options.repeats) result.notes.push(`interrupted (Ctrl-C): ${runs.length} of ${options.repeats} runs measured`);
+      if (run + 1 < options.repeats) result.notes.push(`interrupted (${!signal || signal === "SIGINT" ? "Ctrl-C" : signal}): ${runs.length} of ${options.repeats} runs measured`);
       break;
     }
     if (signal || (result.exitCode !== null && result.exitCode !== 0)) {

@@ -1,4 +1,26 @@
 import { spawn, type StdioOptions } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+/**
+ * Pass a signal on to the measured program: perf stat runs it as its child (perf itself dies of a
+ * SIGTERM without printing and leaves the program running, so the program gets it, and perf
+ * prints what it counted); valgrind runs it in its own process.
+ */
+function signalWorkload(toolPid: number, sig: NodeJS.Signals): void {
+  let targets: number[] = [];
+  try {
+    targets = readFileSync(`/proc/${toolPid}/task/${toolPid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // no /proc: the tool itself gets it
+  }
+  for (const pid of targets.length ? targets : [toolPid]) {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // already gone
+    }
+  }
+}
 
 export interface SpawnOutcome {
   exitCode: number | null;
@@ -7,14 +29,17 @@ export interface SpawnOutcome {
   stderrTail: string;
   /** spawn error code (ENOENT when the program is missing), else null. */
   spawnError: string | null;
-  /** A SIGINT (Ctrl-C) reached this process while the program ran. */
+  /** A SIGINT (Ctrl-C), SIGTERM or SIGHUP reached this process while the program ran. */
   interrupted: boolean;
+  /** SIGTERM or SIGHUP sent to tsprof alone: passed on to the program; the run ends with it. */
+  forwardedSignal: NodeJS.Signals | null;
 }
 
 /**
  * Run a program (argument array, no shell). Its stderr is passed through and its last 64 KiB
  * kept for diagnosis. While it runs, Ctrl-C reaches it from the terminal and this process
- * ignores SIGINT so it survives to print what was measured.
+ * ignores SIGINT so it survives to print what was measured; SIGTERM and SIGHUP, sent to tsprof
+ * alone, are passed on to the program, and tsprof stays to print and clean up as well.
  */
 export function runTool(
   program: string,
@@ -26,31 +51,44 @@ export function runTool(
     const stdio: StdioOptions = ["inherit", stdout, "pipe"];
     let tail = "";
     let interrupted = false;
+    let forwardedSignal: NodeJS.Signals | null = null;
+    let child: ReturnType<typeof spawn> | undefined;
     const ignoreSigint = () => {
       interrupted = true;
     };
+    const forward = (sig: NodeJS.Signals) => () => {
+      interrupted = true;
+      forwardedSignal ??= sig;
+      if (child?.pid !== undefined) signalWorkload(child.pid, sig);
+    };
+    const onTerm = forward("SIGTERM");
+    const onHup = forward("SIGHUP");
     process.on("SIGINT", ignoreSigint);
+    process.on("SIGTERM", onTerm);
+    process.on("SIGHUP", onHup);
     let settled = false;
-    const finish = (outcome: Omit<SpawnOutcome, "interrupted">) => {
+    const finish = (outcome: Omit<SpawnOutcome, "interrupted" | "forwardedSignal">) => {
       if (settled) return;
       settled = true;
       process.removeListener("SIGINT", ignoreSigint);
-      resolve({ ...outcome, interrupted });
+      process.removeListener("SIGTERM", onTerm);
+      process.removeListener("SIGHUP", onHup);
+      resolve({ ...outcome, interrupted, forwardedSignal });
     };
-    let child;
     try {
       child = spawn(program, args, { stdio, env: options.env ?? process.env, cwd: options.cwd });
     } catch (err) {
       finish({ exitCode: null, signal: null, stderrTail: "", spawnError: (err as NodeJS.ErrnoException).code ?? "EINVAL" });
       return;
     }
-    child.stderr?.on("data", (chunk: Buffer) => {
+    const running = child;
+    running.stderr?.on("data", (chunk: Buffer) => {
       process.stderr.write(chunk);
       tail = (tail + chunk.toString("utf8")).slice(-65536);
     });
-    child.on("error", (err: NodeJS.ErrnoException) => {
+    running.on("error", (err: NodeJS.ErrnoException) => {
       finish({ exitCode: null, signal: null, stderrTail: tail, spawnError: err.code ?? "ERROR" });
     });
-    child.on("close", (code, signal) => finish({ exitCode: code, signal, stderrTail: tail, spawnError: null }));
+    running.on("close", (code, signal) => finish({ exitCode: code, signal, stderrTail: tail, spawnError: null }));
   });
 }

@@ -1,0 +1,58 @@
+/**
+ * Small helpers every collector needs in the profiled process, in one place. Cheap to load (no
+ * compiler), so collectors and their worker threads import this module directly.
+ */
+import { readFileSync } from "node:fs";
+import type { Session } from "node:inspector";
+import { dirname, sep } from "node:path";
+
+/** node:inspector's post answers synchronously for a session on the same thread; make that explicit. */
+export function postSync(session: Session, method: string, params?: object): any {
+  let answer: unknown;
+  let failure: Error | null = null;
+  session.post(method, params ?? {}, (err, result) => {
+    failure = err;
+    answer = result;
+  });
+  if (failure) throw failure;
+  return answer;
+}
+
+const sourceCache = new Map<string, string[]>();
+
+/** A source file's lines (cached; empty when it cannot be read). */
+export function sourceLines(file: string): string[] {
+  let lines = sourceCache.get(file);
+  if (!lines) {
+    try {
+      lines = readFileSync(file, "utf8").split(/\r?\n/);
+    } catch {
+      lines = [];
+    }
+    sourceCache.set(file, lines);
+  }
+  return lines;
+}
+
+function packageDir(name: string): string[] {
+  try {
+    return [dirname(require.resolve(`${name}/package.json`))];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * tsprof's own code in the profiled process (its packages, the CLI, its compilers): left out of
+ * summaries and allocation tables, it is not the user's program.
+ */
+export const OWN_DIRS: string[] = [
+  dirname(dirname(__dirname)),
+  dirname(dirname(dirname(__dirname))) + `${sep}cli`,
+  ...packageDir("esbuild"),
+  ...packageDir("typescript"),
+].map((d) => d + sep);
+
+export function isOwnFile(file: string): boolean {
+  return OWN_DIRS.some((dir) => file.startsWith(dir));
+}

@@ -1,0 +1,104 @@
+/**
+ * The parent's compile step before launch: walk the entry's static import graph (relative
+ * specifiers of `import`, `export ... from`, `require()` and literal `import()`), compile and
+ * instrument every file the child's loader would compile, and leave the output in the compile
+ * cache. The profiled process then only reads cached text: the TypeScript parser and esbuild never
+ * load into it (their ~50-100 MiB would count in the user's memory figures), and its start-up is a
+ * few file reads. A file the walk cannot see (a computed `require(path)`, a tsconfig path alias) is
+ * still compiled in the child, which says so in one line on stderr.
+ *
+ * The walk also tells whether the child needs Node's ESM customization hooks at all: on Node 20
+ * they run in a thread of their own (tens of ms of start-up and several MiB), and a program whose
+ * files are all CommonJS never uses them.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { compileFile, formatOf, isExplicitModule, isTypeScriptFile, isUserFile, wantsInstrumentation, JS_EXTENSIONS, type InstrumentPlan } from "./compile";
+
+export interface PrecompileOutcome {
+  /** Files compiled (or found in the cache) before launch. */
+  files: string[];
+  /** Some file is an ES module or imports dynamically: the child needs the ESM hooks. */
+  esmHooks: boolean;
+}
+
+/** Up to this many files are walked; a larger program compiles the rest in the child. */
+const MAX_FILES = 2000;
+
+// `from "x"`, `import "x"`, `import("x")`, `require("x")` (a comment or a string that looks like
+// one only costs a wasted compile).
+const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)(["'])([^"'\n]+)\1/g;
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
+
+/** The file a relative specifier names, the way the child's loader resolves it (./x.js -> ./x.ts). */
+export function resolveRelative(fromFile: string, specifier: string): string | null {
+  if (!(specifier.startsWith("./") || specifier.startsWith("../") || specifier.startsWith("/"))) return null;
+  const base = resolve(dirname(fromFile), specifier);
+  const isFile = (p: string) => {
+    try {
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (isFile(base)) return base;
+  const m = /\.(c|m)?js$/.exec(base);
+  const stem = m ? base.slice(0, -m[0].length) : base;
+  const tries = m
+    ? m[1] === "m"
+      ? [".mts"]
+      : m[1] === "c"
+        ? [".cts"]
+        : [".ts", ".tsx"]
+    : [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", "/index.ts", "/index.js"];
+  for (const ext of tries) if (isFile(stem + ext)) return stem + ext;
+  return null;
+}
+
+/** Would the child's loader compile this file (TypeScript, or user JavaScript to instrument)? */
+function needsCompile(file: string, source: string, plan: InstrumentPlan | null): boolean {
+  if (isTypeScriptFile(file)) return true;
+  return JS_EXTENSIONS.some((e) => file.endsWith(e)) && wantsInstrumentation(file, source, plan);
+}
+
+/**
+ * Compile the entry's graph into the cache. Never throws: a file that does not compile is left to
+ * the child, which reports the error the way it always has (file:line:col, exit 1).
+ */
+export function precompileGraph(entry: string, plan: InstrumentPlan | null): PrecompileOutcome {
+  // Files named by --module are compiled too, wherever they are and however they are imported.
+  const queue = [entry, ...(plan?.modules ?? [])];
+  const seen = new Set<string>(queue);
+  const files: string[] = [];
+  let esmHooks = false;
+  while (queue.length > 0 && seen.size <= MAX_FILES) {
+    const file = queue.shift()!;
+    if (!(isUserFile(file) || isExplicitModule(file, plan)) || !existsSync(file)) continue;
+    let source: string;
+    try {
+      source = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    const format = formatOf(file);
+    if (format === "module" || DYNAMIC_IMPORT.test(source)) esmHooks = true;
+    if (needsCompile(file, source, plan)) {
+      try {
+        // The child's require hook compiles TypeScript as CommonJS; its ESM hooks use the format.
+        compileFile(file, source, format, plan);
+        files.push(file);
+      } catch {
+        // a syntax error: the child reports it
+      }
+    }
+    for (const match of source.matchAll(SPECIFIER)) {
+      const target = resolveRelative(file, match[2]);
+      if (target && !seen.has(target)) {
+        seen.add(target);
+        queue.push(target);
+      }
+    }
+  }
+  if (queue.length > 0) esmHooks = true; // not walked to the end: keep every loader path
+  return { files, esmHooks };
+}
