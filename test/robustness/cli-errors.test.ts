@@ -59,6 +59,7 @@ test("a compile cache others can write is refused in one line and the run goes o
     const r = tsprof(["line", fixture("line", "profileme.ts")], { env: { TSPROF_CACHE_DIR: cache, TSPROF_CACHE: "1" } });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /not using the compile cache .*writable by/);
+    assert.equal(r.stderr.trim().split("\n").length, 1, `more than one line: ${r.stderr}`);
     assert.deepEqual(readdirSync(cache), [], "an untrusted cache was written to");
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -40,28 +40,15 @@ export interface MeasureOptions {
 }
 
 /**
- * Measure with a private temp dir, removed afterwards, also when tsprof is stopped by SIGTERM or
- * SIGHUP (a dashboard quitting mid-measure, a closed terminal): the folder goes, then the signal is
- * raised again so the exit status still says which one. (Ctrl-C is handled by the runs themselves:
- * what was counted is reported.)
+ * Measure with a private temp dir, removed afterwards. SIGTERM and SIGHUP are passed on to the
+ * measured program (see runTool), so the run ends normally and this cleanup runs then too.
  */
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = makeTempDir();
-  const remove = () => rmSync(dir, { recursive: true, force: true });
-  const handlers = (["SIGTERM", "SIGHUP"] as const).map((sig) => {
-    const handler = () => {
-      remove();
-      for (const [s, h] of handlers) process.removeListener(s, h);
-      process.kill(process.pid, sig);
-    };
-    process.on(sig, handler);
-    return [sig, handler] as const;
-  });
   try {
     return await fn(dir);
   } finally {
-    for (const [s, h] of handlers) process.removeListener(s, h);
-    remove();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

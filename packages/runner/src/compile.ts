@@ -156,6 +156,12 @@ export function useCompileCache(dir: string | null, note: ((file: string) => voi
   cacheState = undefined;
 }
 
+/** Can the user's compile cache be used (enabled, and a folder nobody else can write)? */
+export function userCompileCacheUsable(): boolean {
+  useCompileCache(null, null);
+  return compileCache() !== null;
+}
+
 function compileCache(): { dir: string; salt: string } | null {
   if (cacheState !== undefined) return cacheState;
   cacheState = null;
@@ -164,7 +170,9 @@ function compileCache(): { dir: string; salt: string } | null {
     const dir = runCacheDir ?? process.env.TSPROF_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "tsprof");
     const untrusted = untrustedCacheDir(dir);
     if (untrusted) {
-      process.stderr.write(`tsprof: not using the compile cache ${dir}: ${untrusted}; running uncached\n`);
+      // Said once per run: the profiled process inherits the mark from tsprof.
+      if (process.env.TSPROF_CACHE_REFUSED !== dir) process.stderr.write(`tsprof: not using the compile cache ${dir}: ${untrusted}; running uncached\n`);
+      process.env.TSPROF_CACHE_REFUSED = dir;
       return null;
     }
     const own = ["compile.js", "instrument.js", "instrument-find.js", "instrument-plan.js", "instrument-meta.js", "column-map.js", "compile-cache.js"].map((f) => {
