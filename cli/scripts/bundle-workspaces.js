@@ -24,10 +24,13 @@ const target = path.join(cliDir, "node_modules", "@tsprof");
 const cli = JSON.parse(fs.readFileSync(path.join(cliDir, "package.json"), "utf8"));
 const bundled = cli.bundleDependencies;
 
-/** Files of a workspace that ship: package.json, README, dist/ (no maps, no build info), C source. */
+/**
+ * Files of a workspace that ship: package.json, README, dist/ JavaScript and wasm, the C source.
+ * No maps, build info or declarations: users import only `tsprof` (cli/dist/api.d.ts).
+ */
 function shipped(relative) {
   if (relative === "package.json" || relative === "README.md") return true;
-  if (relative.endsWith(".map") || relative.endsWith(".tsbuildinfo")) return false;
+  if (/\.(map|tsbuildinfo)$|\.d\.[cm]?ts$/.test(relative)) return false;
   // The C reference is compiled on the user's machine at first use (never a -march=native binary).
   if (relative === path.join("dist", "native", "diffusion-c")) return false;
   return relative.startsWith(`dist${path.sep}`) || relative.startsWith(`c${path.sep}`);
@@ -53,6 +56,9 @@ function workspaceDir(name) {
 function check() {
   const problems = [];
   const ours = { ...cli.dependencies, ...cli.optionalDependencies };
+  for (const dep of Object.keys(cli.dependencies)) {
+    if (dep.startsWith("@tsprof/") && !bundled.includes(dep)) problems.push(`tsprof depends on ${dep}; add it to bundleDependencies`);
+  }
   for (const name of bundled) {
     const pkg = JSON.parse(fs.readFileSync(path.join(workspaceDir(name), "package.json"), "utf8"));
     if (!cli.dependencies[name]) problems.push(`${name} is bundled but not in dependencies`);

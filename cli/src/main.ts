@@ -1,5 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { ToolError, UsageError, ResultFileError, describeFsError, printable } from "@tsprof/core";
+import { normaliseJsonFlag } from "./commands/json-flag";
+
+export { normaliseJsonFlag };
 
 type Register = (program: Command, context: CommandContext) => void;
 
@@ -24,8 +27,18 @@ export interface CommandContext {
   exitCode: number;
 }
 
-/** Build the commander program. Exported so tests can parse argv in-process. */
-export function buildProgram(context: CommandContext, argv: string[] = []): Command {
+/** Where commander writes help and errors (tests capture them). */
+export interface ProgramOutput {
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+}
+
+/**
+ * Build the commander program. Exported so tests can parse argv in-process: pass the argv (only
+ * its command is loaded) and, to capture help and errors, `output`. Parse with
+ * `program.parseAsync(normaliseJsonFlag(program, argv))`, as main() does.
+ */
+export function buildProgram(context: CommandContext, argv: string[] = [], output?: ProgramOutput): Command {
   const program = new Command("tsprof")
     .description("Line, memory and hardware-counter profiling for TypeScript and Node.js")
     .version(version, "-V, --version", "print the version")
@@ -34,6 +47,7 @@ export function buildProgram(context: CommandContext, argv: string[] = []): Comm
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
+      ...(output ?? {}),
       // Usage errors: one line, no help dump.
       outputError: (text, write) =>
         write(text.replace(/^error: /, "tsprof: ").replace(/\n\(Did you mean (.*)\?\)/, " (did you mean $1?)")),
@@ -53,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const program = buildProgram(context, argv);
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(normaliseJsonFlag(program, argv));
     return context.exitCode;
   } catch (err) {
     return reportError(err);

@@ -112,3 +112,11 @@ test("a marking that cannot be honoured: one warning line naming file:line", () 
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^note: .*add-function\.ts:4: profile\(square\) not honoured: 'square' is imported from '\.\/math-lib'/m);
 });
+
+test("worker threads and Node child processes the program starts: one line says they were not profiled", () => {
+  const r = runLine([], real("spawns.ts"));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^worker said 42$/m);
+  assert.match(r.stdout, /^child ran$/m);
+  assert.match(r.stdout, /^note: the program started 1 worker thread and 1 Node child process; tsprof profiles the main thread only/m);
+});

@@ -128,7 +128,7 @@ test("exit codes and error paths: missing script 2, throw 1 with tables then the
   assert.equal(unknown.stderr.trim().split("\n").length, 1);
   const plotOnly = await tsprof(["mem", "--output", "x.png", "loops.ts"]);
   assert.equal(plotOnly.code, 2);
-  assert.match(plotOnly.stderr, /--output needs --plot/);
+  assert.match(plotOnly.stderr, /--output x.png: .mem. results have no .png. format \(available: text, json[^)]*\); a PNG needs --plot/);
 
   const threw = await tsprof(["mem", "throws.ts"]);
   assert.equal(threw.code, 1);

@@ -44,6 +44,8 @@ for (const type of ["module", "commonjs"] as const) {
       assert.match(r.stdout, /File: src\/lib\/stats\.ts\nFunction: mean at line 1 \(1 call\)/);
       assert.match(r.stdout, /^\s+4\s+5\s/m, "the for-of header: 4 values + 1");
       assert.match(r.stdout, /^\s+5\s+4\s/m, "the body: once per value");
+      // The parent's compile step before launch follows the alias too: nothing compiled in the child.
+      assert.doesNotMatch(r.stderr, /inside the profiled process/);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 // Nothing lost: every way a profiled run can end early (Ctrl-C, SIGTERM, SIGHUP to tsprof; SIGKILL
 // or SIGABRT of the script's process; V8 running out of heap), early (0.1 s) and later (1.5 s)
-// into the profiled function, for line (hybrid, trace, sample) and mem (per-line, --plot). Real
+// into the profiled function, for line (hybrid, trace, sample), mem (per-line, --plot) and perf
+// (the signals sent to tsprof). Real
 // processes and real signals. Each case checks the exit code (128 + signal), stderr (no stack
 // frames, nothing but tsprof's "wrote" line from tsprof), the profile (the function, with hits),
 // and that no temp dir is left. The tally (tried, clean, lost, wrong code, hangs) is printed.
@@ -12,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, fixture } from "../helpers/cli";
 
-type Command = "line-hybrid" | "line-trace" | "line-sample" | "mem" | "mem-plot";
+type Command = "line-hybrid" | "line-trace" | "line-sample" | "mem" | "mem-plot" | "perf";
 type Fault = "SIGINT" | "SIGTERM" | "SIGHUP" | "SIGKILL" | "SIGABRT" | "OOM";
 
 const COMMANDS: Command[] = ["line-hybrid", "line-trace", "line-sample", "mem", "mem-plot"];
@@ -45,6 +46,8 @@ interface Run {
 }
 
 function argsOf(command: Command, out: string, script: string): string[] {
+  // perf: one run, no cache simulation (valgrind would take minutes); counters to stdout.
+  if (command === "perf") return ["perf", "-r", "1", "--no-simulate", script];
   if (command === "mem") return ["mem", "--json", out, script];
   if (command === "mem-plot") return ["mem", "--plot", "--terminal", "--json", out, script];
   return ["line", "--mode", command.slice("line-".length), "--json", out, script];
@@ -129,6 +132,7 @@ function runCase(command: Command, fault: Fault, delayMs: number): Promise<Run> 
 
 /** The profiled function, with nonzero counts, in what tsprof saved; a reason when it is not. */
 function profileProblem(command: Command, run: Run, name: string): string | null {
+  if (command === "perf") return /task-clock/.test(run.stdout) && /seconds time elapsed/.test(run.stdout) ? null : "no counters printed";
   if (!existsSync(run.out)) return "no result file";
   const saved = JSON.parse(readFileSync(run.out, "utf8"));
   if (command === "mem-plot") {
@@ -194,6 +198,14 @@ describe("nothing lost: signals, kills, aborts and out-of-memory during a profil
     test(`${command}: out of memory (--max-old-space-size=48)`, async () => {
       check(command, "OOM", await runCase(command, "OOM", 0));
     });
+  }
+  // perf: the signals sent to tsprof (a kill of perf's own process is perf's business).
+  for (const fault of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    for (const delayMs of DELAYS_MS) {
+      test(`perf: ${fault} ${delayMs / 1000} s into the measured program`, async () => {
+        check("perf", fault, await runCase("perf", fault, delayMs));
+      });
+    }
   }
 });
 

@@ -1,8 +1,9 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { UsageError, checkOutputPath, type VariantInfo } from "@tsprof/core";
 import type { CommandContext } from "../main";
+import { saveResult } from "./output";
 
 /** Options as commander hands them over (strings until checked here). */
 interface RawDashboardOptions {
@@ -11,7 +12,8 @@ interface RawDashboardOptions {
   iterations?: string;
   workload?: string;
   headless?: boolean;
-  json?: string;
+  json?: string | boolean;
+  output?: string;
   cellBudget?: string;
 }
 
@@ -23,6 +25,8 @@ export interface DashboardOptions {
   iterations: number;
   headless: boolean;
   json?: string;
+  /** `-o`: the study rendered in the format its name implies (text, Markdown; JSON goes to `json`). */
+  output?: string;
   cellBudgetSeconds?: number;
 }
 
@@ -102,9 +106,24 @@ export function resolveDashboardOptions(
     variants,
     iterations,
     headless: raw.headless === true || !stdoutIsTTY,
-    // Checked now: a bad path must fail before the study runs, not after it.
-    json: raw.json !== undefined ? checkOutputPath(raw.json, "--json", cwd) : undefined,
+    ...outputOptions(raw, cwd, raw.headless === true || !stdoutIsTTY),
     cellBudgetSeconds,
+  };
+}
+
+/** --json and -o: JSON (either spelling) is saved as the study runs; text and Markdown after a headless run. */
+function outputOptions(raw: RawDashboardOptions, cwd: string, headless: boolean): { json?: string; output?: string } {
+  if (raw.json === true || raw.json === "-") throw new UsageError("--json: give a file name ending in .json (the dashboard's tables go to stdout)");
+  const isJson = raw.output !== undefined && /\.json$/i.test(raw.output);
+  if (raw.output !== undefined && !isJson && !/\.(md|markdown|txt)$/i.test(raw.output)) {
+    throw new UsageError(`--output ${raw.output}: a study is saved as .json, .md or .txt`);
+  }
+  if (raw.output !== undefined && !isJson && !headless) throw new UsageError(`--output ${raw.output}: text and Markdown need --headless (the terminal UI saves .json)`);
+  const json = typeof raw.json === "string" ? raw.json : isJson ? raw.output : undefined;
+  // Checked now: a bad path must fail before the study runs, not after it.
+  return {
+    json: json !== undefined ? checkOutputPath(json, typeof raw.json === "string" ? "--json" : "--output", cwd) : undefined,
+    output: raw.output !== undefined && !isJson ? checkOutputPath(raw.output, "--output", cwd) : undefined,
   };
 }
 
@@ -119,7 +138,8 @@ export function registerDashboardCommand(program: Command, context: CommandConte
     .option("--workload <name>", "built-in workload: diffusion or poly (default diffusion)")
     .option("--cell-budget <seconds>", "time a slow cell on fewer iterations and scale it past this budget")
     .option("--headless", "print plain tables and Markdown instead of the terminal UI (automatic when stdout is not a terminal)")
-    .option("--json <file>", "save the study result (results: variant, size, iterations, seconds, speedup, peakRssMiB, checksum)")
+    .addOption(new Option("--json [file.json]", "save the study result (results: variant, size, iterations, seconds, speedup, peakRssMiB, checksum)"))
+    .option("-o, --output <file>", "save the study: .json (as --json), or with --headless .md / .txt")
     .action(async (moduleArg: string | undefined, raw: RawDashboardOptions) => {
       // Loaded here, not at the top: the other commands should not pay for blessed and the workloads.
       const dashboard = await import("@tsprof/dashboard");
@@ -146,6 +166,7 @@ export function registerDashboardCommand(program: Command, context: CommandConte
         process.once("SIGINT", onSigint);
         try {
           const outcome = await dashboard.runDashboardHeadless({ runner, study, variants, machine, jsonPath: options.json, signal: controller.signal });
+          if (options.output) await saveResult(outcome.result, options.output);
           context.exitCode = outcome.complete ? 0 : 130;
         } finally {
           process.removeListener("SIGINT", onSigint);

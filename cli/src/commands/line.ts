@@ -1,9 +1,10 @@
-import type { Command } from "commander";
-import { UsageError, checkOutputPath, outputWidth, useColor, writeResultFile, type LineMode } from "@tsprof/core";
-import { profileLines, renderLineProfile } from "@tsprof/line";
+import { Option, type Command } from "commander";
+import { checkOutputPath, outputWidth, resultToJSON, useColor, writeResultFile, type LineMode } from "@tsprof/core";
+import { MODES, profileLines, renderLineProfile } from "@tsprof/line";
 import { exitCodeOf } from "@tsprof/runner";
 import type { CommandContext } from "../main";
 import { parsePositiveNumber, collect, scriptArgs } from "./options";
+import { attempt, checkOutputs, jsonTarget, saveResult } from "./output";
 
 interface LineFlags {
   unit: string;
@@ -11,7 +12,8 @@ interface LineFlags {
   mode: LineMode;
   all?: boolean;
   module: string[];
-  json?: string;
+  json?: string | boolean;
+  output?: string;
   cpuprofile?: string;
   interval?: string;
   onlyUser?: boolean;
@@ -25,10 +27,15 @@ export function registerLineCommand(program: Command, context: CommandContext): 
     .argument("[args...]", "arguments for the script (after --, or after the script)")
     .option("-u, --unit <seconds>", "timer unit of the Time column, in seconds", "1e-6")
     .option("-z, --skip-zero", "hide functions that were never called")
-    .option("--mode <mode>", "hybrid (exact hits, sampled time) | trace (exact wall time per line) | sample (V8 sampler only)", "hybrid")
+    .addOption(
+      new Option("--mode <mode>", "hybrid (exact hits, sampled time) | trace (exact wall time per line) | sample (V8 sampler only)")
+        .choices(MODES)
+        .default("hybrid"),
+    )
     .option("--all", "profile every function in the script's own files")
     .option("--module <path>", "profile every function of this file (repeatable)", collect, [])
-    .option("--json <file>", "save the whole result as JSON (render again with tsprof show)")
+    .addOption(new Option("--json [file.json]", "save the whole result as JSON (render again with tsprof show); no file: print it instead of the tables"))
+    .option("-o, --output <file>", "write the result to a file, in the format its name implies (.json .txt .speedscope.json .cpuprofile .pb.gz)")
     .option("--cpuprofile <file>", "save V8's CPU profile (Chrome DevTools / VS Code)")
     .option("--only-user", "show only your own functions: hide libraries (node_modules) and Node's internals")
     .option("--interval <us>", "V8 sampling interval in microseconds")
@@ -36,11 +43,9 @@ export function registerLineCommand(program: Command, context: CommandContext): 
     .action(async (script: string, args: string[], flags: LineFlags, cmd: Command) => {
       const unit = parsePositiveNumber(flags.unit, "--unit");
       const interval = flags.interval === undefined ? undefined : parsePositiveNumber(flags.interval, "--interval");
-      if (!["hybrid", "trace", "sample"].includes(flags.mode)) {
-        throw new UsageError(`--mode must be hybrid, trace or sample (got '${flags.mode}')`);
-      }
+      const json = jsonTarget(flags.json);
       // A bad output path fails now, not after the run.
-      if (flags.json) checkOutputPath(flags.json, "--json");
+      checkOutputs("line", { json, output: flags.output });
       if (flags.cpuprofile) checkOutputPath(flags.cpuprofile, "--cpuprofile");
       const { result, outcome, outputError } = await profileLines({
         script,
@@ -52,18 +57,22 @@ export function registerLineCommand(program: Command, context: CommandContext): 
         cpuprofile: flags.cpuprofile ?? null,
         samplingIntervalUs: interval,
         command: ["line", ...cmd.parent!.args.slice(1)],
+        // With the JSON on stdout, the script's own output goes to stderr.
+        stdio: json === true ? "stderr" : undefined,
       });
-      process.stdout.write("\n" + renderLineProfile(result, { color: useColor(process.stdout), skipZero: !!flags.skipZero, onlyUser: !!flags.onlyUser, unit, width: outputWidth(process.stdout) }));
-      // The tables are out; a file that cannot be written now (disk full) is one line and exit 1.
-      let failed = outputError;
-      if (flags.json) {
-        try {
-          writeResultFile(flags.json, result);
-          process.stderr.write(`tsprof: wrote ${flags.json}\n`);
-        } catch (err) {
-          failed ??= err as Error;
-        }
+      if (json === true) process.stdout.write(resultToJSON(result));
+      else {
+        const options = { color: useColor(process.stdout), skipZero: !!flags.skipZero, onlyUser: !!flags.onlyUser, unit, width: outputWidth(process.stdout) };
+        process.stdout.write("\n" + renderLineProfile(result, options));
       }
+      // The tables are out; a file that cannot be written now (disk full) is one line and exit 1.
+      const jsonFailed = typeof json !== "string" ? null : await attempt(() => {
+        writeResultFile(json, result);
+        process.stderr.write(`tsprof: wrote ${json}\n`);
+      });
+      const output = flags.output;
+      const outputFailed = output === undefined ? null : await attempt(() => saveResult(result, output, undefined, { unit, skipZero: !!flags.skipZero }));
+      const failed = outputError ?? jsonFailed ?? outputFailed;
       if (flags.cpuprofile && !outputError) process.stderr.write(`tsprof: wrote ${flags.cpuprofile}\n`);
       // The script's own error comes after its tables, as kernprof prints them before the traceback.
       if (outcome.error) process.stderr.write(`\n${outcome.error}\n`);

@@ -1,5 +1,5 @@
-import type { Command } from "commander";
-import { checkOutputPath, resultToJSON, UsageError, writeFileAtomic, type CacheGeometry, type CountersCompareResult, type CountersResult } from "@tsprof/core";
+import { Option, type Command } from "commander";
+import { resultToJSON, UsageError, type CacheGeometry, type CountersCompareResult, type CountersResult } from "@tsprof/core";
 import {
   commandWorkload,
   compareWorkloads,
@@ -19,6 +19,7 @@ import {
 import { exitCodeOf } from "@tsprof/runner";
 import type { CommandContext } from "../main";
 import { parsePositiveInt } from "./options";
+import { checkOutputs, jsonTarget, saveResult, writeOutput } from "./output";
 
 /** More runs than this is a typo (-r 1e12), not a measurement plan. */
 const MAX_REPEATS = 1000;
@@ -28,7 +29,7 @@ interface PerfFlags {
   repeat: string;
   simulate?: boolean;
   per?: string;
-  json?: boolean;
+  json?: string | boolean;
   output?: string;
   compare?: boolean;
   i1?: string;
@@ -53,13 +54,13 @@ function splitOperands(operands: string[], rawArgs: string[]): { commandMode: bo
   return commandMode ? { commandMode, before: [], after: operands } : { commandMode, before: operands, after: [] };
 }
 
-function emit(result: CountersResult | CountersCompareResult, flags: { json?: boolean; output?: string }): void {
-  if (flags.json) process.stdout.write(resultToJSON(result));
+/** The result on stdout (tables, or JSON with a bare --json), and in the files asked for. */
+async function emit(result: CountersResult | CountersCompareResult, flags: { json?: string | boolean; output?: string }): Promise<void> {
+  const json = jsonTarget(flags.json);
+  if (json === true) process.stdout.write(resultToJSON(result));
   else process.stdout.write(`\n${renderCounters(result)}`);
-  if (flags.output) {
-    writeFileAtomic(flags.output, resultToJSON(result));
-    process.stderr.write(`tsprof: wrote ${flags.output}\n`);
-  }
+  if (typeof json === "string") writeOutput(json, resultToJSON(result));
+  if (flags.output) await saveResult(result, flags.output);
 }
 
 /** The workload's own exit status becomes ours; say it in one line when it failed. */
@@ -89,8 +90,8 @@ export function registerPerfCommand(program: Command, context: CommandContext): 
     .option("--no-simulate", "never run the cachegrind simulation (default: only where hardware counters are missing)")
     .option("--per <n[:label]>", "also show counts per work item (e.g. 262144:cell)")
     .option("--compare", "run each script given and print one side-by-side table with ratios to the first")
-    .option("--json", "print the result as JSON (counters keyed by event name, derived metrics named) instead of tables")
-    .option("-o, --output <file>", "save the result as JSON (render again with tsprof show)")
+    .addOption(new Option("--json [file.json]", "print the result as JSON (counters keyed by event name, derived metrics named) instead of tables; with a file: save it there"))
+    .option("-o, --output <file>", "save the result, in the format its name implies (.json, the default, or .txt; render again with tsprof show)")
     .option("--i1 <size,assoc,line>", `simulated L1 instruction cache (default ${DEFAULT_GEOMETRY.I1.sizeBytes},${DEFAULT_GEOMETRY.I1.assoc},${DEFAULT_GEOMETRY.I1.lineBytes})`)
     .option("--d1 <size,assoc,line>", `simulated L1 data cache (default ${DEFAULT_GEOMETRY.D1.sizeBytes},${DEFAULT_GEOMETRY.D1.assoc},${DEFAULT_GEOMETRY.D1.lineBytes})`)
     .option("--ll <size,assoc,line>", `simulated last-level cache (default ${DEFAULT_GEOMETRY.LL.sizeBytes},${DEFAULT_GEOMETRY.LL.assoc},${DEFAULT_GEOMETRY.LL.lineBytes})`)
@@ -98,7 +99,7 @@ export function registerPerfCommand(program: Command, context: CommandContext): 
     .action(async (operands: string[], flags: PerfFlags, cmd: Command) => {
       const repeats = parsePositiveInt(flags.repeat, "--repeat");
       if (repeats > MAX_REPEATS) throw new UsageError(`--repeat: at most ${MAX_REPEATS} runs (got ${flags.repeat})`);
-      if (flags.output) checkOutputPath(flags.output, "--output");
+      checkOutputs("counters", { json: jsonTarget(flags.json), output: flags.output });
       const events = flags.event && flags.event.length > 0 ? flags.event.flatMap((e) => splitEventList(e)) : DEFAULT_EVENTS;
       if (events.length === 0) throw new UsageError("--event: no events given");
       const options: MeasureOptions = {
@@ -112,7 +113,7 @@ export function registerPerfCommand(program: Command, context: CommandContext): 
         },
         workItems: flags.per === undefined ? null : parsePerOption(flags.per),
         command: ["perf", ...(cmd.parent?.args.slice(1) ?? [])],
-        stdout: flags.json ? "stderr" : "inherit",
+        stdout: jsonTarget(flags.json) === true ? "stderr" : "inherit",
         log: (line) => process.stderr.write(`tsprof: ${line}\n`),
       };
       const { commandMode, before, after } = splitOperands(operands, (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? []);
@@ -123,7 +124,7 @@ export function registerPerfCommand(program: Command, context: CommandContext): 
           const workloads = before.map((script) => scriptWorkload(script, after, dir));
           return compareWorkloads(workloads, options, dir);
         });
-        emit(result, flags);
+        await emit(result, flags);
         context.exitCode = workloadExit(result.variants);
         return;
       }
@@ -132,7 +133,7 @@ export function registerPerfCommand(program: Command, context: CommandContext): 
         const workload = commandMode ? commandWorkload(after) : scriptWorkload(before[0], [...before.slice(1), ...after], dir);
         return measureWorkload(workload, options, dir);
       });
-      emit(result, flags);
+      await emit(result, flags);
       context.exitCode = workloadExit([result]);
     });
 
@@ -140,12 +141,12 @@ export function registerPerfCommand(program: Command, context: CommandContext): 
     .command("parse")
     .description("read saved perf stat output (human, -x CSV or -j JSON; detected) or cachegrind output and print the same table")
     .argument("<file>", "saved output of perf stat, valgrind cachegrind (summary or cachegrind.out) or cg_annotate")
-    .option("--json", "print the result as JSON instead of tables")
+    .addOption(new Option("--json [file.json]", "print the result as JSON instead of tables; with a file: save it there"))
     .option("--per <n[:label]>", "also show counts per work item")
-    .option("-o, --output <file>", "save the result as JSON")
-    .action((file: string, flags: { json?: boolean; per?: string; output?: string }, cmd: Command) => {
-      const all = { ...cmd.optsWithGlobals(), ...flags } as { json?: boolean; per?: string; output?: string };
-      if (all.output) checkOutputPath(all.output, "--output");
+    .option("-o, --output <file>", "save the result, in the format its name implies (.json, the default, or .txt)")
+    .action(async (file: string, flags: { json?: string | boolean; per?: string; output?: string }, cmd: Command) => {
+      const all = { ...cmd.optsWithGlobals(), ...flags } as { json?: string | boolean; per?: string; output?: string };
+      checkOutputs("counters", { json: jsonTarget(all.json), output: all.output });
       const text = readCountersFile(file);
       const { result, counted } = countersFromText(text, {
         label: file,
@@ -156,6 +157,6 @@ export function registerPerfCommand(program: Command, context: CommandContext): 
         const why = result.problems[0] ? `: ${result.problems[0]}` : "";
         throw new UsageError(`${file}: no perf stat or cachegrind counters found${why}`);
       }
-      emit(result, all);
+      await emit(result, all);
     });
 }

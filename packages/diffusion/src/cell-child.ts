@@ -58,7 +58,7 @@ async function resolveVariant(spec: CellSpec): Promise<RunnableVariant> {
     return candidate;
   }
   const definition = findVariant(spec.workload, spec.variant);
-  if (!definition || !definition.inProcess) throw new Error(`unknown in-process variant '${spec.variant}'`);
+  if (!definition?.inProcess) throw new Error(`unknown in-process variant '${spec.variant}'`);
   return definition.create();
 }
 

@@ -13,7 +13,7 @@ import { performance } from "node:perf_hooks";
 import { writeResultFile } from "@tsprof/core/dist/io";
 import type { LineMode } from "@tsprof/core";
 import type { CollectorContext, FileMeta, ModuleGroup } from "@tsprof/runner";
-import { CpuSampler, appendPlan, unloadedModuleWarnings } from "@tsprof/runner/child";
+import { CpuSampler, appendPlan, unloadedModuleWarnings, unprofiledNote, markOwnThread } from "@tsprof/runner/child";
 import type { FileData } from "./build-result";
 import { readSource, sharedViews, fileViews, OWN_DIRS, Control, emptyResult, bodyOf, type PlanEntry, type SharedBuffers, type WorkerInput } from "./shared";
 
@@ -86,6 +86,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
   });
   // It must never keep the profiled program alive.
   worker.unref();
+  markOwnThread(worker.threadId);
   // Hybrid: before the first instrumented file runs, wait (briefly) until the worker samples, so
   // line time at the very start is not missed. Waiting here at start-up instead would put the
   // worker's whole start on every run's critical path, even when nothing is instrumented.
@@ -158,7 +159,8 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       // (A worker that never started its loop cannot be writing: no need to wait for it.)
       if (Atomics.load(control, Control.Ready) === 1) Atomics.wait(control, Control.Acknowledged, 0, 1000);
       const profile = sampler.stop();
-      const notes = [...warnings, ...unloadedModuleWarnings(options.moduleGroups ?? [], loaded)];
+      const unprofiled = unprofiledNote();
+      const notes = [...warnings, ...unloadedModuleWarnings(options.moduleGroups ?? [], loaded), ...(unprofiled ? [unprofiled] : [])];
       if (sampler.fallbackReason) notes.push(`V8 sampling through node:inspector: ${sampler.fallbackReason}`);
       if (options.mode === "trace") notes.push(`timer cost calibrated at ${(eventCostMs * 1e6).toFixed(0)} ns per line event and subtracted`);
       void exit;

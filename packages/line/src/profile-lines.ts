@@ -20,7 +20,7 @@ export interface LineRunOptions {
   samplingIntervalUs?: number;
   command: string[];
   cwd?: string;
-  stdio?: "inherit" | "pipe";
+  stdio?: "inherit" | "pipe" | "stderr";
 }
 
 export interface LineRun {

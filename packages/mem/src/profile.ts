@@ -18,7 +18,7 @@ export interface MemProfileOptions {
   cwd?: string;
   /** Average bytes between samples of V8's sampling heap profiler; 0 = off. Default 32 KiB. */
   samplingIntervalBytes?: number;
-  stdio?: "inherit" | "pipe";
+  stdio?: "inherit" | "pipe" | "stderr";
 }
 
 export interface MemProfileOutcome {

@@ -325,7 +325,7 @@ export function renderCompare(result: CountersCompareResult): string {
     t.push(row);
   };
   // Events no variant could count are named once below the table instead of filling it.
-  const unsupported = keys.filter((key) => variants.every((v) => !v.counters[key] || v.counters[key].status !== "counted"));
+  const unsupported = keys.filter((key) => variants.every((v) => v.counters[key]?.status !== "counted"));
   for (const key of keys) {
     if (unsupported.includes(key)) continue;
     pushRow(

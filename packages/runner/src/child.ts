@@ -14,3 +14,4 @@ export { appendPlan, writeSnapshot, type ChildSnapshot } from "./snapshot";
 export { InterruptWatchdog, type WatchdogVerdict } from "./watchdog";
 export { interruptRequested, signalExitCode, HookState, INTERRUPT_HOOK, FORWARDED_SIGNALS, type ForwardedSignal } from "./interrupt";
 export { postSync, sourceLines, OWN_DIRS, isOwnFile } from "./child-helpers";
+export { unprofiledNote, markOwnThread } from "./spawned";

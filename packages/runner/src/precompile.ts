@@ -4,8 +4,9 @@
  * instrument every file the child's loader would compile, and leave the output in the compile
  * cache. The profiled process then only reads cached text: the TypeScript parser and esbuild never
  * load into it (their ~50-100 MiB would count in the user's memory figures), and its start-up is a
- * few file reads. A file the walk cannot see (a computed `require(path)`, a tsconfig path alias) is
- * still compiled in the child, which says so in one line on stderr.
+ * few file reads. tsconfig `paths` aliases are followed as the child's loader resolves them. A file
+ * the walk cannot see (a computed `require(path)`) is still compiled in the child, which says so in
+ * one line on stderr.
  *
  * The walk also tells whether the child needs Node's ESM customization hooks at all: on Node 20
  * they run in a thread of their own (tens of ms of start-up and several MiB), and a program whose
@@ -13,6 +14,7 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { pathsCandidates } from "./tsconfig";
 import { compileFile, formatOf, isExplicitModule, isTypeScriptFile, isUserFile, wantsInstrumentation, JS_EXTENSIONS, type InstrumentPlan } from "./compile";
 
 export interface PrecompileOutcome {
@@ -55,6 +57,16 @@ export function resolveRelative(fromFile: string, specifier: string): string | n
   return null;
 }
 
+/** The file a bare specifier names through the importer's tsconfig `paths`, as the loader tries them. */
+function resolveAlias(fromFile: string, specifier: string): string | null {
+  if (specifier.startsWith(".") || !isUserFile(fromFile)) return null;
+  for (const target of pathsCandidates(specifier, fromFile)) {
+    const found = resolveRelative(fromFile, target);
+    if (found) return found;
+  }
+  return null;
+}
+
 /** Would the child's loader compile this file (TypeScript, or user JavaScript to instrument)? */
 function needsCompile(file: string, source: string, plan: InstrumentPlan | null): boolean {
   if (isTypeScriptFile(file)) return true;
@@ -92,7 +104,7 @@ export function precompileGraph(entry: string, plan: InstrumentPlan | null): Pre
       }
     }
     for (const match of source.matchAll(SPECIFIER)) {
-      const target = resolveRelative(file, match[2]);
+      const target = resolveRelative(file, match[2]) ?? resolveAlias(file, match[2]);
       if (target && !seen.has(target)) {
         seen.add(target);
         queue.push(target);

@@ -15,6 +15,7 @@ import { isAbsolute, join } from "node:path";
 import { compileFile, formatOf, isUserFile, mayInstrument, wantsInstrumentation, useCompileCache, ScriptSyntaxError, type InstrumentPlan } from "./compile";
 import { CONFIG_ENV, type ChildConfig } from "./config";
 import { pathsCandidates } from "./tsconfig";
+import { watchSpawned } from "./spawned";
 
 import type { Collector, CollectorModule } from "./collector";
 import { FORWARDED_SIGNALS, HookState, INTERRUPT_HOOK, signalExitCode, type ForwardedSignal } from "./interrupt";
@@ -192,6 +193,8 @@ function installCollector(config: ChildConfig): void {
     rssBeforeTsprof,
   });
   (globalThis as { __tsprof?: Collector }).__tsprof = collector;
+  // From here on, threads and processes are the program's own: count what goes unprofiled.
+  watchSpawned(config.tempDir);
 }
 
 // The user's code maps its stack traces to its own lines; tsprof's modules, loaded above, are

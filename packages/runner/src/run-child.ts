@@ -34,7 +34,8 @@ export interface ChildPlan {
   instrument: { style: InstrumentStyle; all: boolean; modules: string[] } | null;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  stdio?: "inherit" | "pipe";
+  /** The script's stdio; "stderr": its stdout goes to our stderr (stdout carries a JSON result). */
+  stdio?: "inherit" | "pipe" | "stderr";
   nodeArgs?: string[];
 }
 
@@ -118,7 +119,7 @@ async function runInTempDir(
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, args, {
     cwd: plan.cwd,
-    stdio: plan.stdio ?? "inherit",
+    stdio: plan.stdio === "stderr" ? ["inherit", 2, "inherit"] : plan.stdio ?? "inherit",
     env: { ...env, [CONFIG_ENV]: configPath },
   });
   onSpawn?.(child);

@@ -2,8 +2,9 @@
  * V8's CPU sampler, normalised to the Chrome DevTools `.cpuprofile` format (0-based callFrame
  * positions, `positionTicks` with 1-based lines), which DevTools and VS Code load directly.
  *
- * Uses the v8-profiler-next addon; where it cannot load (it supports Node up to 21), falls back to
- * node:inspector's Profiler domain, which produces the same format.
+ * Uses the v8-profiler-next addon (an optional dependency, built from source per Node ABI); where
+ * it cannot load (not installed, or built for another Node), falls back to node:inspector's
+ * Profiler domain, which produces the same format.
  */
 import { Session } from "node:inspector";
 import { existsSync } from "node:fs";

@@ -1,0 +1,52 @@
+/**
+ * What the profiled program starts that tsprof does not profile: worker threads (their code runs
+ * uninstrumented, outside the main thread's sampler) and Node child processes (they do not
+ * inherit the profiling). Counted so the output says so in one line instead of staying silent.
+ * Node children are seen however they are started (spawn, fork, exec, a shell): NODE_OPTIONS
+ * preloads spawn-marker.js into them, which appends its pid to a log in the run's temp dir.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+export const SPAWN_LOG_ENV = "TSPROF_SPAWN_LOG";
+
+let workers = 0;
+let spawnLog: string | null = null;
+const ownThreads = new Set<number>();
+
+/** tsprof's own worker threads (a collector's sampler) are not the program's. */
+export function markOwnThread(threadId: number): void {
+  ownThreads.add(threadId);
+}
+
+/** Start counting, in the profiled process. */
+export function watchSpawned(tempDir: string): void {
+  if (spawnLog) return;
+  spawnLog = join(tempDir, "spawned.log");
+  process.on("worker", (worker: { threadId: number }) => {
+    if (!ownThreads.has(worker.threadId)) workers++;
+  });
+  const marker = pathToFileURL(join(__dirname, "spawn-marker.js")).href;
+  process.env[SPAWN_LOG_ENV] = spawnLog;
+  process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, `--import "${marker}"`].filter(Boolean).join(" ");
+}
+
+function nodeChildren(): number {
+  if (!spawnLog || !existsSync(spawnLog)) return 0;
+  try {
+    return readFileSync(spawnLog, "utf8").split("\n").filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** One line about what was not profiled, or null when the program started none of it. */
+export function unprofiledNote(): string | null {
+  const children = nodeChildren();
+  const parts: string[] = [];
+  if (workers > 0) parts.push(`${workers} worker thread${workers === 1 ? "" : "s"}`);
+  if (children > 0) parts.push(`${children} Node child process${children === 1 ? "" : "es"}`);
+  if (parts.length === 0) return null;
+  return `the program started ${parts.join(" and ")}; tsprof profiles the main thread only, so their code is not in these tables`;
+}
