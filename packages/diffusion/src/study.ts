@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SCHEMA_VERSION, ToolError, UsageError, type StudyCell, type StudyEvent, type StudyResult, type VariantInfo } from "@tsprof/core";
+import { SCHEMA_VERSION, UsageError, type StudyCell, type StudyEvent, type StudyResult, type VariantInfo } from "@tsprof/core";
 import { loaderExecArgv } from "@tsprof/runner";
 import pidusage from "pidusage";
 import { orderBySource } from "./custom";
