@@ -12,16 +12,18 @@ function tsprof(args: string[], cwd = ROOT) {
   return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", timeout: 180_000 });
 }
 
-test("headless (stdout is a pipe): progress on stderr, the diffusion tables then Markdown on stdout, --json results", () => {
+test("headless (stdout is a pipe): progress on stderr, each table once then the explanations on stdout, --json results", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
   const json = path.join(dir, "study.json");
-  const run = tsprof(["dashboard", "--sizes", "32,48", "--iterations", "3", "--variants", "fused,nested", "--json", json]);
+  const run = tsprof(["dashboard", "--sizes", "32,48", "--iterations", "3", "--variants", "fused,nested", "--causes", "jit", "--json", json]);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stderr, /^\[1\/4\] fused 32×32  \S+s$/m);
   assert.match(run.stderr, /^\[4\/4\] nested 48×48  \S+s$/m);
-  const text = run.stdout.indexOf("Table 1.");
-  const markdown = run.stdout.indexOf("| Method |");
-  assert.ok(text >= 0 && markdown > text, "plain tables first, then Markdown");
+  assert.equal(run.stdout.split("Table 1.").length, 2, "the runtime table once");
+  assert.ok(!run.stdout.includes("| Method |"), "plain text, no Markdown unless asked");
+  const why = run.stdout.indexOf("Why each variant is faster or slower");
+  assert.ok(why > run.stdout.indexOf("Table 5."), "explanations after the tables");
+  assert.match(run.stdout.slice(why), /^- nested is [\d.]+× (faster|slower) than fused at 32²: /m);
   const result = JSON.parse(readFileSync(json, "utf8"));
   assert.equal(result.kind, "study");
   assert.equal(result.baseline, "fused", "the first variant named is the baseline");
@@ -36,15 +38,22 @@ test("headless (stdout is a pipe): progress on stderr, the diffusion tables then
     assert.ok(Math.abs(sums[0] - sums[1]) < 1e-9, `checksums at ${size}: ${sums}`);
   }
   assert.ok(result.machine && result.machine.cores >= 1);
+  // The measured causes, the JIT state (once per variant, smallest size) and the explanations.
+  for (const cell of result.results) for (const key of ["allocatedBytes", "gcSeconds", "minorFaults", "coresUsed"]) assert.equal(typeof cell[key], "number", key);
+  assert.deepEqual(result.jit.map((j: { variant: string; size: number }) => [j.variant, j.size]), [["fused", 32], ["nested", 32]]);
+  assert.ok(result.jit.every((j: { functions: unknown[] }) => j.functions.length > 0));
+  assert.deepEqual(result.explanations.map((e: { variant: string; against: string; size: number }) => [e.variant, e.against, e.size]), [["nested", "fused", 32], ["nested", "fused", 48]]);
   rmSync(dir, { recursive: true, force: true });
 });
 
 test("a user's variants module: workload custom, its first export is the baseline", () => {
-  const run = tsprof(["dashboard", path.join(ROOT, "fixtures", "dashboard", "my-variants.ts"), "--sizes", "16", "--iterations", "3", "--headless"]);
+  const run = tsprof(["dashboard", path.join(ROOT, "fixtures", "dashboard", "my-variants.ts"), "--sizes", "16", "--iterations", "3", "--headless", "--causes", "none", "--markdown"]);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /custom study: 2 variants/);
   assert.match(run.stdout, /baseline arrays/);
-  assert.match(run.stdout, /^arrays\s+1\.00x$/m);
+  // --markdown: the tables as Markdown, once.
+  assert.match(run.stdout, /^\| arrays \| 1\.00x \|$/m);
+  assert.equal(run.stdout.split("**Table 1.").length, 2);
 });
 
 test("usage errors: one line on stderr, exit 2, nothing run", () => {
@@ -68,7 +77,7 @@ test("Ctrl-C in a headless run: the cells measured so far are printed and saved,
   const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
   const json = path.join(dir, "study.json");
   // The second size is large enough that the run is still going when the signal comes.
-  const child = spawn(process.execPath, [BIN, "dashboard", "--sizes", "32,1536", "--iterations", "300", "--variants", "nested,fused", "--json", json], {
+  const child = spawn(process.execPath, [BIN, "dashboard", "--sizes", "32,1536", "--iterations", "300", "--variants", "nested,fused", "--causes", "none", "--json", json], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -4,6 +4,10 @@ import {
   applyStudyEvent,
   computeLayout,
   createState,
+  cyclePane,
+  PANE_ORDER,
+  PANE_TABS,
+  renderTabBar,
   minimumSize,
   renderSpeedupChart,
   type DashboardState,
@@ -18,8 +22,8 @@ function overlap(a: Rect, b: Rect): boolean {
 test("layout: panes tile the terminal without overlap, inside it, for many sizes", () => {
   for (const [w, h, n] of [[100, 31, 2], [160, 45, 2], [237, 61, 9], [120, 45, 9], [101, 80, 1]] as const) {
     const layout = computeLayout(w, h, n);
-    assert.equal(layout.kind, "panes", `${w}x${h} with ${n} variants`);
-    if (layout.kind !== "panes") continue;
+    assert.equal(layout.kind, "grid", `${w}x${h} with ${n} variants`);
+    if (layout.kind !== "grid") continue;
     const rects = [...Object.values(layout.panes), layout.footer];
     let area = 0;
     for (const r of rects) {
@@ -34,12 +38,34 @@ test("layout: panes tile the terminal without overlap, inside it, for many sizes
   }
 });
 
-test("layout: below the minimum it asks for the minimum instead of squeezing", () => {
+test("layout: below the grid's minimum, one pane at a time (runtime first) under a tab bar", () => {
   const need = minimumSize(2);
-  assert.deepEqual(computeLayout(need.width - 1, need.height, 2), { kind: "too-small", needWidth: need.width, needHeight: need.height });
-  assert.equal(computeLayout(need.width, need.height - 1, 2).kind, "too-small");
-  assert.equal(computeLayout(need.width, need.height, 2).kind, "panes");
+  const small = computeLayout(need.width - 1, need.height, 2);
+  assert.equal(small.kind, "single");
+  assert.ok(small.kind === "single" && small.pane === "runtime" && !small.gridFits);
+  assert.equal(computeLayout(need.width, need.height - 1, 2).kind, "single");
+  assert.equal(computeLayout(need.width, need.height, 2).kind, "grid");
   assert.ok(minimumSize(9).height > minimumSize(2).height);
+  // 80x24 with the whole ladder: tab bar, status, the pane, footer fill the screen exactly.
+  const at80 = computeLayout(80, 24, 9);
+  assert.ok(at80.kind === "single");
+  if (at80.kind !== "single") return;
+  assert.deepEqual([at80.tabs.top, at80.status.top, at80.rect.top, at80.rect.top + at80.rect.height, at80.footer.top], [0, 1, 2, 23, 23]);
+  // A pane chosen with a number key is shown alone, even where the grid fits; null is the grid again.
+  const zoomed = computeLayout(237, 61, 9, 0, "why");
+  assert.ok(zoomed.kind === "single" && zoomed.pane === "why" && zoomed.gridFits);
+  assert.equal(computeLayout(237, 61, 9, 0, null).kind, "grid");
+});
+
+test("tab bar: every pane and its number fit 80 columns, the focused one in brackets; Tab wraps", () => {
+  for (const pane of PANE_ORDER) {
+    const bar = renderTabBar(pane, 80);
+    assert.ok(Array.from(bar).length <= 80);
+    PANE_ORDER.forEach((p, i) => assert.ok(bar.includes(`${i + 1} ${PANE_TABS[p]}`), `${p} in ${bar}`));
+    assert.ok(bar.includes(`[${PANE_ORDER.indexOf(pane) + 1} ${PANE_TABS[pane]}]`));
+  }
+  assert.equal(cyclePane("runtime", -1), PANE_ORDER.at(-1));
+  assert.equal(cyclePane(PANE_ORDER.at(-1)!, 1), "runtime");
 });
 
 function folded(): DashboardState {
@@ -92,7 +118,7 @@ test("layout: wide tables (many sizes, long names) ask for a wider terminal inst
   assert.ok(width >= "  nested-prealloc".length + 4 * " 2048×2048".length, `tables need ${width} columns`);
   const need = minimumSize(2, width);
   assert.equal(need.width, Math.max(100, 2 * (width + 2)));
-  assert.equal(computeLayout(need.width - 1, need.height, 2, width).kind, "too-small");
+  assert.equal(computeLayout(need.width - 1, need.height, 2, width).kind, "single");
   const layout = computeLayout(need.width, need.height, 2, width);
-  assert.ok(layout.kind === "panes" && layout.panes.runtime.width - 2 >= width && layout.panes.speedup.width - 2 >= width);
+  assert.ok(layout.kind === "grid" && layout.panes.runtime.width - 2 >= width && layout.panes.speedup.width - 2 >= width);
 });

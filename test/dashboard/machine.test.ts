@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { gatherMachineInfo, l3GridEstimate, machineInfoFrom } from "@tsprof/dashboard";
+import { largestGridFittingCache as l3GridEstimate } from "@tsprof/core";
+import { gatherMachineInfo, machineInfoFrom } from "@tsprof/dashboard";
 
 test("the chapter's L3 estimate: 20,480 KB gives two 1,131 x 1,131 grids", () => {
   assert.equal(l3GridEstimate(20_480_000), 1131);

@@ -17,7 +17,9 @@ import {
   renderRuntimeTable,
   renderSpeedupTable,
   renderSystem,
-  renderTooSmall,
+  renderStatusLine,
+  renderVariantDetail,
+  renderWhyPane,
   setAction,
   setCountersNote,
   sizeLabel,
@@ -124,21 +126,26 @@ test("progress pane: running cell with its bar and elapsed time, then the study 
   assert.equal(done[0], "done: 4 cells in 3.0 s");
 });
 
-test("memory pane: peak RSS, heap and GCs at each variant's largest grid", () => {
-  const lines = renderMemoryTable(fold(), 80);
-  assert.match(lines[0], /RSS MiB\s+heap MiB\s+GCs/);
-  assert.match(lines[1], /nested\s+64×64\s+50\.6\s+5\.1\s+3/);
+test("memory pane: peak RSS, GCs and the measured causes at each variant's largest grid", () => {
+  let lines = renderMemoryTable(fold(), 80);
+  assert.match(lines[0], /RSS MiB\s+GCs\s+alloc\s+GC ms\s+faults\s+cores/);
+  assert.match(lines[1], /nested\s+64×64\s+50\.6\s+3\s+-\s+-\s+-\s+-$/);
+  const measured = cell("nested", 128, 0.5, 1, { allocatedBytes: 3 * 2 ** 20, gcSeconds: 0.0125, minorFaults: 12_500, coresUsed: 1.5 });
+  lines = renderMemoryTable(applyStudyEvent(fold(), { type: "cell-done", cell: measured, index: 4, total: 5 }, 0), 80);
+  assert.match(lines[1], /nested\s+128×128\s+51\.3\s+3\s+3 MiB\s+12\.5\s+12\.5 k\s+1\.50$/);
 });
 
-test("counters pane: n/a with the reason when there are none, a table when there are", () => {
-  let state = setCountersNote(fold(), "counters: n/a (no hardware counters; perf not available)");
-  assert.deepEqual(renderCountersTable(state, 80), ["counters: n/a (no hardware counters; perf not available)"]);
-  state = applyStudyEvent(state, { type: "counters", counters: { variant: "fused", size: 32, simulated: true, ipc: null, cacheMissPct: 1.25, instructions: 2.5e9, note: "simulated by cachegrind" } }, 0);
+test("counters pane: a note when there are none, then per-step counts, tier and deopts", () => {
+  let state = setCountersNote(fold(), "counters: n/a (valgrind not found)");
+  assert.deepEqual(renderCountersTable(state, 80), ["counters: n/a (valgrind not found)"]);
+  const perStep = { instructions: 2.5e6, d1Misses: 1.25e4, llMisses: null, branchMispredicts: 300 };
+  state = applyStudyEvent(state, { type: "counters", counters: { variant: "fused", size: 32, simulated: true, ipc: null, cacheMissPct: null, instructions: 2.5e7, steps: 10, perStep } }, 0);
+  const jit = { variant: "fused", size: 32, iterations: 5, functions: [{ name: "fusedRows", file: "fused.ts", line: 3, tier: "turbofan" as const, optimizations: 1 }], deopts: [] };
+  state = applyStudyEvent(state, { type: "jit", jit }, 0);
   const lines = renderCountersTable(state, 90);
-  assert.match(lines[2], /fused\s+32×32\s+n\/a\s+1\.25\s+2\.50 G\s+simulated/);
-  assert.ok(lines.includes("simulated by cachegrind"));
-  state = applyStudyEvent(state, { type: "counters", counters: { variant: "nested", size: 32, simulated: false, ipc: null, cacheMissPct: null, instructions: null, note: "n/a: no perf" } }, 0);
-  assert.match(renderCountersTable(state, 90)[1], /nested\s+32×32\s+n\/a\s+n\/a\s+n\/a\s+n\/a$/);
+  assert.match(lines[0], /instr\/step\s+D1 miss\s+LL miss\s+mispred\s+tier\s+deopts/);
+  assert.match(lines[2], /fused\s+2\.50 M\s+12\.5 k\s+noise\s+300\s+TurboFan\s+0$/);
+  assert.match(lines[1], /nested\s+·\s+·\s+·\s+·\s+·\s+·$/);
 });
 
 test("system pane: machine facts and the chapter's L3 estimate", () => {
@@ -163,9 +170,26 @@ test("footer shows the keys and the latest message, cut to the width", () => {
   assert.equal(Array.from(renderFooter(state, 30)).length, 30);
 });
 
-test("too-small message fits the terminal it is shown in", () => {
-  const lines = renderTooSmall(40, 3, 100, 31);
-  assert.equal(lines.length, 3);
-  assert.ok(lines.every((l) => Array.from(l).length <= 40));
-  assert.match(lines[1], /have 40×3, need at least 100×31/);
+test("status line: the running cell and the study's progress in one line of the width", () => {
+  const state = fold(2);
+  const line = renderStatusLine(state, 1000, 80);
+  assert.match(line, /^running nested 32×32 2\/5 it .* · 0\/4 cells$/);
+  assert.ok(Array.from(renderStatusLine(state, 1000, 30)).length <= 30);
+});
+
+test("why pane and variant detail: core's sentences, wrapped, the selected variant's first", () => {
+  let state = fold();
+  // The helper cells carry only times: nothing measured to explain them with, so no sentences.
+  assert.deepEqual(state.explanations, []);
+  assert.deepEqual(renderWhyPane(state, 40, 5), ["explanations appear as pairs of cells a…"]);
+  const measured = (variant: string, seconds: number, allocatedBytes: number, gcCount: number) =>
+    cell(variant, 64, seconds, null, { allocatedBytes, gcCount, gcSeconds: 0, minorFaults: 0, majorFaults: 0, coresUsed: 1 });
+  state = applyStudyEvent(state, { type: "cell-done", cell: measured("nested", 0.08, 512 * 2 ** 20, 139), index: 1, total: 4 }, 0);
+  state = applyStudyEvent(state, { type: "cell-done", cell: measured("fused", 0.01, 0, 0), index: 3, total: 4 }, 0);
+  const why = renderWhyPane(moveSelection(state, 1), 40, 20);
+  assert.ok(why.every((l) => Array.from(l).length <= 40));
+  assert.match(why.join(" ").replace(/\s+/g, " "), /> fused is 8\.0× faster than nested at 64²: bytes allocated 512 MiB → 0 B; GCs 139 → 0/);
+  const detail = renderVariantDetail(moveSelection(state, 1), 60, 20);
+  assert.equal(detail[0], "selected: fused");
+  assert.match(detail.join(" "), /fused is 8\.0× faster than nested at 64²/);
 });

@@ -7,7 +7,7 @@ import { TmuxSession } from "./tmux";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const BIN = path.join(ROOT, "cli", "dist", "bin.js");
-const TINY = ["--sizes", "32,64", "--iterations", "5", "--variants", "nested,fused"];
+const TINY = ["--sizes", "32,64", "--iterations", "5", "--variants", "nested,fused", "--causes", "jit"];
 
 /** A number cell of the runtime table ("0.0123s") or the speedup table ("1.00x"). */
 const SECONDS = String.raw`\d+(\.\d+)?(m?s)\*?`;
@@ -19,7 +19,7 @@ function rowOf(pane: string, variant: string, unit: string): RegExpMatchArray | 
 test("dashboard in a real terminal: tables fill in, keys work, q exits 0 and saves the JSON", async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
   const json = path.join(dir, "study.json");
-  const tmux = new TmuxSession([process.execPath, BIN, "dashboard", ...TINY, "--json", json], 160, 45, dir);
+  const tmux = new TmuxSession([process.execPath, BIN, "dashboard", ...TINY, "--json", json], 160, 50, dir);
   let plotDir: string | null = null;
   try {
     const pane = await tmux.waitFor((p) => /done: 4 cells/.test(p), "the study to finish");
@@ -35,7 +35,11 @@ test("dashboard in a real terminal: tables fill in, keys work, q exits 0 and sav
     // Figure 6-4, memory, system panes.
     assert.match(pane, /speedup vs grid size \(Figure 6-4\)/);
     assert.match(pane, /1 nested  2 fused/);
-    assert.match(pane, /RSS MiB\s+heap MiB\s+GCs/);
+    assert.match(pane, /RSS MiB\s+GCs\s+alloc\s+GC ms/);
+    // The why pane and the JIT column: explanations built from this run's measured causes.
+    assert.match(pane, /why: each variant vs the one before/);
+    assert.match(pane, /fused is [\d.]+× (faster|slower) than/);
+    assert.match(pane, /tier\s+deopts/);
     assert.match(pane, /L3 fits two float64 N×N grids up to N ≈ \d+/);
     assert.match(pane, /CPU\s+\S.*\d+ cores/);
     // The numbers on screen are the saved ones.
@@ -69,8 +73,12 @@ test("dashboard in a real terminal: tables fill in, keys work, q exits 0 and sav
     // The plot stays after quitting (the user was given its path); this test removes it.
     plotDir = path.dirname(png[1]);
 
-    // q while counters are being measured (cachegrind): the dashboard exits 0 and stops them all.
-    await tmux.waitFor((p) => /measuring counters/.test(p), "the counters pass", 30_000);
+    // A number key shows one pane alone under the tab bar; Esc brings the grid back.
+    tmux.keys("3");
+    const zoomed = await tmux.waitFor((p) => /\[3 why\]/.test(p), "the why pane alone", 10_000);
+    assert.ok(!zoomed.includes("Table 6-1"), "only the chosen pane");
+    tmux.keys("Escape");
+    await tmux.waitFor((p) => p.includes("Table 6-1") && p.includes("Figure 6-4"), "the grid again", 10_000);
     tmux.keys("q");
     assert.equal(await tmux.waitForExit(), 0);
     assert.deepEqual(await noSurvivors(tmux), []);
@@ -93,21 +101,47 @@ async function noSurvivors(tmux: TmuxSession): Promise<string[]> {
   return tmux.survivors();
 }
 
-test("too small a terminal gets a message, and the panes once it is resized", async () => {
+test("80×24: one pane at a time, the runtime table first; every pane by its key; resizing lays out again", async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
-  const tmux = new TmuxSession([process.execPath, BIN, "dashboard", ...TINY], 60, 15, dir);
+  const tmux = new TmuxSession([process.execPath, BIN, "dashboard", ...TINY], 80, 24, dir);
   try {
-    const small = await tmux.waitFor((p) => p.includes("terminal too small"), "the too-small message", 60_000);
-    assert.match(small, /have 60×15, need at least 100×\d+/);
-    assert.ok(!small.includes("Table 6-1"), "no squeezed panes");
-    tmux.resize(160, 45);
-    const big = await tmux.waitFor((p) => p.includes("Table 6-1") && p.includes("Table 6-2"), "the panes after resizing", 60_000);
-    assert.ok(!big.includes("terminal too small"));
-    // r reruns the study from scratch: the footer says so and the cells fill in again.
-    await tmux.waitFor((p) => /done: 4 cells/.test(p), "the first run to finish");
+    const first = await tmux.waitFor((p) => /\[1 runtime\]/.test(p) && /done: 4 cells/.test(p), "the runtime pane and the finished study", 120_000);
+    assert.match(first, /runtime, seconds \(Table 6-1\)/);
+    assert.ok(rowOf(first, "nested", SECONDS) && rowOf(first, "fused", SECONDS), `runtime rows in:\n${first}`);
+    assert.ok(first.split("\n").every((l) => Array.from(l).length <= 80));
+    // Every pane has its number key, and its content shows at 80×24.
+    const panes: Array<[string, RegExp]> = [
+      ["2", /speedup vs baseline \(Table 6-2\)[\s\S]*> nested\s+1\.00x/],
+      ["3", /why: each variant vs the one before[\s\S]*fused is [\d.]+× (faster|slower) than nested/],
+      ["4", /memory and measured causes[\s\S]*RSS MiB/],
+      ["5", /per step \(simulated\) and JIT[\s\S]*tier\s+deopts/],
+      ["6", /speedup vs grid size \(Figure 6-4\)[\s\S]*1 nested  2 fused/],
+      ["7", /selected variant[\s\S]*selected: nested/],
+      ["8", /progress[\s\S]*done: 4 cells/],
+      ["9", /system[\s\S]*CPU\s+\S/],
+      ["1", /runtime, seconds \(Table 6-1\)/],
+    ];
+    for (const [key, content] of panes) {
+      tmux.keys(key);
+      await tmux.waitFor((p) => new RegExp(String.raw`\[${key} `).test(p) && content.test(p), `pane ${key}`, 10_000);
+    }
+    // Tab and arrows cycle; j moves the selection in the table shown.
+    tmux.keys("Tab");
+    await tmux.waitFor((p) => /\[2 speedup\]/.test(p), "Tab to the next pane", 10_000);
+    tmux.keys("Left");
+    await tmux.waitFor((p) => /\[1 runtime\]/.test(p), "Left back", 10_000);
+    tmux.keys("j");
+    await tmux.waitFor((p) => /> fused\s+\d/.test(p), "the selection to move", 10_000);
+    // Larger: the grid, with every pane at once.
+    tmux.keys("Escape");
+    tmux.resize(160, 50);
+    const big = await tmux.waitFor((p) => p.includes("Table 6-1") && p.includes("Table 6-2") && p.includes("Figure 6-4"), "the grid after resizing", 30_000);
+    assert.ok(!/\[1 runtime\]/.test(big), "no tab bar in the grid");
+    tmux.resize(80, 24);
+    await tmux.waitFor((p) => /\[1 runtime\]/.test(p) && !p.includes("Figure 6-4"), "one pane again after shrinking", 30_000);
+    // r reruns the study from scratch; q quits with 0.
     tmux.keys("r");
-    await tmux.waitFor((p) => /│ rerunning/.test(p) && !/done: 4 cells/.test(p), "the rerun to start", 30_000);
-    await tmux.waitFor((p) => /done: 4 cells/.test(p), "the rerun to finish");
+    await tmux.waitFor((p) => /rerunning/.test(p) || /running \w/.test(p), "the rerun to start", 30_000);
     tmux.keys("q");
     assert.equal(await tmux.waitForExit(), 0);
     assert.deepEqual(await noSurvivors(tmux), []);
@@ -117,7 +151,24 @@ test("too small a terminal gets a message, and the panes once it is resized", as
   }
 });
 
-test("piped stdout in a terminal: headless tables and Markdown, no TUI", async () => {
+test("q during the slow measurements (cachegrind) exits 0 and leaves nothing running", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
+  const all = ["--sizes", "32", "--iterations", "5", "--variants", "nested,fused"];
+  const tmux = new TmuxSession([process.execPath, BIN, "dashboard", ...all], 160, 50, dir);
+  try {
+    await tmux.waitFor((p) => /measuring JIT state and simulated counters/.test(p), "the slow measurements", 120_000);
+    // Give cachegrind time to start (the JIT log of the first variant comes first).
+    await tmux.waitFor((p) => /1 of 2 JIT logs/.test(p), "the first JIT log", 120_000);
+    tmux.keys("q");
+    assert.equal(await tmux.waitForExit(), 0);
+    assert.deepEqual(await noSurvivors(tmux), []);
+  } finally {
+    tmux.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("piped stdout in a terminal: headless tables, no TUI", async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
   const out = path.join(dir, "out.txt");
   // stdin and stderr are the terminal, stdout is a pipe: the dashboard must notice and print.
@@ -129,7 +180,7 @@ test("piped stdout in a terminal: headless tables and Markdown, no TUI", async (
     assert.equal(readFileSync(`${out}.status`, "utf8").trim(), "0");
     const text = readFileSync(out, "utf8");
     assert.match(text, /Table 1\. Total runtime for 5 iterations/);
-    assert.match(text, /\| Method \| 32 × 32 \| 64 × 64 \|/);
+    assert.match(text, /^Method\s+32 × 32\s+64 × 64$/m);
     assert.ok(!text.includes("\x1b["), "no terminal control codes in piped output");
   } finally {
     tmux.kill();

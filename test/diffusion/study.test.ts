@@ -11,7 +11,7 @@ const fixture = (name: string) => path.join(__dirname, "..", "..", "fixtures", "
 test("diffusion study: a cell per variant and size, events in order, equal checksums, speedups vs the first", async () => {
   const events: StudyEvent[] = [];
   const variants = ["nested", "fused", "fused-workers", "wasm-simd", "c-reference"];
-  const result = await runStudy({ workload: "diffusion", variants, sizes: [12, 17], iterations: 6, cellBudgetSeconds: 0, command: ["test"] }, (e) => events.push(e));
+  const result = await runStudy({ workload: "diffusion", variants, sizes: [12, 17], iterations: 6, cellBudgetSeconds: 0, command: ["test"], slowCauses: "none" }, (e) => events.push(e));
   assert.equal(result.kind, "study");
   assert.deepEqual(result.command, ["test"]);
   assert.equal(result.baseline, "nested");
@@ -57,13 +57,13 @@ test("peak RSS is the cell's own, not inherited from a big parent process", asyn
   // On Linux getrusage's maxRSS survives exec: a child of this (now > 300 MiB) process would
   // report at least 300 MiB if the runner used it.
   const ballast = Buffer.alloc(300 * 1024 * 1024, 1);
-  const result = await runStudy({ workload: "diffusion", variants: ["fused", "c-reference"], sizes: [16], iterations: 3, cellBudgetSeconds: 0 });
+  const result = await runStudy({ workload: "diffusion", variants: ["fused", "c-reference"], sizes: [16], iterations: 3, cellBudgetSeconds: 0, slowCauses: "none" });
   assert.ok(ballast[ballast.length - 1] === 1);
   for (const cell of result.results) assert.ok(cell.peakRssMiB! > 0 && cell.peakRssMiB! < 200, `${cell.variant}: ${cell.peakRssMiB} MiB`);
 });
 
 test("a slow cell is stopped at the budget, marked scaled, and its time extrapolated", async () => {
-  const result = await runStudy({ workload: "diffusion", variants: ["nested", "c-reference"], sizes: [96], iterations: 100000, cellBudgetSeconds: 0.05 });
+  const result = await runStudy({ workload: "diffusion", variants: ["nested", "c-reference"], sizes: [96], iterations: 100000, cellBudgetSeconds: 0.05, slowCauses: "none" });
   for (const cell of result.results) {
     assert.equal(cell.scaled, true, cell.variant);
     assert.ok(cell.measuredIterations >= 1 && cell.measuredIterations < 100000, `${cell.variant}: ${cell.measuredIterations}`);
@@ -84,7 +84,7 @@ test("scaling uses the steady rate of the budget's second half, not the cold sta
 });
 
 test("custom TypeScript module: variants in source order, non-variants skipped, first is the baseline", async () => {
-  const result = await runStudy({ workload: "custom", customModule: fixture("custom-order.ts"), sizes: [10, 20], iterations: 5, cellBudgetSeconds: 0 });
+  const result = await runStudy({ workload: "custom", customModule: fixture("custom-order.ts"), sizes: [10, 20], iterations: 5, cellBudgetSeconds: 0, slowCauses: "none" });
   assert.deepEqual(result.variants.map((v) => v.name), ["zeta", "alpha"]);
   assert.equal(result.baseline, "zeta");
   const checksum = (variant: string, size: number) => result.results.find((c) => c.variant === variant && c.size === size)!.checksum;
@@ -94,7 +94,7 @@ test("custom TypeScript module: variants in source order, non-variants skipped, 
 });
 
 test("custom CommonJS module: source order from module.exports, missing checksum is null", async () => {
-  const result = await runStudy({ workload: "custom", customModule: fixture("custom-cjs.cjs"), sizes: [3], iterations: 2, cellBudgetSeconds: 0 });
+  const result = await runStudy({ workload: "custom", customModule: fixture("custom-cjs.cjs"), sizes: [3], iterations: 2, cellBudgetSeconds: 0, slowCauses: "none" });
   assert.deepEqual(result.variants.map((v) => v.name), ["second", "first"]);
   assert.equal(result.results[0].checksum, 5);
   assert.equal(result.results[1].checksum, null);
@@ -102,7 +102,7 @@ test("custom CommonJS module: source order from module.exports, missing checksum
 });
 
 test("a variant that throws fails its cell only; the error is kept", async () => {
-  const result = await runStudy({ workload: "custom", customModule: fixture("custom-broken.ts"), sizes: [4, 5], iterations: 3, cellBudgetSeconds: 0 });
+  const result = await runStudy({ workload: "custom", customModule: fixture("custom-broken.ts"), sizes: [4, 5], iterations: 3, cellBudgetSeconds: 0, slowCauses: "none" });
   const failed = result.results.filter((c) => c.variant === "throws");
   assert.equal(failed.length, 2);
   for (const cell of failed) {

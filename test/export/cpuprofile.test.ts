@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { toCpuprofile, NotExportableError, type ChromeCpuProfile } from "@tsprof/export";
 import { runLine, lineOf, lineCount, savedBeforeProfiles, JULIA, DECORATED } from "./real-results";
-import { tsprof } from "../helpers/cli";
+import { tsprof, fixture } from "../helpers/cli";
 
 const fileOf = (url: string) => (url.startsWith("file:") ? fileURLToPath(url) : url);
 
@@ -88,4 +88,17 @@ test("a line result saved before the profile was kept: text still renders, the e
   assert.match(shown.stdout, /calculateZSerialPurePython/);
   const oldResult = JSON.parse(readFileSync(old, "utf8"));
   assert.throws(() => toCpuprofile(oldResult), (err: Error) => err instanceof NotExportableError && !err.message.includes("\n") && /saved before/.test(err.message));
+});
+
+test("--cpuprofile: a function's column is the original's, also after code the instrumenter inserted on its line", () => {
+  const script = fixture("line", "columns.ts");
+  const line = lineOf(script, "const sq = (x: number)");
+  const column = readFileSync(script, "utf8").split("\n")[line - 1].indexOf("(x: number)");
+  for (const mode of ["sample", "hybrid", "trace"] as const) {
+    const run = runLine(script, ["100000"], mode);
+    const p = JSON.parse(readFileSync(run.cpuprofile, "utf8")) as ChromeCpuProfile;
+    const sq = p.nodes.find((x) => x.callFrame.functionName === "sq");
+    assert.ok(sq, `${mode}: sq was sampled`);
+    assert.deepEqual([sq.callFrame.lineNumber + 1, sq.callFrame.columnNumber], [line, column], mode);
+  }
 });

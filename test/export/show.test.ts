@@ -66,21 +66,22 @@ test("tsprof show: a result saved before the profile was kept renders as text; a
   }
 });
 
-test("a program that throws or calls process.exit still leaves an exportable profile; one killed says why not", () => {
+test("a program that throws, exits or aborts still leaves an exportable profile; one killed says why not", () => {
   const marking = (f: string) => fixture("line", "marking", f);
-  for (const [script, code] of [["throws.ts", 1], ["exits.ts", 3]] as const) {
+  for (const [script, code] of [["throws.ts", 1], ["exits.ts", 3], ["aborts.ts", 134]] as const) {
     const json = join(tempDir(), "r.json");
-    const run = tsprof(["line", "--json", json, marking(script)]);
+    const run = tsprof(["line", "--json", json, marking(script)], { env: { NODE_OPTIONS: "" } });
     assert.equal(run.code, code, run.stderr);
     const r = show(json, "cpuprofile", "r.cpuprofile");
     assert.equal(r.code, 0, `${script}: ${r.stderr}`);
     const p = JSON.parse(readFileSync(r.out, "utf8"));
     assert.ok(p.samples.length > 0 && p.samples.length === p.timeDeltas.length);
   }
-  // process.abort(): only the watchdog's last snapshot is left, without CPU samples.
-  const json = join(tempDir(), "aborted.json");
-  tsprof(["line", "--json", json, marking("aborts.ts")], { env: { NODE_OPTIONS: "" } });
-  const r = show(json, "pprof", "aborted.pb.gz");
+  // SIGKILL: only the watchdog's last snapshot is left, without CPU samples.
+  const json = join(tempDir(), "killed.json");
+  const killed = tsprof(["line", "--json", json, fixture("line", "killed.ts")]);
+  assert.equal(killed.code, 137, killed.stderr);
+  const r = show(json, "pprof", "killed.pb.gz");
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr.trim(), /^tsprof: this line result cannot be exported to pprof: it holds no CPU samples \(.*\)/);
   assert.equal(r.stderr.trim().split("\n").length, 1);

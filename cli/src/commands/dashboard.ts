@@ -15,6 +15,9 @@ interface RawDashboardOptions {
   json?: string | boolean;
   output?: string;
   cellBudget?: string;
+  markdown?: boolean;
+  causes?: string;
+  png?: string;
 }
 
 export interface DashboardOptions {
@@ -28,6 +31,12 @@ export interface DashboardOptions {
   /** `-o`: the study rendered in the format its name implies (text, Markdown; JSON goes to `json`). */
   output?: string;
   cellBudgetSeconds?: number;
+  /** Headless output as Markdown instead of plain text. */
+  markdown: boolean;
+  /** The slow measurements after the cells: JIT log and cachegrind ("all"), the JIT log only, or none. */
+  causes: "all" | "jit" | "none";
+  /** Figure 6-4 and the runtime table drawn as a PNG here. */
+  png?: string;
 }
 
 /** The chapter's grid sides and iterations; a workload may have its own (poly: 10M points, 10). */
@@ -108,6 +117,9 @@ export function resolveDashboardOptions(
     headless: raw.headless === true || !stdoutIsTTY,
     ...outputOptions(raw, cwd, raw.headless === true || !stdoutIsTTY),
     cellBudgetSeconds,
+    markdown: raw.markdown === true,
+    causes: (raw.causes as DashboardOptions["causes"] | undefined) ?? "all",
+    png: raw.png !== undefined ? checkOutputPath(raw.png, "--png", cwd) : undefined,
   };
 }
 
@@ -138,8 +150,15 @@ export function registerDashboardCommand(program: Command, context: CommandConte
     .option("--workload <name>", "built-in workload: diffusion or poly (default diffusion)")
     .option("--cell-budget <seconds>", "time a slow cell on fewer iterations and scale it past this budget")
     .option("--headless", "print plain tables and Markdown instead of the terminal UI (automatic when stdout is not a terminal)")
-    .addOption(new Option("--json [file.json]", "save the study result (results: variant, size, iterations, seconds, speedup, peakRssMiB, checksum)"))
+    .addOption(new Option("--json [file.json]", "save the study result (results with measured causes, counters, jit, explanations)"))
     .option("-o, --output <file>", "save the study: .json (as --json), or with --headless .md / .txt")
+    .option("--markdown", "headless output as Markdown (default: plain text)")
+    .addOption(
+      new Option("--causes <which>", "slow measurements once per variant on the smallest size: all (JIT log + cachegrind), jit, none")
+        .choices(["all", "jit", "none"])
+        .default("all"),
+    )
+    .option("--png <file>", "draw Figure 6-4 (speedup vs grid size) and the runtime table as a PNG")
     .action(async (moduleArg: string | undefined, raw: RawDashboardOptions) => {
       // Loaded here, not at the top: the other commands should not pay for blessed and the workloads.
       const dashboard = await import("@tsprof/dashboard");
@@ -156,6 +175,7 @@ export function registerDashboardCommand(program: Command, context: CommandConte
         iterations: options.iterations,
         customModule: options.customModule,
         cellBudgetSeconds: options.cellBudgetSeconds,
+        slowCauses: options.causes,
         command,
       };
       const variants = await dashboard.initialVariants(runner, options.workload, options.variants, options.customModule);
@@ -165,7 +185,16 @@ export function registerDashboardCommand(program: Command, context: CommandConte
         const onSigint = (): void => controller.abort();
         process.once("SIGINT", onSigint);
         try {
-          const outcome = await dashboard.runDashboardHeadless({ runner, study, variants, machine, jsonPath: options.json, signal: controller.signal });
+          const outcome = await dashboard.runDashboardHeadless({
+            runner,
+            study,
+            variants,
+            machine,
+            jsonPath: options.json,
+            pngPath: options.png,
+            markdown: options.markdown,
+            signal: controller.signal,
+          });
           if (options.output) await saveResult(outcome.result, options.output);
           context.exitCode = outcome.complete ? 0 : 130;
         } finally {
@@ -181,6 +210,6 @@ export function registerDashboardCommand(program: Command, context: CommandConte
         sizes: options.sizes,
         iterations: options.iterations,
       });
-      context.exitCode = await dashboard.runDashboardTui({ runner, study, variants, machine, actions, jsonPath: options.json });
+      context.exitCode = await dashboard.runDashboardTui({ runner, study, variants, machine, actions, jsonPath: options.json, pngPath: options.png });
     });
 }

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { ResultByKind } from "./render-contract";
-import type { StudyCellStatus } from "./study";
+import type { JitTier, StudyCellStatus } from "./study";
 
 const num = z.number();
 const int = z.number().int();
@@ -261,8 +261,20 @@ const studyCell = z.object({
   checksum: nullableNum,
   checksumNote: str.optional(),
   error: str.optional(),
+  cpuSeconds: nullableNum.optional(),
+  coresUsed: nullableNum.optional(),
+  allocatedBytes: nullableNum.optional(),
+  gcSeconds: nullableNum.optional(),
+  minorFaults: nullableNum.optional(),
+  majorFaults: nullableNum.optional(),
 });
-const variantInfo = z.object({ name: str, description: str, unavailable: str.optional() });
+const variantInfo = z.object({
+  name: str,
+  description: str,
+  unavailable: str.optional(),
+  runsAs: z.literal("program").optional(),
+  against: str.optional(),
+});
 const studyCounters = z.object({
   variant: str,
   size: int,
@@ -271,6 +283,26 @@ const studyCounters = z.object({
   cacheMissPct: nullableNum,
   instructions: nullableNum,
   note: str.optional(),
+  steps: int.optional(),
+  perStep: z.object({ instructions: num, d1Misses: nullableNum, llMisses: nullableNum, branchMispredicts: nullableNum }).optional(),
+});
+const JIT_TIERS = ["turbofan", "maglev", "sparkplug", "interpreter"] as const satisfies readonly JitTier[];
+const studyJit = z.object({
+  variant: str,
+  size: int,
+  iterations: int,
+  functions: z.array(z.object({ name: str, file: str, line: int, tier: z.enum(JIT_TIERS), optimizations: int })),
+  deopts: z.array(z.object({ function: str, kind: str, reason: str, file: str, line: int, column: int })),
+  note: str.optional(),
+});
+const studyExplanation = z.object({
+  variant: str,
+  against: str,
+  size: int,
+  timeRatio: num,
+  summary: str,
+  causes: z.array(z.object({ metric: str, before: num, after: num, ratio: num, share: num, simulated: z.boolean().optional() })),
+  missing: z.array(str),
 });
 const machine = z.object({
   cpuModel: str,
@@ -295,6 +327,8 @@ export const studyResultSchema = z.object({
   counters: z.array(studyCounters),
   machine: machine.nullable(),
   aborted: z.boolean().optional(),
+  jit: z.array(studyJit).optional(),
+  explanations: z.array(studyExplanation).optional(),
 });
 
 /** The schema of each kind. */

@@ -13,6 +13,13 @@ export interface VariantInfo {
   description: string;
   /** Set when the variant cannot run on this machine (e.g. no C compiler), with the reason. */
   unavailable?: string;
+  /**
+   * "program": a compiled program run as its own process (no JIT, no GC; line and memory
+   * profiles do not apply). Absent: JavaScript/TypeScript run in a Node child.
+   */
+  runsAs?: "program";
+  /** The rung it is explained against when not the one before it in the list (e.g. wasm-simd against fused). */
+  against?: string;
 }
 
 /**
@@ -46,6 +53,87 @@ export interface StudyCell {
   checksumNote?: string;
   /** Why the cell has no figures (failed, unavailable, timed-out), one line. */
   error?: string;
+  // Causes measured during the timed steps (absent in studies saved before they were measured;
+  // null where this cell could not measure them, e.g. the C reference's GC).
+  /** CPU seconds (user + system, all threads) spent in the measured steps. */
+  cpuSeconds?: number | null;
+  /** cpuSeconds / wall seconds of the measured steps: 1 = one core busy, 2 = two cores. */
+  coresUsed?: number | null;
+  /** Bytes allocated during the measured steps (JS heap + ArrayBuffer memory), from V8's GC statistics. */
+  allocatedBytes?: number | null;
+  /** Seconds spent in garbage collection during the measured steps. */
+  gcSeconds?: number | null;
+  /** Page faults during the measured steps (process.resourceUsage()). */
+  minorFaults?: number | null;
+  majorFaults?: number | null;
+}
+
+/** One function of a variant's own code as V8's JIT left it (from V8's code log). */
+export interface JitFunction {
+  name: string;
+  /** Original source position (through source maps when the file has one). */
+  file: string;
+  line: number;
+  /** Highest tier it reached: "turbofan" (optimized), "maglev", "sparkplug" (baseline) or "interpreter". */
+  tier: JitTier;
+  /** How many times optimized code of it was created (re-optimizations after deopts count). */
+  optimizations: number;
+}
+
+export type JitTier = "turbofan" | "maglev" | "sparkplug" | "interpreter";
+
+/** One deoptimization: optimized code thrown away, back to a lower tier. */
+export interface JitDeopt {
+  /** The function whose optimized code was dropped ("" when V8 did not name it). */
+  function: string;
+  /** "deopt-eager", "deopt-lazy", "deopt-soft", ... as V8 logs it. */
+  kind: string;
+  reason: string;
+  /** Where in the original source (through source maps) the failed assumption was. */
+  file: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * The JIT state of one variant: a slow measurement (V8's --log-code --log-deopt), run once per
+ * variant on the smallest size, untimed.
+ */
+export interface StudyJit {
+  variant: string;
+  size: number;
+  iterations: number;
+  /** The variant's own functions that were compiled, hottest tier first. */
+  functions: JitFunction[];
+  deopts: JitDeopt[];
+  note?: string;
+}
+
+/** One measured quantity of an explanation, before → after; `ratio` = before / after. */
+export interface ExplanationCause {
+  metric: string;
+  before: number;
+  after: number;
+  ratio: number;
+  /** How much of the time ratio this ratio alone accounts for (0..1). */
+  share: number;
+  /** True when the figures are cachegrind's simulation, not this machine's counters. */
+  simulated?: boolean;
+}
+
+/** Why `variant` is faster (or slower) than `against` at `size`: computed once, from the measured cells. */
+export interface StudyExplanation {
+  variant: string;
+  against: string;
+  size: number;
+  /** against seconds / variant seconds: > 1 faster, < 1 slower. */
+  timeRatio: number;
+  /** One sentence built from the numbers below. */
+  summary: string;
+  /** Sorted by how much of the time ratio they account for, largest first. */
+  causes: ExplanationCause[];
+  /** Quantities that could not be compared, with why ("instructions: not measured (...)"). */
+  missing: string[];
 }
 
 /** Hardware counters of one variant, measured or simulated. */
@@ -57,6 +145,14 @@ export interface StudyCounters {
   cacheMissPct: number | null;
   instructions: number | null;
   note?: string;
+  // Per-step figures of the study's own simulated run (absent from counters measured by tsprof perf).
+  /** Steps the simulated run measured (net of a run with none), when the figures are per step. */
+  steps?: number;
+  /**
+   * Per step: instructions, D1 misses (read + write), LL misses, conditional + indirect branch
+   * mispredicts; null where the longer run counted fewer than the shorter (too small to measure).
+   */
+  perStep?: { instructions: number; d1Misses: number | null; llMisses: number | null; branchMispredicts: number | null };
 }
 
 export interface MachineInfo {
@@ -84,6 +180,10 @@ export interface StudyResult extends ResultHeader {
   machine: MachineInfo | null;
   /** Set when the study was stopped (AbortSignal) before every cell ran; `results` holds the finished cells. */
   aborted?: boolean;
+  /** JIT state per variant (smallest size, untimed). */
+  jit?: StudyJit[];
+  /** Each variant against the one before it in the ladder, per size (see explainStudy). */
+  explanations?: StudyExplanation[];
 }
 
 /** Events a running study emits, in order, for live views. */
@@ -92,4 +192,5 @@ export type StudyEvent =
   | { type: "cell-progress"; variant: string; size: number; done: number; of: number; elapsedMs: number }
   | { type: "cell-done"; cell: StudyCell; index: number; total: number }
   | { type: "counters"; counters: StudyCounters }
+  | { type: "jit"; jit: StudyJit }
   | { type: "done"; result: StudyResult };

@@ -2,12 +2,14 @@ import type { MachineInfo, StudyResult, VariantInfo } from "@tsprof/core";
 import { writeResultFile } from "@tsprof/core";
 import { applyStudyEvent, createState, partialResult, type DashboardState } from "./model";
 import { formatCellSeconds, sizeLabel } from "./render";
+import { writeStudyPng } from "./png";
 import type { StudyOptions, StudyRunner } from "./study-runner";
 
 /**
- * `--headless` (and any non-terminal stdout): the same runs, printed as the diffusion package's
- * plain tables and then its Markdown. Progress goes to stderr, one line per cell, so stdout stays
- * the report. Ctrl-C stops the study and still prints what was measured.
+ * `--headless` (and any non-terminal stdout): the same runs, printed once as the diffusion
+ * package's plain tables (Markdown with --markdown), the explanations after the tables. Progress
+ * goes to stderr, one line per cell, so stdout stays the report. Ctrl-C stops the study and still
+ * prints what was measured.
  */
 export interface HeadlessOptions {
   runner: StudyRunner;
@@ -15,6 +17,10 @@ export interface HeadlessOptions {
   variants: VariantInfo[];
   machine: Promise<MachineInfo | null>;
   jsonPath?: string;
+  /** Figure 6-4 and the runtime bars as a PNG (a terminal chart on stderr where canvas is missing). */
+  pngPath?: string;
+  /** Print Markdown instead of plain text. */
+  markdown?: boolean;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
   /** Stops the study (the CLI wires SIGINT to it). */
@@ -71,14 +77,15 @@ export async function runDashboardHeadless(options: HeadlessOptions): Promise<He
   // The machine as the dashboard read it (see tui.ts); the runner's reading is the fallback.
   const machine = (await options.machine.catch(() => null)) ?? result.machine;
   result = { ...result, machine };
-  out.write(options.runner.renderStudyText(result).trimEnd() + "\n\n");
-  out.write(options.runner.renderStudyMarkdown(result).trimEnd() + "\n");
+  const render = options.markdown ? options.runner.renderStudyMarkdown : options.runner.renderStudyText;
+  out.write(render(result).trimEnd() + "\n");
   if (options.jsonPath) {
     writeResultFile(options.jsonPath, result);
     const warning = nonFiniteChecksums(result);
     if (warning) err.write(`tsprof: ${warning}\n`);
     err.write(`saved ${options.jsonPath}\n`);
   }
+  if (options.pngPath) err.write((await writeStudyPng(options.runner, result, options.pngPath)) + "\n");
   return { result, complete };
 }
 

@@ -2,10 +2,12 @@ export * from "./model";
 export * from "./layout";
 export * from "./render";
 export * from "./chart";
-export * from "./machine";
+// One copy of the machine reading, in @tsprof/diffusion (the study records it too).
+export { collectMachineInfo as gatherMachineInfo, machineInfoFrom, type MachineReadings } from "@tsprof/diffusion";
 export * from "./actions";
 export * from "./study-runner";
 export * from "./headless";
 export * from "./tui";
+export * from "./tui-view";
 export * from "./setup";
-export * from "./counters";
+export * from "./png";

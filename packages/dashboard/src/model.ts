@@ -3,10 +3,12 @@ import type {
   StudyCell,
   StudyCounters,
   StudyEvent,
+  StudyJit,
   StudyResult,
   VariantInfo,
 } from "@tsprof/core";
-import { SCHEMA_VERSION } from "@tsprof/core";
+import { SCHEMA_VERSION, explainStudy, type StudyExplanation } from "@tsprof/core";
+import type { PaneName } from "./layout";
 
 /**
  * The dashboard's whole state, as plain data. StudyEvents and key presses produce a new state
@@ -56,6 +58,12 @@ export interface DashboardState {
   completed: number;
   total: number;
   counters: StudyCounters[];
+  /** JIT state per variant, as the study's slow measurements report it. */
+  jit: StudyJit[];
+  /** Each variant against the one before it, recomputed (by core) whenever a cell or cause arrives. */
+  explanations: StudyExplanation[];
+  /** The pane shown alone (number keys); null: the grid, where it fits. */
+  focus: PaneName | null;
   /** Why counters are missing, when they are ("counters: n/a (reason)"). */
   countersNote: string | null;
   machine: MachineInfo | null;
@@ -90,6 +98,9 @@ export function createState(setup: StudySetup, nowMs: number): DashboardState {
     completed: 0,
     total: setup.variants.length * setup.sizes.length,
     counters: [],
+    jit: [],
+    explanations: [],
+    focus: null,
     countersNote: null,
     machine: null,
     selected: 0,
@@ -102,8 +113,16 @@ export function createState(setup: StudySetup, nowMs: number): DashboardState {
   };
 }
 
-/** Fold one StudyEvent into the state. */
+/** Fold one StudyEvent into the state; the explanations follow every new cell, counter or JIT state. */
 export function applyStudyEvent(state: DashboardState, event: StudyEvent, nowMs: number): DashboardState {
+  const next = foldEvent(state, event, nowMs);
+  if (event.type === "cell-done" || event.type === "counters" || event.type === "jit") {
+    return { ...next, explanations: explainStudy(partialResult(next, [])) };
+  }
+  return next;
+}
+
+function foldEvent(state: DashboardState, event: StudyEvent, nowMs: number): DashboardState {
   switch (event.type) {
     case "cell-start":
       return {
@@ -156,6 +175,11 @@ export function applyStudyEvent(state: DashboardState, event: StudyEvent, nowMs:
       counters.push(event.counters);
       return { ...state, counters, countersNote: null };
     }
+    case "jit": {
+      const jit = state.jit.filter((j) => j.variant !== event.jit.variant);
+      jit.push(event.jit);
+      return { ...state, jit };
+    }
     case "done":
       return finishWith(state, event.result, nowMs);
   }
@@ -183,12 +207,14 @@ export function finishWith(state: DashboardState, result: StudyResult, nowMs: nu
     baseline: result.baseline || state.baseline,
     cells: result.results,
     counters: result.counters.length > 0 ? result.counters : state.counters,
+    jit: result.jit ?? state.jit,
     completed: result.results.length,
     current: null,
     phase: "done",
     finishedAtMs: state.finishedAtMs ?? nowMs,
     result: { ...result, machine },
     machine,
+    explanations: result.explanations ?? explainStudy(result),
   };
 }
 
@@ -205,6 +231,7 @@ export function resetForRerun(state: DashboardState, nowMs: number): DashboardSt
     baseline: state.baseline,
     machine: state.machine,
     selected: state.selected,
+    focus: state.focus,
     countersNote: state.countersNote,
     message: "rerunning",
   };
@@ -258,6 +285,13 @@ export function partialResult(state: DashboardState, command: string[]): StudyRe
     iterations: state.iterations,
     results: state.cells,
     counters: state.counters,
+    jit: state.jit,
+    explanations: state.explanations,
     machine: state.machine,
   };
+}
+
+/** Show `pane` alone (a number key), or the grid again (null). */
+export function focusPane(state: DashboardState, pane: PaneName | null): DashboardState {
+  return pane === state.focus ? state : { ...state, focus: pane };
 }

@@ -1,6 +1,6 @@
 import type { MachineInfo, StudyCell, StudyCounters } from "@tsprof/core";
+import { formatByteCount, formatQuantity, largestGridFittingCache, sizeLabel as coreSizeLabel } from "@tsprof/core";
 import { formatSeconds, formatSpeedup } from "@tsprof/diffusion";
-import { l3GridEstimate } from "./machine";
 import { findCell, type DashboardState } from "./model";
 
 /**
@@ -9,17 +9,11 @@ import { findCell, type DashboardState } from "./model";
  */
 
 /**
- * A column heading: "1024×1024" for a grid (the chapter's, without spaces to save columns),
- * "10M pts" for poly's point counts, the bare size for a user's variants.
+ * A column heading: core's compact size label ("1024×1024", "10M pts", "size 300"): panes are
+ * narrow.
  */
 export function sizeLabel(size: number, workload: DashboardState["workload"] = "diffusion"): string {
-  if (workload === "poly") {
-    if (size >= 1e6 && size % 1e5 === 0) return `${size / 1e6}M pts`;
-    if (size >= 1e3 && size % 100 === 0) return `${size / 1e3}k pts`;
-    return `${size} pts`;
-  }
-  if (workload === "custom") return `size ${size}`;
-  return `${size}×${size}`;
+  return coreSizeLabel(workload, size, true);
 }
 
 /**
@@ -30,11 +24,9 @@ export const formatCellSeconds = formatSeconds;
 
 export { formatSpeedup };
 
+/** Core's byte formatting, "unknown" for a size the machine did not report. */
 export function formatBytes(bytes: number | null): string {
-  if (bytes === null) return "unknown";
-  if (bytes >= 1024 ** 3) return `${+(bytes / 1024 ** 3).toFixed(1)} GiB`;
-  if (bytes >= 1024 ** 2) return `${+(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${+(bytes / 1024).toFixed(1)} KiB`;
+  return bytes === null ? "unknown" : formatByteCount(bytes);
 }
 
 function formatDuration(ms: number): string {
@@ -91,6 +83,9 @@ export function renderProgress(state: DashboardState, nowMs: number, width: numb
     lines.push(`running ${cur.variant} ${sizeLabel(cur.size, state.workload)}  (cell ${cur.index + 1} of ${cur.total})`);
     const iterations = cur.of > 0 ? `${cur.done}/${cur.of} it` : "starting";
     lines.push(`${progressBar(cur.of > 0 ? cur.done / cur.of : 0, barWidth)} ${iterations}  elapsed ${formatDuration(elapsed)}`);
+  } else if (state.phase === "running" && state.completed === state.total && state.total > 0) {
+    lines.push(`measuring JIT state and simulated counters (slow, once per variant)`);
+    lines.push(`${state.jit.length} of ${state.variants.length} JIT logs, ${state.counters.length} simulated`);
   } else if (state.phase === "starting" || state.phase === "running") {
     lines.push("starting the study…");
     lines.push("");
@@ -171,21 +166,28 @@ function largestCell(state: DashboardState, variant: string): StudyCell | undefi
 
 const fmtMiB = (v: number | null): string => (v === null ? "-" : v.toFixed(1));
 
-/** Peak RSS, peak heap and GC count per variant, at its largest measured grid. */
+/**
+ * Per variant at its largest measured grid: peak RSS, GC count, what the steps allocated, GC time,
+ * minor page faults and cores busy (the measured causes the "why" pane explains with).
+ */
 export function renderMemoryTable(state: DashboardState, width: number): string[] {
-  // Short headings: the pane is titled "peak memory", and half a 100-column terminal is narrow.
-  const rows: string[][] = [["  variant", "grid", "RSS MiB", "heap MiB", "GCs"]];
+  // Short headings: the pane is titled "memory and causes", and half a 100-column terminal is narrow.
+  const rows: string[][] = [["  variant", "grid", "RSS MiB", "GCs", "alloc", "GC ms", "faults", "cores"]];
+  const or = (v: number | null | undefined, f: (n: number) => string): string => (v === null || v === undefined ? "-" : f(v));
   state.variants.forEach((variant, i) => {
     const c = largestCell(state, variant.name);
     rows.push([
       marker(state, i) + variant.name,
       c ? sizeLabel(c.size, state.workload) : "·",
       c ? fmtMiB(c.peakRssMiB) : "",
-      c ? fmtMiB(c.peakHeapMiB) : "",
-      c ? (c.gcCount === null ? "-" : String(c.gcCount)) : "",
+      c ? or(c.gcCount, String) : "",
+      c ? or(c.allocatedBytes, formatByteCount) : "",
+      c ? or(c.gcSeconds, (v) => (v * 1e3).toFixed(1)) : "",
+      c ? or(c.minorFaults, formatQuantity) : "",
+      c ? or(c.coresUsed, (v) => v.toFixed(2)) : "",
     ]);
   });
-  return fitLines([...formatColumns(rows), "each cell ran in its own process"], width);
+  return fitLines([...formatColumns(rows), "during the steps; each cell ran in its own process"], width);
 }
 
 function countersFor(state: DashboardState, variant: string): StudyCounters | undefined {
@@ -194,29 +196,92 @@ function countersFor(state: DashboardState, variant: string): StudyCounters | un
   return best;
 }
 
-/** IPC and cache-miss % per variant, measured or simulated; or why there are none. */
+/**
+ * The slow measurements per variant (smallest size): per-step instructions, D1 and LL misses and
+ * branch mispredicts (cachegrind, or perf where the counters came from it), the JIT's top tier
+ * and the deoptimization count; or why there are none.
+ */
 export function renderCountersTable(state: DashboardState, width: number): string[] {
-  if (state.counters.length === 0) {
-    const note = state.countersNote ?? (state.phase === "done" ? "counters: n/a (the study reported none)" : "counters: waiting for the study");
+  if (state.counters.length === 0 && state.jit.length === 0) {
+    const note = state.countersNote ?? (state.phase === "done" ? "counters: n/a (the study reported none)" : "counters and JIT state: measured after the cells");
     return fitLines([note], width);
   }
-  const rows: string[][] = [["  variant", "grid", "IPC", "cache-miss %", "instructions", "source"]];
+  const rows: string[][] = [["  variant", "instr/step", "D1 miss", "LL miss", "mispred", "tier", "deopts"]];
+  const per = (c: StudyCounters | undefined, key: "instructions" | "d1Misses" | "llMisses" | "branchMispredicts"): string => {
+    if (!c) return "·";
+    const v = c.perStep?.[key];
+    if (v === undefined) return key === "instructions" && c.instructions !== null ? `${formatCount(c.instructions)}*` : "n/a";
+    return v === null ? "noise" : formatCount(v);
+  };
   state.variants.forEach((variant, i) => {
     const c = countersFor(state, variant.name);
+    const jit = state.jit.find((j) => j.variant === variant.name);
     rows.push([
       marker(state, i) + variant.name,
-      c ? sizeLabel(c.size, state.workload) : "·",
-      c?.ipc != null ? c.ipc.toFixed(2) : c ? "n/a" : "",
-      c?.cacheMissPct != null ? c.cacheMissPct.toFixed(2) : c ? "n/a" : "",
-      c?.instructions != null ? formatCount(c.instructions) : c ? "n/a" : "",
-      c ? counterSource(c) : "",
+      per(c, "instructions"),
+      per(c, "d1Misses"),
+      per(c, "llMisses"),
+      per(c, "branchMispredicts"),
+      jit ? (jit.functions[0] ? TIER_SHORT[jit.functions[0].tier] : "n/a") : "·",
+      jit ? String(jit.deopts.length) : "·",
     ]);
   });
-  const notes = [...new Set(state.counters.map((c) => c.note).filter((n): n is string => !!n))];
-  // While counters are being measured the status line comes first after the table: the pane has
-  // room for one line under the rows.
+  const size = state.counters[0]?.size ?? state.jit[0]?.size;
+  const notes = [size !== undefined ? `at ${sizeLabel(size, state.workload)}, once per variant; counts simulated by cachegrind` : ""];
   const tail = state.countersNote ? [state.countersNote, ...notes] : notes;
-  return fitLines([...formatColumns(rows), ...tail], width);
+  return fitLines([...formatColumns(rows), ...tail.filter(Boolean)], width);
+}
+
+const TIER_SHORT: Record<string, string> = { turbofan: "TurboFan", maglev: "Maglev", sparkplug: "Sparkplug", interpreter: "interp." };
+
+/** Word-wrap one paragraph to `width` columns (a word longer than the width is cut by fitLines). */
+export function wrapText(text: string, width: number, indent = ""): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const candidate = line === "" ? word : `${line} ${word}`;
+    if (Array.from(candidate).length > width && line !== "") {
+      lines.push(line);
+      line = indent + word;
+    } else {
+      line = candidate;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
+
+/**
+ * The "why" pane: each explanation of the largest size measured so far (the other sizes follow),
+ * the selected variant's first. Sentences are core's, wrapped to the pane.
+ */
+export function renderWhyPane(state: DashboardState, width: number, height: number): string[] {
+  if (state.explanations.length === 0) return fitLines(["explanations appear as pairs of cells are measured"], width, height);
+  const selected = state.variants[state.selected]?.name;
+  const sizes = [...new Set(state.explanations.map((e) => e.size))].sort((a, b) => b - a);
+  const lines: string[] = [];
+  for (const size of sizes) {
+    const here = state.explanations.filter((e) => e.size === size).sort((a, b) => Number(b.variant === selected) - Number(a.variant === selected));
+    for (const e of here) lines.push(...wrapText(`${e.variant === selected ? "> " : "- "}${e.summary}`, width, "  "));
+  }
+  return fitLines(lines, width, height);
+}
+
+/** The selected variant's detail: what it is, why it is faster or slower than its rung, its JIT state. */
+export function renderVariantDetail(state: DashboardState, width: number, height: number): string[] {
+  const selected = state.variants[state.selected];
+  if (!selected) return fitLines(["no variant selected"], width, height);
+  const lines = [`selected: ${selected.name}`, ...wrapText(selected.description, width)];
+  const mine = state.explanations.filter((e) => e.variant === selected.name).sort((a, b) => b.size - a.size)[0];
+  if (mine) lines.push(...wrapText(mine.summary, width));
+  const jit = state.jit.find((j) => j.variant === selected.name);
+  if (jit) {
+    const fns = jit.functions.slice(0, 3).map((f) => `${f.name} ${TIER_SHORT[f.tier]}`);
+    lines.push(...wrapText(`JIT: ${fns.join(", ") || jit.note || "none of its own"}; ${jit.deopts.length} deopts`, width));
+    for (const d of jit.deopts.slice(0, 3)) lines.push(...wrapText(`  deopt ${d.function}: ${d.reason} (${d.file.split(/[\\/]/).pop()}:${d.line})`, width, "    "));
+  }
+  lines.push("p: line-profile it   m: memory plot");
+  return fitLines(lines, width, height);
 }
 
 /** Where a variant's counters come from: perf, cachegrind, or nowhere (the note says why). */
@@ -225,13 +290,8 @@ function counterSource(c: StudyCounters): string {
   return c.simulated ? "simulated" : "measured";
 }
 
-/** 1.23e9 -> "1.23 G". */
-export function formatCount(value: number): string {
-  if (value >= 1e9) return `${(value / 1e9).toFixed(2)} G`;
-  if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
-  if (value >= 1e3) return `${(value / 1e3).toFixed(1)} k`;
-  return String(Math.round(value));
-}
+/** 1.23e9 -> "1.23 G": core's count formatting (the one the explanations use). */
+export const formatCount = formatQuantity;
 
 /** CPU, cores, caches, memory, and the chapter's L3 estimate for the grid size. */
 export function renderSystem(machine: MachineInfo | null, width: number): string[] {
@@ -243,7 +303,7 @@ export function renderSystem(machine: MachineInfo | null, width: number): string
     `os     ${machine.os}`,
   ];
   if (machine.l3Bytes !== null) {
-    const n = l3GridEstimate(machine.l3Bytes);
+    const n = largestGridFittingCache(machine.l3Bytes);
     lines.push(`L3 fits two float64 N×N grids up to N ≈ ${n}`);
     lines.push(`(L3 / 8 B / 2 arrays, √; the chapter's estimate)`);
   } else {
@@ -256,37 +316,37 @@ export function renderSystem(machine: MachineInfo | null, width: number): string
 export function renderActionPane(state: DashboardState, width: number, height: number): string[] {
   const selected = state.variants[state.selected];
   const action = state.action;
-  if (!action) {
-    const lines = selected
-      ? [`selected: ${selected.name}`, selected.description, "", "p: line-profile it   m: memory plot"]
-      : ["no variant selected"];
-    return fitLines(lines, width, height);
-  }
+  if (!action || !selected) return renderVariantDetail(state, width, height);
   const title =
     action.kind === "line" ? `line profile of ${action.variant}` : `memory plot of ${action.variant}`;
   const status = action.status === "running" ? " (running…)" : action.status === "done" ? "" : ` (${action.status})`;
   return fitLines([title + status, ...action.lines], width, height);
 }
 
-/** The key help line. */
+/** The key help line: the short form where the terminal is narrow. */
 export function renderFooter(state: DashboardState, width: number): string {
-  const keys = "↑/↓ j/k select  p line-profile  m memory plot  r rerun  q quit";
+  const keys =
+    width >= 100
+      ? "↑/↓ j/k select  1-9 pane (Esc grid)  p line-profile  m memory plot  r rerun  q quit"
+      : "↑↓ select 1-9/Tab pane p profile m mem r rerun q quit";
   const text = state.message ? `${keys}  │ ${state.message}` : keys;
   return fitLines([text], width)[0] ?? "";
 }
 
-/** What a too-small terminal shows instead of squeezed panes. */
-export function renderTooSmall(width: number, height: number, needWidth: number, needHeight: number): string[] {
-  return fitLines(
-    [
-      "tsprof dashboard: terminal too small",
-      `have ${width}×${height}, need at least ${needWidth}×${needHeight}`,
-      "enlarge the window, or use --headless",
-      "q quits",
-    ],
-    width,
-    height,
-  );
+/** One line of progress for the single-pane layout (the progress pane has the full view). */
+export function renderStatusLine(state: DashboardState, nowMs: number, width: number): string {
+  const cur = state.current;
+  const cells = `${state.completed}/${state.total} cells`;
+  let text: string;
+  if (cur) {
+    const elapsed = Math.max(cur.elapsedMs, nowMs - cur.startedAtMs);
+    text = `running ${cur.variant} ${sizeLabel(cur.size, state.workload)} ${cur.of > 0 ? `${cur.done}/${cur.of} it` : "starting"} ${formatDuration(elapsed)} · ${cells}`;
+  } else if (state.phase === "running" && state.completed === state.total && state.total > 0) {
+    text = `measuring JIT state and simulated counters (slow, once per variant: ${state.jit.length}/${state.variants.length}) · ${cells}`;
+  } else {
+    text = `${renderProgress(state, nowMs, width)[0] ?? ""} · ${cells}`;
+  }
+  return fitLines([text], width)[0] ?? "";
 }
 
 /**

@@ -1,7 +1,6 @@
 import path from "node:path";
 import { UsageError, type VariantInfo } from "@tsprof/core";
 import { sizeLabel } from "./render";
-import { countersRun, measureVariantCounters } from "./counters";
 import { esModuleMarkerLine, hideCompilerHelpers, lineProfileVariant, memPlotVariant, type VariantTarget } from "./actions";
 import type { DashboardActions } from "./tui";
 import type { BuiltinWorkload, StudyRunner } from "./study-runner";
@@ -80,10 +79,9 @@ export function variantTarget(options: DefaultActionsOptions, variant: string, s
     if (!options.customModule) return "n/a: no variants module";
     return { script: VARIANT_ENTRY, args: [options.customModule, variant, String(size), String(iterations)], modules: [options.customModule] };
   }
-  if (variant === "c-reference") return "n/a: c-reference is a C program; tsprof line and mem profile JavaScript/TypeScript";
-  if (!options.runner.listVariants(options.workload).some((v) => v.name === variant)) {
-    return `n/a: @tsprof/diffusion has no ${options.workload} variant "${variant}"`;
-  }
+  const info = options.runner.listVariants(options.workload).find((v) => v.name === variant);
+  if (!info) return `n/a: @tsprof/diffusion has no ${options.workload} variant "${variant}"`;
+  if (info.runsAs === "program") return `n/a: ${variant} is a compiled program; tsprof line and mem profile JavaScript/TypeScript`;
   if (!stageDir) return "n/a: no folder to stage the variant in";
   const staged = stageDiffusionPackage(stageDir);
   if (typeof staged === "string") return staged;
@@ -145,16 +143,6 @@ export function stageDiffusionPackage(stageDir: string, distDir?: string): { dir
   return { dir: target };
 }
 
-/**
- * The compiled C reference (built by @tsprof/diffusion with gcc -O3 -march=native), run as
- * `<binary> <size> <iterations> <budget seconds>` like the study does; or why there is none.
- */
-export function cReferenceBinary(runner: StudyRunner): { path: string } | string {
-  if (!runner.ensureCReference) return "n/a: @tsprof/diffusion does not build the C reference";
-  const built = runner.ensureCReference();
-  return built.path ? { path: built.path } : `n/a: ${built.reason ?? "no C reference"}`;
-}
-
 export function createDefaultActions(options: DefaultActionsOptions): DashboardActions {
   // One private folder for staged variants and plots, made on first use.
   let workDir: string | null = null;
@@ -177,20 +165,6 @@ export function createDefaultActions(options: DefaultActionsOptions): DashboardA
       const target = variantTarget(options, variant, dir());
       if (typeof target === "string") return { kind: "mem", variant, status: "unavailable", lines: [target] };
       return memPlotVariant(options.cliPath, variant, target, signal);
-    },
-    async measureCounters(variant, _state, signal) {
-      const { size, iterations } = countersRun(options.sizes, options.iterations);
-      if (options.workload === "diffusion" && variant === "c-reference") {
-        // The C program itself, under perf / cachegrind: the ceiling's counters.
-        const binary = cReferenceBinary(options.runner);
-        if (typeof binary === "string") return { variant, size, simulated: false, ipc: null, cacheMissPct: null, instructions: null, note: binary };
-        return measureVariantCounters(options.cliPath, variant, size, { command: [binary.path, String(size), String(iterations), "1000"] }, signal);
-      }
-      const target = variantTarget({ ...options, sizes: [size], iterations }, variant, dir());
-      if (typeof target === "string") {
-        return { variant, size, simulated: false, ipc: null, cacheMissPct: null, instructions: null, note: target };
-      }
-      return measureVariantCounters(options.cliPath, variant, size, { script: target }, signal);
     },
   };
 }

@@ -19,6 +19,8 @@ export interface StudyRunner {
   listCustomVariants?(customModule: string): Promise<VariantInfo[]>;
   /** Builds the C reference if needed: its binary, or why there is none. */
   ensureCReference?(): { path: string | null; reason?: string };
+  /** Figure 6-4 and the runtime bars as PNG bytes (throws where canvas cannot load). */
+  renderStudyPng?(result: StudyResult): Promise<Buffer>;
   /** Default sizes and iterations per workload. */
   DEFAULT_SIZES?: Partial<Record<BuiltinWorkload | "custom", number[]>>;
   DEFAULT_ITERATIONS?: Partial<Record<BuiltinWorkload | "custom", number>>;

@@ -148,34 +148,80 @@ async function finishAsync(variant: RunnableVariant, spec: CellSpec, first: void
   }
 }
 
+/** One GC as V8's GCProfiler reports it (only the fields used here). */
+interface GcRecord {
+  cost: number;
+  beforeGC: { heapStatistics: { usedHeapSize: number; externalMemory: number } };
+  afterGC: { heapStatistics: { usedHeapSize: number; externalMemory: number } };
+}
+
+/**
+ * Bytes allocated between two heap readings with GCs in between: nothing is freed between GCs, so
+ * every rise of (JS heap + ArrayBuffer memory) from one GC's end to the next GC's start was
+ * allocated. ArrayBuffers count because typed arrays keep their data outside the JS heap.
+ */
+export function allocatedBetween(startBytes: number, gcs: GcRecord[], endBytes: number): number {
+  const total = (s: GcRecord["beforeGC"]["heapStatistics"]) => s.usedHeapSize + s.externalMemory;
+  let allocated = 0;
+  let last = startBytes;
+  for (const gc of gcs) {
+    allocated += Math.max(0, total(gc.beforeGC.heapStatistics) - last);
+    last = total(gc.afterGC.heapStatistics);
+  }
+  return allocated + Math.max(0, endBytes - last);
+}
+
+/** What the cell measures around the timed steps besides time: CPU, page faults, GCs, allocation. */
+function startCauses(): () => Promise<{ cpuSeconds: number; minorFaults: number; majorFaults: number; gcCount: number; gcSeconds: number; allocatedBytes: number }> {
+  let gcCount = 0;
+  let gcMs = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcCount++;
+      gcMs += entry.duration;
+    }
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  const profiler = new v8.GCProfiler();
+  const heapStart = heapBytes();
+  const usageStart = process.resourceUsage();
+  const cpuStart = process.cpuUsage();
+  profiler.start();
+  return async () => {
+    const cpu = process.cpuUsage(cpuStart);
+    const usage = process.resourceUsage();
+    const gcs = (profiler.stop()?.statistics ?? []) as GcRecord[];
+    const heapEnd = heapBytes();
+    // GC entries reach the observer asynchronously: let them arrive before reading the count.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    observer.disconnect();
+    return {
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      minorFaults: usage.minorPageFault - usageStart.minorPageFault,
+      majorFaults: usage.majorPageFault - usageStart.majorPageFault,
+      gcCount: Math.max(gcCount, gcs.length),
+      gcSeconds: gcMs / 1e3,
+      allocatedBytes: allocatedBetween(heapStart, gcs, heapEnd),
+    };
+  };
+}
+
 async function runCell(spec: CellSpec): Promise<void> {
   const variant = await resolveVariant(spec);
   await variant.setup(spec.size);
 
-  let gcDuringSteps = 0;
-  let timingStart = Infinity;
-  let timingEnd = Infinity;
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      if (entry.startTime >= timingStart && entry.startTime <= timingEnd) gcDuringSteps++;
-    }
-  });
-  observer.observe({ entryTypes: ["gc"] });
-
-  timingStart = performance.now();
-  const timing = await timeSteps(variant, spec);
-  timingEnd = performance.now();
+  const stopCauses = startCauses();
+  const timing = spec.iterations > 0 ? await timeSteps(variant, spec) : { done: 0, elapsedMs: 0, peakHeap: heapBytes(), halfDone: 0, halfElapsedMs: 0 };
+  const causes = await stopCauses();
   const peakHeap = Math.max(timing.peakHeap, heapBytes());
-
-  // GC entries are delivered asynchronously: let them arrive before reading the count.
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  observer.disconnect();
 
   const { done } = timing;
   const measuredSeconds = timing.elapsedMs / 1e3;
   const scaled = done < spec.iterations;
   const checksum = typeof variant.checksum === "function" ? Number(variant.checksum()) : null;
   await variant.dispose?.();
+  // Causes are totals of the measured steps; a scaled cell's are scaled like its time, by steps.
+  const scale = scaled && done > 0 ? spec.iterations / done : 1;
   await send({
     type: "result",
     seconds: scaled ? scaledSeconds(spec.iterations, timing) : measuredSeconds,
@@ -184,8 +230,14 @@ async function runCell(spec: CellSpec): Promise<void> {
     checksum: checksum !== null && Number.isFinite(checksum) ? checksum : null,
     ...(checksum !== null && !Number.isFinite(checksum) ? { checksumNote: `checksum() returned ${checksum}` } : {}),
     peakHeapMiB: peakHeap / MiB,
-    gcCount: gcDuringSteps,
+    gcCount: Math.round(causes.gcCount * scale),
     maxRssMiB: ownPeakRssMiB(),
+    cpuSeconds: causes.cpuSeconds * scale,
+    coresUsed: measuredSeconds > 0 ? causes.cpuSeconds / measuredSeconds : null,
+    allocatedBytes: causes.allocatedBytes * scale,
+    gcSeconds: causes.gcSeconds * scale,
+    minorFaults: Math.round(causes.minorFaults * scale),
+    majorFaults: Math.round(causes.majorFaults * scale),
   });
 }
 

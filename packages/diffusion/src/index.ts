@@ -7,8 +7,9 @@ export { listVariants, variantDefinitions, findVariant, DEFAULT_SIZES, DEFAULT_I
 export { runStudy, listCustomVariants, DEFAULT_CELL_BUDGET_SECONDS, type StudyOptions } from "./study";
 export { scaledSeconds, type Timing } from "./scaling";
 export { band, bandStart, pairBandStart, chunkCount, MAX_CHUNKS } from "./team";
-export { renderStudyText, renderStudyMarkdown, sizeLabel, formatSeconds, formatSpeedup } from "./render";
-export { collectMachineInfo, largestGridFittingCache } from "./machine";
+export { renderStudyText, renderStudyMarkdown, sizeLabel, formatSeconds, formatSpeedup, jitTierText, studyExplanations } from "./render";
+export { collectMachineInfo, machineInfoFrom, type MachineReadings } from "./machine";
+export { largestGridFittingCache } from "@tsprof/core";
 export { exportOrder, orderBySource } from "./custom";
 export { initialGrid, referenceGrid, referenceStep, sumGrid, blockRange, DIFFUSION_D, DIFFUSION_DT, BLOCK_VALUE } from "./grid";
 export { ensureCReference, findCCompiler, WASM_PATH, WASM_RELAXED_PATH, C_FLAGS } from "./native";
@@ -18,3 +19,4 @@ export { linspace } from "./variants/poly/kernels";
 export { loadDiffusionModule, type WasmFlavor } from "./variants/diffusion/wasm-simd";
 export type { RunnableVariant, VariantDefinition, VariantCreateOptions } from "./variant";
 export type { StudyCell, StudyEvent, StudyResult, VariantInfo, StudyCounters, MachineInfo } from "@tsprof/core";
+export { renderStudyPng, studySeries, type PngSize } from "./png";

@@ -1,41 +1,58 @@
-/** The machine a study ran on (CPU model, cores, caches from systeminformation, memory, Node, OS). */
 import * as os from "node:os";
 import type { MachineInfo } from "@tsprof/core";
-import * as si from "systeminformation";
-
-export async function collectMachineInfo(): Promise<MachineInfo> {
-  let cpuModel = os.cpus()[0]?.model ?? "unknown CPU";
-  let cores = os.cpus().length;
-  let l1dBytes: number | null = null;
-  let l2Bytes: number | null = null;
-  let l3Bytes: number | null = null;
-  try {
-    const cpu = await si.cpu();
-    cpuModel = [cpu.manufacturer, cpu.brand].filter(Boolean).join(" ") || cpuModel;
-    cores = cpu.cores || cores;
-    const positive = (v: unknown) => (typeof v === "number" && v > 0 ? v : null);
-    l1dBytes = positive(cpu.cache?.l1d);
-    l2Bytes = positive(cpu.cache?.l2);
-    l3Bytes = positive(cpu.cache?.l3);
-  } catch {
-    // systeminformation could not read the CPU: keep the os module's view and unknown caches.
-  }
-  return {
-    cpuModel,
-    cores,
-    l1dBytes,
-    l2Bytes,
-    l3Bytes,
-    memoryBytes: os.totalmem(),
-    node: process.version,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-  };
-}
 
 /**
- * The chapter's estimate (Matrix and Vector Computation, after Example 6-20) of the largest N whose
- * two N x N float64 grids (input and output) fit in a cache of `cacheBytes`: sqrt(cacheBytes / 8 / 2).
+ * The machine a study ran on (what the dashboard's system pane shows and a saved study records),
+ * read with systeminformation (local files and commands only: /proc/cpuinfo, lscpu,
+ * /etc/os-release; no network).
  */
-export function largestGridFittingCache(cacheBytes: number): number {
-  return Math.floor(Math.sqrt(cacheBytes / 8 / 2));
+export async function collectMachineInfo(): Promise<MachineInfo> {
+  // Loaded lazily: it is only needed when a study runs, and it is large.
+  const si = (await import("systeminformation")).default;
+  const [cpu, cache, mem, osInfo] = await Promise.all([si.cpu(), si.cpuCache(), si.mem(), si.osInfo()]);
+  return machineInfoFrom({
+    manufacturer: cpu.manufacturer,
+    brand: cpu.brand,
+    osModel: os.cpus()[0]?.model ?? "",
+    cores: cpu.cores || os.cpus().length,
+    l1d: cache.l1d ?? cpu.cache?.l1d,
+    l2: cache.l2 ?? cpu.cache?.l2,
+    l3: cache.l3 ?? cpu.cache?.l3,
+    memoryBytes: mem.total || os.totalmem(),
+    node: process.version,
+    os: [osInfo.distro, osInfo.release, `(kernel ${osInfo.kernel})`].filter(Boolean).join(" "),
+  });
+}
+
+/** The raw readings gatherMachineInfo combines; separate so the combination is testable. */
+export interface MachineReadings {
+  manufacturer: string;
+  brand: string;
+  /** os.cpus()[0].model, e.g. "AMD EPYC 7B13 64-Core Processor" (sometimes shorter than brand). */
+  osModel: string;
+  cores: number;
+  l1d: number | undefined | null;
+  l2: number | undefined | null;
+  l3: number | undefined | null;
+  memoryBytes: number;
+  node: string;
+  os: string;
+}
+
+export function machineInfoFrom(r: MachineReadings): MachineInfo {
+  const fromSi = [r.manufacturer, r.brand].filter((s) => s && s.trim() !== "").join(" ").trim();
+  // Prefer the longer name: systeminformation trims the model, the kernel's string may be fuller.
+  const cpuModel = r.osModel.trim().length > fromSi.length ? r.osModel.trim() : fromSi || "unknown CPU";
+  const bytes = (value: number | undefined | null): number | null =>
+    typeof value === "number" && Number.isFinite(value) && value > 0 ? value : null;
+  return {
+    cpuModel,
+    cores: r.cores,
+    l1dBytes: bytes(r.l1d),
+    l2Bytes: bytes(r.l2),
+    l3Bytes: bytes(r.l3),
+    memoryBytes: r.memoryBytes,
+    node: r.node,
+    os: r.os,
+  };
 }

@@ -35,6 +35,13 @@ export type ChildMessage =
       peakHeapMiB: number;
       gcCount: number;
       maxRssMiB: number;
+      /** Causes of the measured steps (see StudyCell); null where not measured. */
+      cpuSeconds: number | null;
+      coresUsed: number | null;
+      allocatedBytes: number | null;
+      gcSeconds: number | null;
+      minorFaults: number | null;
+      majorFaults: number | null;
     }
   | { type: "variants"; names: string[] }
   | { type: "error"; message: string };

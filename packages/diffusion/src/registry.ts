@@ -2,7 +2,7 @@
  * The built-in variants of each workload, in study order (the first is the baseline).
  */
 import type { VariantInfo } from "@tsprof/core";
-import { cReferenceUnavailableReason, wasmUnavailableReason } from "./native";
+import { cReferenceUnavailableReason, ensureCReference, wasmUnavailableReason } from "./native";
 import type { VariantDefinition } from "./variant";
 import { createFused } from "./variants/diffusion/fused";
 import { createFusedWorkers, defaultThreads } from "./variants/diffusion/fused-workers";
@@ -69,6 +69,8 @@ function diffusionDefinitions(): VariantDefinition[] {
         name: "wasm-simd",
         description: "WebAssembly 128-bit SIMD kernel (AssemblyScript): f64x2 + FMA, 2 rows x 4 columns per iteration",
         unavailable: wasmUnavailableReason(),
+        // The same single-threaded stencil as fused, in SIMD: the pair that shows what SIMD buys.
+        against: "fused",
       },
       inProcess: true,
       create: createWasmSimd,
@@ -78,9 +80,12 @@ function diffusionDefinitions(): VariantDefinition[] {
         name: "c-reference",
         description: "the fused stencil in C, gcc -O3 -march=native, its own process (the ceiling)",
         unavailable: cReferenceUnavailableReason(),
+        runsAs: "program",
+        against: "fused",
       },
       inProcess: false,
       create: notInProcess("c-reference"),
+      program: ensureCReference,
     },
   ];
 }

@@ -1,20 +1,23 @@
 /**
  * Pure renderers of a StudyResult: the chapter's Table 6-1 (runtime of every variant at every size
- * for the iteration count) and Table 6-2 (speedup against the first variant), plus a memory table
- * (peak RSS, peak heap, GC count), as plain text or as Markdown. They only format numbers that the
- * runner computed.
+ * for the iteration count) and Table 6-2 (speedup against the first variant), a memory table
+ * (peak RSS, peak heap, GC count), the measured causes (allocation, GC time, page faults, cores;
+ * simulated counters and JIT state on the smallest size), then the explanations, as plain text or
+ * as Markdown. They only format numbers that the runner and core's explainStudy computed.
  */
-import type { StudyCell, StudyResult } from "@tsprof/core";
+import {
+  explainStudy,
+  formatByteCount,
+  formatQuantity,
+  shortSizeLabel,
+  sizeLabel,
+  type StudyCell,
+  type StudyExplanation,
+  type StudyJit,
+  type StudyResult,
+} from "@tsprof/core";
 
-export function sizeLabel(workload: StudyResult["workload"], size: number): string {
-  if (workload === "poly") {
-    if (size >= 1e6 && size % 1e5 === 0) return `${size / 1e6}M points`;
-    if (size >= 1e3 && size % 100 === 0) return `${size / 1e3}k points`;
-    return `${size} points`;
-  }
-  if (workload === "custom") return `size ${size}`;
-  return `${size} × ${size}`;
-}
+export { sizeLabel };
 
 export function formatSeconds(seconds: number): string {
   if (seconds >= 10) return `${seconds.toFixed(2)}s`;
@@ -56,6 +59,18 @@ function memoryText(cell: StudyCell | undefined): string {
   return `${rss} / ${heap} / ${gc}`;
 }
 
+/** "1.2 GiB / 36.2 ms / 8.6 k / 1.00": what the steps allocated, GC time, minor faults, cores busy. */
+function causesText(cell: StudyCell | undefined): string {
+  if (!cell || cell.seconds === null || cell.allocatedBytes === undefined) return "-";
+  const or = (v: number | null | undefined, f: (n: number) => string) => (v === null || v === undefined ? "n/a" : f(v));
+  return [
+    or(cell.allocatedBytes, formatByteCount),
+    or(cell.gcSeconds, (s) => `${(s * 1e3).toFixed(1)} ms`),
+    or(cell.minorFaults, formatQuantity),
+    or(cell.coresUsed, (c) => c.toFixed(2)),
+  ].join(" / ");
+}
+
 interface Table {
   title: string;
   header: string[];
@@ -66,11 +81,84 @@ function tables(result: StudyResult): Table[] {
   const header = ["Method", ...result.sizes.map((s) => sizeLabel(result.workload, s))];
   const rowsOf = (text: (cell: StudyCell | undefined) => string) =>
     result.variants.map((v) => [v.name, ...result.sizes.map((s) => text(cellOf(result, v.name, s)))]);
-  return [
+  const out: Table[] = [
     { title: `Table 1. Total runtime for ${result.iterations} iterations`, header, rows: rowsOf(runtimeText) },
     { title: `Table 2. Speedup compared to ${result.baseline} for ${result.iterations} iterations`, header, rows: rowsOf(speedupText) },
     { title: "Table 3. Peak RSS MiB / peak heap MiB (JS heap + ArrayBuffers) / GC count during the steps", header, rows: rowsOf(memoryText) },
   ];
+  if (result.results.some((c) => c.allocatedBytes !== undefined)) {
+    out.push({ title: "Table 4. Allocated / GC time / minor page faults / cores busy (CPU ÷ wall) during the steps", header, rows: rowsOf(causesText) });
+  }
+  const slow = slowTable(result);
+  if (slow) out.push(slow);
+  return out;
+}
+
+const TIER_NAMES: Record<string, string> = { turbofan: "TurboFan", maglev: "Maglev", sparkplug: "Sparkplug", interpreter: "interpreter" };
+
+/** "TurboFan: fusedRows; Sparkplug: initialGrid" — the kernel functions by tier, top tier first. */
+export function jitTierText(jit: StudyJit | undefined): string {
+  if (!jit) return "-";
+  if (jit.functions.length === 0) return jit.note ?? "no functions of its own compiled";
+  const top = jit.functions[0].tier;
+  const names = jit.functions.filter((f) => f.tier === top).map((f) => f.name);
+  return `${TIER_NAMES[top]}: ${names.slice(0, 3).join(", ")}${names.length > 3 ? ", …" : ""}`;
+}
+
+/** Table 5: the slow measurements of the smallest size, per step (simulated) and the JIT state. */
+function slowTable(result: StudyResult): Table | null {
+  if (result.counters.length === 0 && !result.jit?.length) return null;
+  const size = Math.min(...result.sizes);
+  const perStep = (variant: string, key: "instructions" | "d1Misses" | "llMisses" | "branchMispredicts") => {
+    const c = result.counters.find((k) => k.variant === variant);
+    if (!c) return "-";
+    const v = c.perStep?.[key];
+    return v === undefined ? "n/a" : v === null ? "noise" : formatQuantity(v);
+  };
+  const rows = result.variants.map((v) => {
+    const jit = result.jit?.find((j) => j.variant === v.name);
+    return [v.name, perStep(v.name, "instructions"), perStep(v.name, "d1Misses"), perStep(v.name, "llMisses"), perStep(v.name, "branchMispredicts"), jitTierText(jit), jit ? String(jit.deopts.length) : "-"];
+  });
+  return {
+    title: `Table 5. Per step at ${shortSizeLabel(result.workload, size)} (slow measurements, once per variant): instructions, D1 / LL misses, branch mispredicts (simulated by cachegrind); JIT tier and deoptimizations (V8's code log)`,
+    header: ["Method", "instr", "D1 miss", "LL miss", "br. mispred", "top tier", "deopts"],
+    rows,
+  };
+}
+
+/** The explanations to show: the result's own, or (a study saved before they existed) computed now. */
+export function studyExplanations(result: StudyResult): StudyExplanation[] {
+  return result.explanations ?? explainStudy(result);
+}
+
+/** "Why" section: one sentence per pair and size, grouped by size. */
+function explanationLines(result: StudyResult): string[] {
+  const all = studyExplanations(result);
+  if (all.length === 0) return [];
+  const lines = ["Why each variant is faster or slower than the one before it (measured causes, largest share of the time ratio first):"];
+  for (const size of result.sizes) {
+    const here = all.filter((e) => e.size === size);
+    if (here.length === 0) continue;
+    lines.push("", `At ${sizeLabel(result.workload, size)}:`);
+    for (const e of here) lines.push(`- ${e.summary}`);
+  }
+  const deopts = deoptLines(result);
+  if (deopts.length > 0) lines.push("", "Deoptimizations (smallest size; reason, original line):", ...deopts);
+  return lines;
+}
+
+function deoptLines(result: StudyResult): string[] {
+  const lines: string[] = [];
+  for (const jit of result.jit ?? []) {
+    for (const d of jit.deopts.slice(0, 5)) lines.push(`- ${jit.variant}: ${d.function} ${d.kind}: ${d.reason} at ${shortPath(d.file)}:${d.line}`);
+    if (jit.deopts.length > 5) lines.push(`- ${jit.variant}: … ${jit.deopts.length - 5} more`);
+  }
+  return lines;
+}
+
+/** The file name with its folder ("diffusion/fused-kernel.ts"), enough to find it. */
+function shortPath(file: string): string {
+  return file.split(/[\\/]/).slice(-2).join("/");
 }
 
 function headline(result: StudyResult): string {
@@ -106,6 +194,8 @@ export function renderStudyText(result: StudyResult): string {
     out.push("");
   }
   out.push(...notes(result));
+  const why = explanationLines(result);
+  if (why.length > 0) out.push("", ...why);
   return out.join("\n").trimEnd() + "\n";
 }
 
@@ -124,5 +214,7 @@ export function renderStudyMarkdown(result: StudyResult): string {
   }
   const extra = notes(result);
   if (extra.length > 0) out.push(...extra.map((line) => `- ${escapeMarkdown(line)}`));
+  const why = explanationLines(result);
+  if (why.length > 0) out.push("", ...why.map((line) => (line.startsWith("At ") || line.startsWith("Why") || line.startsWith("Deopt") ? `**${escapeMarkdown(line)}**` : escapeMarkdown(line))));
   return out.join("\n").trimEnd() + "\n";
 }

@@ -7,14 +7,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SCHEMA_VERSION, UsageError, type StudyCell, type StudyEvent, type StudyResult, type VariantInfo } from "@tsprof/core";
+import { SCHEMA_VERSION, UsageError, explainStudy, type StudyCell, type StudyEvent, type StudyResult, type VariantInfo } from "@tsprof/core";
 import { loaderExecArgv } from "@tsprof/runner";
 import pidusage from "pidusage";
 import { orderBySource } from "./custom";
 import { collectMachineInfo } from "./machine";
-import { ensureCReference } from "./native";
 import type { CellSpec, ChildMessage, ListSpec } from "./protocol";
-import { listVariants } from "./registry";
+import { findVariant, listVariants } from "./registry";
+import { runSlowCauses } from "./study-slow";
 
 export interface StudyOptions {
   workload: "diffusion" | "poly" | "custom";
@@ -32,6 +32,11 @@ export interface StudyOptions {
   signal?: AbortSignal;
   /** The tsprof command line recorded in the result. */
   command?: string[];
+  /**
+   * The slow measurements after the timed cells, once per variant on the smallest size: "all"
+   * (JIT log and cachegrind, the default), "jit" (JIT log only), "none".
+   */
+  slowCauses?: "all" | "jit" | "none";
 }
 
 export const DEFAULT_CELL_BUDGET_SECONDS = 10;
@@ -86,7 +91,7 @@ function validate(options: StudyOptions): void {
   if (options.cellBudgetSeconds !== undefined && !(options.cellBudgetSeconds >= 0)) throw new UsageError(`bad cell budget '${options.cellBudgetSeconds}'`);
 }
 
-function childArgs(spec: CellSpec | ListSpec, custom: boolean): string[] {
+export function childArgs(spec: CellSpec | ListSpec, custom: boolean): string[] {
   return [...(custom ? loaderExecArgv() : []), CELL_CHILD, JSON.stringify(spec)];
 }
 
@@ -162,16 +167,16 @@ function watchRss(pid: number): { stop(): number | null } {
   };
 }
 
-/** Runs the C reference binary: it prints `progress DONE MS` lines and one `result {json}` line. */
-async function runCReferenceCell(
+/** Runs a variant that is a compiled program: it prints `progress DONE MS` lines and one `result {json}` line. */
+async function runProgramCell(
+  binary: { path: string | null; reason?: string },
   size: number,
   iterations: number,
   budgetSeconds: number,
   onProgress: (done: number, elapsedMs: number) => void,
   track: (child: ChildProcess) => void,
 ): Promise<CellOutcome> {
-  const binary = ensureCReference();
-  if (!binary.path) return { result: null, error: binary.reason ?? "no C reference", peakRssMiB: null };
+  if (!binary.path) return { result: null, error: binary.reason ?? "no binary", peakRssMiB: null };
   const child = spawn(binary.path, [String(size), String(iterations), String(budgetSeconds)], { stdio: ["ignore", "pipe", "pipe"] });
   track(child);
   const guard = watchdog(child, cellDeadlineMs(budgetSeconds));
@@ -199,6 +204,13 @@ async function runCReferenceCell(
           peakHeapMiB: Number.NaN,
           gcCount: Number.NaN,
           maxRssMiB: parsed.maxRssKiB / 1024,
+          // A program has no V8 heap; its CPU and faults are not reported by the binary.
+          cpuSeconds: null,
+          coresUsed: null,
+          allocatedBytes: null,
+          gcSeconds: null,
+          minorFaults: null,
+          majorFaults: null,
         };
       }
     }
@@ -229,27 +241,77 @@ function finite(value: number | null | undefined): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
+/** The StudyCell of one finished (or failed) run. */
+function cellOf(variant: VariantInfo, size: number, iterations: number, outcome: CellOutcome): StudyCell {
+  const r = outcome.result;
+  const peaks = [outcome.peakRssMiB, finite(r?.maxRssMiB)].filter((v): v is number => v !== null);
+  const cell: StudyCell = {
+    variant: variant.name,
+    size,
+    iterations,
+    measuredIterations: r?.measuredIterations ?? 0,
+    scaled: r?.scaled ?? false,
+    status: r ? "ok" : variant.unavailable ? "unavailable" : outcome.timedOut ? "timed-out" : "failed",
+    seconds: r ? r.seconds : null,
+    speedup: null,
+    peakRssMiB: peaks.length > 0 ? Math.max(...peaks) : null,
+    peakHeapMiB: finite(r?.peakHeapMiB),
+    gcCount: finite(r?.gcCount),
+    checksum: r ? r.checksum : null,
+  };
+  if (r) {
+    cell.cpuSeconds = finite(r.cpuSeconds);
+    cell.coresUsed = finite(r.coresUsed);
+    cell.allocatedBytes = finite(r.allocatedBytes);
+    cell.gcSeconds = finite(r.gcSeconds);
+    cell.minorFaults = finite(r.minorFaults);
+    cell.majorFaults = finite(r.majorFaults);
+  }
+  if (outcome.error) cell.error = outcome.error;
+  if (r?.checksumNote) cell.checksumNote = r.checksumNote;
+  return cell;
+}
+
+/** The variants to run, in order (the first is the baseline); UsageError for an unknown name. */
+async function chooseVariants(options: StudyOptions): Promise<VariantInfo[]> {
+  const available = options.workload === "custom" ? await listCustomVariants(options.customModule!) : listVariants(options.workload);
+  if (!options.variants || options.variants.length === 0) return available;
+  return options.variants.map((name) => {
+    const found = available.find((v) => v.name === name);
+    if (!found) throw new UsageError(`unknown variant '${name}' (known: ${available.map((v) => v.name).join(", ")})`);
+    return found;
+  });
+}
+
+interface CellRun {
+  options: StudyOptions;
+  budgetSeconds: number;
+  customModule: string | undefined;
+  onProgress: (done: number, elapsedMs: number) => void;
+  track: (child: ChildProcess) => void;
+}
+
+/** Runs one cell with its variant's strategy: unavailable, a compiled program, or a Node child. */
+function runCell(variant: VariantInfo, size: number, run: CellRun): Promise<CellOutcome> {
+  const { options } = run;
+  if (variant.unavailable) return Promise.resolve({ result: null, error: `unavailable: ${variant.unavailable}`, peakRssMiB: null });
+  const program = options.workload === "custom" ? undefined : findVariant(options.workload, variant.name)?.program;
+  if (program) return runProgramCell(program(), size, options.iterations, run.budgetSeconds, run.onProgress, run.track);
+  const spec: CellSpec = { mode: "cell", workload: options.workload, variant: variant.name, size, iterations: options.iterations, budgetSeconds: run.budgetSeconds, customModule: run.customModule };
+  return runNodeCell(spec, run.onProgress, run.track);
+}
+
 /**
  * Runs the study and resolves with its result; `onEvent` gets cell-start, cell-progress (about 10
- * per second), cell-done and done. Unavailable variants produce a cell with `error` set, not a failure.
+ * per second), cell-done, then (slow causes) jit and counters per variant, and done. Unavailable
+ * variants produce a cell with `error` set, not a failure. The result carries its explanations.
  */
 export async function runStudy(options: StudyOptions, onEvent: (e: StudyEvent) => void = () => {}): Promise<StudyResult> {
   validate(options);
   const startedAt = new Date().toISOString();
   const budgetSeconds = options.cellBudgetSeconds ?? DEFAULT_CELL_BUDGET_SECONDS;
   const machinePromise = collectMachineInfo().catch(() => null);
-
-  let available: VariantInfo[];
-  if (options.workload === "custom") available = await listCustomVariants(options.customModule!);
-  else available = listVariants(options.workload);
-  let variants = available;
-  if (options.variants && options.variants.length > 0) {
-    variants = options.variants.map((name) => {
-      const found = available.find((v) => v.name === name);
-      if (!found) throw new UsageError(`unknown variant '${name}' (known: ${available.map((v) => v.name).join(", ")})`);
-      return found;
-    });
-  }
+  const variants = await chooseVariants(options);
   const baseline = variants[0].name;
   const customModule = options.customModule ? path.resolve(options.customModule) : undefined;
   const results: StudyCell[] = [];
@@ -263,52 +325,32 @@ export async function runStudy(options: StudyOptions, onEvent: (e: StudyEvent) =
   };
   options.signal?.addEventListener("abort", onAbort);
 
+  let slow: Awaited<ReturnType<typeof runSlowCauses>> = { counters: [], jit: [] };
   try {
     for (const size of options.sizes) {
       for (const variant of variants) {
         if (aborted) break;
         const cellIndex = index++;
         onEvent({ type: "cell-start", variant: variant.name, size, index: cellIndex, total });
-        const onProgress = (done: number, elapsedMs: number) =>
-          onEvent({ type: "cell-progress", variant: variant.name, size, done, of: options.iterations, elapsedMs });
-        const track = (child: ChildProcess) => {
-          running = child;
-        };
-        let outcome: CellOutcome;
-        if (variant.unavailable) {
-          outcome = { result: null, error: `unavailable: ${variant.unavailable}`, peakRssMiB: null };
-        } else if (options.workload === "diffusion" && variant.name === "c-reference") {
-          outcome = await runCReferenceCell(size, options.iterations, budgetSeconds, onProgress, track);
-        } else {
-          const spec: CellSpec = { mode: "cell", workload: options.workload, variant: variant.name, size, iterations: options.iterations, budgetSeconds, customModule };
-          outcome = await runNodeCell(spec, onProgress, track);
-        }
+        const outcome = await runCell(variant, size, {
+          options,
+          budgetSeconds,
+          customModule,
+          onProgress: (done, elapsedMs) => onEvent({ type: "cell-progress", variant: variant.name, size, done, of: options.iterations, elapsedMs }),
+          track: (child) => {
+            running = child;
+          },
+        });
         running = null;
         if (aborted && !outcome.result) break;
-        const r = outcome.result;
-        const peaks = [outcome.peakRssMiB, finite(r?.maxRssMiB)].filter((v): v is number => v !== null);
-        const cell: StudyCell = {
-          variant: variant.name,
-          size,
-          iterations: options.iterations,
-          measuredIterations: r?.measuredIterations ?? 0,
-          scaled: r?.scaled ?? false,
-          status: r ? "ok" : variant.unavailable ? "unavailable" : outcome.timedOut ? "timed-out" : "failed",
-          seconds: r ? r.seconds : null,
-          speedup: null,
-          peakRssMiB: peaks.length > 0 ? Math.max(...peaks) : null,
-          peakHeapMiB: finite(r?.peakHeapMiB),
-          gcCount: finite(r?.gcCount),
-          checksum: r ? r.checksum : null,
-        };
-        if (outcome.error) cell.error = outcome.error;
-        if (r?.checksumNote) cell.checksumNote = r.checksumNote;
+        const cell = cellOf(variant, size, options.iterations, outcome);
         const base = results.find((c) => c.variant === baseline && c.size === size) ?? (variant.name === baseline ? cell : undefined);
         if (base?.seconds && cell.seconds) cell.speedup = base.seconds / cell.seconds;
         results.push(cell);
         onEvent({ type: "cell-done", cell, index: cellIndex, total });
       }
     }
+    if (!aborted) slow = await runSlowCauses({ ...options, customModule }, variants, results, onEvent, () => aborted);
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }
@@ -324,10 +366,12 @@ export async function runStudy(options: StudyOptions, onEvent: (e: StudyEvent) =
     sizes: options.sizes,
     iterations: options.iterations,
     results,
-    counters: [],
+    counters: slow.counters,
     machine: await machinePromise,
   };
+  if (slow.jit.length > 0) result.jit = slow.jit;
   if (aborted) result.aborted = true;
+  result.explanations = explainStudy(result);
   onEvent({ type: "done", result });
   return result;
 }

@@ -20,9 +20,15 @@ export interface RunnableVariant {
 /** A built-in variant: its description and a factory (one fresh instance per cell). */
 export interface VariantDefinition {
   info: VariantInfo;
-  /** Runs in-process (false for c-reference, which is its own program). */
+  /** Runs in-process (false for a variant that is its own program). */
   inProcess: boolean;
   create(options?: VariantCreateOptions): RunnableVariant;
+  /**
+   * The run strategy of a variant that is a compiled program (info.runsAs "program"): its binary,
+   * built if needed, or why there is none. It is run as `<binary> <size> <iterations> <budget s>`
+   * and prints `progress DONE MS` lines and one `result {json}` line.
+   */
+  program?(): { path: string | null; reason?: string };
 }
 
 export interface VariantCreateOptions {

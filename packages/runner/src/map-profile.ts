@@ -89,6 +89,16 @@ class FrameMapper {
   }
 }
 
+/**
+ * Node's Module._compile running a module's top level whose script V8 no longer names (collected
+ * by the end, so no url). tsprof's require hook calls Module._compile for the user's files, so
+ * such a module under tsprof's frames is taken as the user's: tsprof's own modules and its
+ * dependencies keep their urls (their code stays loaded), and are told apart by them.
+ */
+function runsUnknownModule(parent: RawFrame, child: RawFrame | undefined): boolean {
+  return parent.functionName === "Module._compile" && parent.url.startsWith("node:internal/modules/") && child?.url === "";
+}
+
 const frameKey = (cf: SampledCallFrame) => `${cf.functionName}\u0000${cf.url}\u0000${cf.lineNumber}\u0000${cf.columnNumber}`;
 
 /** The CPU sampler's profile in original positions, without tsprof's frames or compiler helpers. */
@@ -133,7 +143,9 @@ export function mapCpuProfile(profile: CpuProfile, options: MapProfileOptions): 
       }
     }
     const childInsideOwn = fate.keep ? false : fate.own || insideOwn;
-    for (const c of [...(node.children ?? [])].reverse()) stack.push({ id: c, parent: here, insideOwn: childInsideOwn });
+    for (const c of [...(node.children ?? [])].reverse()) {
+      stack.push({ id: c, parent: here, insideOwn: childInsideOwn && !runsUnknownModule(node.callFrame, byId.get(c)?.callFrame) });
+    }
   }
   const samples = profile.samples.map((id) => nodes[target.get(id) ?? 0].id);
   // V8's hitCounts and its samples array disagree by a few samples (a sample taken as profiling
@@ -208,7 +220,9 @@ export function mapAllocationProfile(
       here.sampleCount += sampleCount.get(node.id) ?? 0;
     }
     const childInsideOwn = fate.keep ? false : fate.own || insideOwn;
-    for (const child of [...(node.children ?? [])].reverse()) stack.push({ node: child, parent: here, insideOwn: childInsideOwn });
+    for (const child of [...(node.children ?? [])].reverse()) {
+      stack.push({ node: child, parent: here, insideOwn: childInsideOwn && !runsUnknownModule(node.callFrame, child.callFrame) });
+    }
   }
   return { thread: options.thread, samplingIntervalBytes: options.samplingIntervalBytes, head };
 }
