@@ -24,7 +24,7 @@ test("dashboard: a step() or setup() that never returns is cut at the cell budge
     const module = join(dir, "hanging.ts");
     writeFileSync(module, HANGING);
     const json = join(dir, "study.json");
-    const r = tsprof(["dashboard", module, "--headless", "--sizes", "8", "--iterations", "3", "--cell-budget", "1", "--json", json], { timeoutMs: 90_000 });
+    const r = tsprof(["dashboard", module, "--headless", "--causes", "none", "--sizes", "8", "--iterations", "3", "--cell-budget", "1", "--json", json], { timeoutMs: 90_000 });
     assert.equal(r.signal, null, "the dashboard hung");
     assert.equal(r.code, 0, r.stderr);
     assertNoTrace(r.stderr);
@@ -54,7 +54,7 @@ test("the dashboard saves a NaN checksum as null and says so in one line", () =>
     const module = join(dir, "nan.ts");
     writeFileSync(module, "export const nanny = { setup(n: number) {}, step() {}, checksum() { return NaN; } };\n");
     const json = join(dir, "study.json");
-    const r = tsprof(["dashboard", module, "--headless", "--sizes", "8", "--iterations", "2", "--json", json], { timeoutMs: 60_000 });
+    const r = tsprof(["dashboard", module, "--headless", "--causes", "none", "--sizes", "8", "--iterations", "2", "--json", json], { timeoutMs: 60_000 });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /tsprof: 1 checksum is not a finite number \(nanny @ 8: checksum\(\) returned NaN\): saved as null/);
     assert.equal(readJson(json).results[0].checksum, null);
