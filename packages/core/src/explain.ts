@@ -28,8 +28,11 @@ export interface MetricSpec {
   format(value: number): string;
 }
 
-/** One side's reading of a quantity: a value, or why there is none. */
-export type MetricReading = { value: number; simulated?: string } | { value: null; missing: string };
+/**
+ * One side's reading of a quantity: a value, or why there is none. `belowResolution`: measured,
+ * but too small to tell from noise; the pair is then skipped without being reported missing.
+ */
+export type MetricReading = { value: number; simulated?: string } | { value: null; missing: string; belowResolution?: boolean };
 
 export type MetricReadings = Record<string, MetricReading | undefined>;
 
@@ -150,6 +153,8 @@ export function explainPair(
     const b = before[spec.key];
     const a = after[spec.key];
     if (!b && !a) continue;
+    const quiet = (r: MetricReading | undefined) => r !== undefined && r.value === null && r.belowResolution === true;
+    if (quiet(b) || quiet(a)) continue;
     if (!b || !a || b.value === null || a.value === null) {
       const why = [b, a].map((r) => (r && r.value === null ? r.missing : null)).find((m) => m) ?? "measured on one side only";
       missing.push(`${spec.label}: ${why}`);
