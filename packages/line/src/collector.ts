@@ -12,7 +12,7 @@ import { performance } from "node:perf_hooks";
 // The child loads only what it needs to run: not @tsprof/core's renderers and tables (start-up).
 import { writeResultFile } from "@tsprof/core/dist/io";
 import type { LineMode } from "@tsprof/core";
-import type { CollectorContext, FileMeta, ModuleGroup } from "@tsprof/runner";
+import type { CollectorContext, EventSink, FileMeta, ModuleGroup } from "@tsprof/runner";
 import { CpuSampler, appendPlan, unloadedModuleWarnings, unprofiledNote, markOwnThread } from "@tsprof/runner/child";
 import type { FileData } from "./build-result";
 import { readSource, sharedViews, fileViews, OWN_DIRS, Control, emptyResult, bodyOf, type PlanEntry, type SharedBuffers, type WorkerInput } from "./shared";
@@ -94,36 +94,8 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
   let workerReady = options.mode === "sample";
 
   // Trace: per-line wall time between line events, minus the cost of our own events.
-  let events = 0;
   const eventCostMs = options.mode === "trace" ? calibrateEventCost() : 0;
-  const traceSink = (data: FileData) => ({
-    enter(fn: number): Frame {
-      events++;
-      data.calls[fn]++;
-      return { slot: -1, t: performance.now(), ev: events };
-    },
-    line(frame: Frame, slot: number): void {
-      const t = performance.now();
-      data.hits[slot]++;
-      if (frame.slot >= 0) {
-        const dt = t - frame.t - eventCostMs * (events - frame.ev + 1);
-        data.timeMs[frame.slot] += dt > 0 ? dt : 0;
-      }
-      events++;
-      frame.slot = slot;
-      frame.t = t;
-      frame.ev = events;
-    },
-    exit(frame: Frame): void {
-      const t = performance.now();
-      if (frame.slot >= 0) {
-        const dt = t - frame.t - eventCostMs * (events - frame.ev + 1);
-        data.timeMs[frame.slot] += dt > 0 ? dt : 0;
-      }
-      events++;
-      frame.slot = -1;
-    },
-  });
+  const traceSink = traceSinks(eventCostMs);
 
   sampler.start();
 
@@ -174,6 +146,40 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       writeResultFile(context.outFile, bodyOf(result));
     },
   };
+}
+
+/**
+ * Trace mode's event sinks, one per file, sharing one event counter: each line's wall time runs
+ * until the next line event, minus the calibrated cost of the events in between.
+ */
+function traceSinks(eventCostMs: number): (data: FileData) => EventSink<Frame> {
+  let events = 0;
+  const charge = (data: FileData, frame: Frame, t: number): void => {
+    if (frame.slot < 0) return;
+    const dt = t - frame.t - eventCostMs * (events - frame.ev + 1);
+    data.timeMs[frame.slot] += dt > 0 ? dt : 0;
+  };
+  return (data) => ({
+    enter(fn: number): Frame {
+      events++;
+      data.calls[fn]++;
+      return { slot: -1, t: performance.now(), ev: events };
+    },
+    line(frame: Frame, slot: number): void {
+      const t = performance.now();
+      data.hits[slot]++;
+      charge(data, frame, t);
+      events++;
+      frame.slot = slot;
+      frame.t = t;
+      frame.ev = events;
+    },
+    exit(frame: Frame): void {
+      charge(data, frame, performance.now());
+      events++;
+      frame.slot = -1;
+    },
+  });
 }
 
 /** Cost of one line event (clock read + bookkeeping), measured here, in milliseconds. */

@@ -1,6 +1,6 @@
 export * from "./recording";
 export * from "./render-plot";
-export { recordMemory, type RecordOptions, type RecordOutcome, type SamplerStats } from "./record";
+export { recordMemory, memStatusLine, type RecordOptions, type RecordOutcome, type SamplerStats } from "./record";
 export { descendantsOf } from "./proc";
 export * from "./render-text";
 export { profileMemory, HEAP_DEFINITION, type MemProfileOptions, type MemProfileOutcome } from "./profile";

@@ -12,6 +12,7 @@
  * HeapProfiler.startSampling), with the flags that keep objects already collected by minor and
  * major GCs, so short-lived garbage counts as allocation.
  */
+import { writeSync } from "node:fs";
 import { Session } from "node:inspector";
 import { performance } from "node:perf_hooks";
 import { createHeapReader } from "./heap-reader";
@@ -70,7 +71,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
   const files: FileData[] = [];
   const readRss = createRssReader();
   const heapReader = createHeapReader();
-  const gc = options.gc ? (globalThis as { gc?: () => void }).gc : undefined;
+  const gc = options.gc ? (globalThis as { gc?: (options?: { type: "major" | "minor" }) => void }).gc : undefined;
   const notes: string[] = [];
   if (options.gc && !gc) notes.push("--gc asked for, but global.gc is missing (node --expose-gc): no GC before measurements");
 
@@ -80,7 +81,9 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
         // `external` counter at the start of the next GC, so after one GC RSS has dropped but
         // external still counts the freed buffer.
         gc();
-        gc();
+        // The second only has to start a GC (which finishes the sweep and updates the counter): a
+        // minor one does, at a fraction of a second full GC's cost.
+        gc({ type: "minor" });
         heapReader.update();
         now[RSS] = readRss();
         now[HEAP_USED] = heapReader.used();
@@ -161,6 +164,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
     snapshotEveryMs = Math.max(50, (performance.now() - t) * 20);
   };
 
+  const progress = createProgress();
   let finished = false;
   // Everything of tsprof's is loaded and started: what the process holds beyond its RSS before the
   // loader is tsprof's own (the header says so; the RSS columns include it).
@@ -194,7 +198,11 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
           return { data, previous: entry, rss: now[RSS], heap: now[HEAP], heapUsed: now[HEAP_USED], growthMark: attributedGrowth };
         },
         line(frame: Frame, slot: number): void {
-          if ((++events & 0x3fff) === 0) checkInterrupt();
+          // Every 64 events, the progress clock (a --gc run measures a few hundred events a second).
+          if ((++events & 0x3f) === 0) {
+            progress.tick(events);
+            if ((events & 0x3fff) === 0) checkInterrupt();
+          }
           measure();
           if (frame.previous >= 0) record(frame.data, frame.previous, frame.rss, frame.heap, frame.heapUsed, frame.growthMark);
           if (performance.now() - lastSnapshot >= snapshotEveryMs) snapshot();
@@ -216,6 +224,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
     finish(exit: ChildExit): void {
       if (finished) return;
       finished = true;
+      progress.done(events);
       let allocations: AllocationSite[] = [];
       let sampledBytes = 0;
       let ownBytes = 0;
@@ -247,6 +256,41 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
         ...(allocationProfile ? { allocationProfile } : {}),
       };
       writeResultFile(context.outFile, output);
+    },
+  };
+}
+
+/**
+ * Progress on stderr for a long run (a --gc run over millions of line events can take minutes):
+ * from a few seconds in, the count of line occurrences measured and the time elapsed, on one line
+ * rewritten in place on a terminal, or a line every ten seconds otherwise. Checked every 64 events,
+ * from the events themselves (the program may never yield to a timer).
+ */
+function createProgress(): { tick(events: number): void; done(events: number): void } {
+  const tty = process.stderr.isTTY === true;
+  const started = performance.now();
+  const firstAfterMs = tty ? 3000 : 5000;
+  const everyMs = tty ? 500 : 10_000;
+  let shownAt = 0;
+  const write = (text: string) => {
+    try {
+      writeSync(2, text);
+    } catch {
+      // stderr closed: no progress to show
+    }
+  };
+  const line = (events: number, elapsedMs: number) =>
+    `[tsprof mem] ${events.toLocaleString("en-US")} line occurrences measured, ${(elapsedMs / 1000).toFixed(1)} s`;
+  return {
+    tick(events: number): void {
+      const elapsed = performance.now() - started;
+      if (elapsed < firstAfterMs || elapsed - shownAt < everyMs) return;
+      shownAt = elapsed;
+      write(tty ? `\r\x1b[K${line(events, elapsed)}` : `${line(events, elapsed)}\n`);
+    },
+    done(events: number): void {
+      if (shownAt === 0) return;
+      write(tty ? "\r\x1b[K" : `${line(events, performance.now() - started)}, done\n`);
     },
   };
 }

@@ -51,26 +51,35 @@ export interface SamplerStats {
   skipped: number;
 }
 
-export async function recordMemory(options: RecordOptions): Promise<RecordOutcome & { sampler: SamplerStats }> {
-  const cwd = options.cwd ?? process.cwd();
-  // Bad input fails before a recording file exists.
-  resolveScript(options.script, cwd);
-  const modules = resolveModules(options.modules, cwd);
-  const dir = options.dir ?? recordingsDir(cwd);
-  const started = new Date();
-  const recordingPath = join(dir, recordingFileName(started));
+/** The recording file, open for appending; writes after `close()` are dropped. */
+interface RecordingWriter {
+  path: string;
+  write(text: string): void;
+  close(): void;
+}
+
+/** Create the recording file and write its header line. */
+function openRecording(options: RecordOptions, dir: string, started: Date): RecordingWriter {
+  const path = join(dir, recordingFileName(started));
   let fd: number;
   try {
     mkdirSync(dir, { recursive: true });
-    fd = openSync(recordingPath, "a");
+    fd = openSync(path, "a");
   } catch (err) {
     throw new ToolError(`cannot write the recording in ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   let closed = false;
-  const write = (text: string): void => {
-    if (!closed) writeSync(fd, text);
+  const writer: RecordingWriter = {
+    path,
+    write(text) {
+      if (!closed) writeSync(fd, text);
+    },
+    close() {
+      closed = true;
+      closeSync(fd);
+    },
   };
-  write(
+  writer.write(
     recordingLine({
       type: "header",
       kind: "mem-recording",
@@ -83,88 +92,134 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
       script: options.script,
     }),
   );
+  return writer;
+}
 
-  const stats: SamplerStats = { ticks: 0, samples: 0, skipped: 0 };
-  let timer: NodeJS.Timeout | null = null;
-  let statusTimer: NodeJS.Timeout | null = null;
-  let inFlight: Promise<void> | null = null;
-  let currentRss = 0;
-  let peakRss = 0;
-  let childPids: number[] = [];
-  let lastTreeScan = 0;
-  const t0 = Date.now();
+/**
+ * Samples the RSS of the child (and, with `includeChildren`, of its descendants) every interval
+ * and appends each sample to the recording. One sample at a time: a tick that finds the previous
+ * sample still in flight is skipped.
+ */
+class RssSampler {
+  readonly stats: SamplerStats = { ticks: 0, samples: 0, skipped: 0 };
+  currentRss = 0;
+  peakRss = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> | null = null;
+  private childPids: number[] = [];
+  private lastTreeScan = 0;
 
-  const sampleOnce = async (pid: number): Promise<void> => {
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly intervalMs: number,
+    private readonly includeChildren: boolean,
+  ) {}
+
+  start(pid: number): void {
+    this.timer = setInterval(() => {
+      this.stats.ticks++;
+      if (this.inFlight) {
+        this.stats.skipped++;
+        return;
+      }
+      this.inFlight = this.sampleOnce(pid).finally(() => {
+        this.inFlight = null;
+      });
+    }, this.intervalMs);
+  }
+
+  /** Stop the timer and wait for the sample in flight, if any. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    if (this.inFlight) await this.inFlight;
+  }
+
+  private async sampleOnce(pid: number): Promise<void> {
     const now = performance.timeOrigin + performance.now();
-    if (options.includeChildren && now - lastTreeScan >= 100) {
+    if (this.includeChildren && now - this.lastTreeScan >= 100) {
       // Walking the tree costs a few /proc reads: every 100 ms is enough to catch new children.
-      childPids = descendantsOf(pid);
-      lastTreeScan = now;
+      this.childPids = descendantsOf(pid);
+      this.lastTreeScan = now;
     }
     let rss = 0;
     try {
-      if (childPids.length === 0) {
-        rss = (await pidusage(pid)).memory;
-      } else {
-        rss = 0;
-        // One by one: a descendant that exited since the scan must not cost the whole sample.
-        const reads = await Promise.allSettled([pid, ...childPids].map((p) => pidusage(p)));
-        if (reads[0].status === "rejected") throw reads[0].reason;
-        for (const r of reads) if (r.status === "fulfilled") rss += r.value.memory;
-      }
+      rss = await this.readRss(pid);
     } catch {
       // The child itself has exited: nothing to sample.
-      stats.skipped++;
+      this.stats.skipped++;
       return;
     }
     // A process that has exited but is not yet reaped (a zombie) reads as RSS 0: it is gone, and
     // a 0 would draw the line down to the axis at the end of every plot.
     if (rss <= 0) {
-      stats.skipped++;
+      this.stats.skipped++;
       return;
     }
     const t = performance.timeOrigin + performance.now();
-    write(recordingLine({ type: "rss", t: (now + t) / 2, rss }));
-    stats.samples++;
-    currentRss = rss;
-    if (rss > peakRss) peakRss = rss;
-  };
+    this.write(recordingLine({ type: "rss", t: (now + t) / 2, rss }));
+    this.stats.samples++;
+    this.currentRss = rss;
+    if (rss > this.peakRss) this.peakRss = rss;
+  }
 
+  /** RSS of the child plus its known descendants; throws when the child itself cannot be read. */
+  private async readRss(pid: number): Promise<number> {
+    if (this.childPids.length === 0) return (await pidusage(pid)).memory;
+    let rss = 0;
+    // One by one: a descendant that exited since the scan must not cost the whole sample.
+    const reads = await Promise.allSettled([pid, ...this.childPids].map((p) => pidusage(p)));
+    if (reads[0].status === "rejected") throw reads[0].reason;
+    for (const r of reads) if (r.status === "fulfilled") rss += r.value.memory;
+    return rss;
+  }
+}
+
+/** The live status line's text (after the carriage return and clear). Pure. */
+export function memStatusLine(elapsedMs: number, currentRss: number, peakRss: number): string {
+  const elapsed = (elapsedMs / 1000).toFixed(1);
+  return `[tsprof mem] ${elapsed} s  RSS ${bytesToMiB(currentRss).toFixed(1)} MiB  peak ${bytesToMiB(peakRss).toFixed(1)} MiB`;
+}
+
+/**
+ * Show the live status line on `status` every 250 ms (once the run has lasted 500 ms), forwarding
+ * the child's piped output around it. Returns the function that stops it and clears the line.
+ */
+function startStatusLine(child: ChildProcess, status: NodeJS.WriteStream, sampler: RssSampler, t0: number): () => void {
+  let shown = false;
+  // The script's output comes through us (stdio "pipe"), so the status line is wiped before
+  // each piece of it and redrawn after, instead of being run into.
+  const forward = (target: NodeJS.WriteStream) => (chunk: Buffer) => {
+    if (shown) status.write("\r\x1b[K");
+    shown = false;
+    target.write(chunk);
+  };
+  child.stdout?.on("data", forward(process.stdout));
+  child.stderr?.on("data", forward(process.stderr));
+  const timer = setInterval(() => {
+    // Only for runs long enough to need it.
+    if (Date.now() - t0 < 500) return;
+    status.write(`\r\x1b[K${memStatusLine(Date.now() - t0, sampler.currentRss, sampler.peakRss)}`);
+    shown = true;
+  }, 250);
+  return () => clearInterval(timer);
+}
+
+export async function recordMemory(options: RecordOptions): Promise<RecordOutcome & { sampler: SamplerStats }> {
+  const cwd = options.cwd ?? process.cwd();
+  // Bad input fails before a recording file exists.
+  resolveScript(options.script, cwd);
+  const modules = resolveModules(options.modules, cwd);
+  const recording = openRecording(options, options.dir ?? recordingsDir(cwd), new Date());
+  const recordingPath = recording.path;
+  const write = recording.write;
+
+  const sampler = new RssSampler(write, options.intervalMs, options.includeChildren);
+  let stopStatus: (() => void) | null = null;
+  const t0 = Date.now();
   const onSpawn = (child: ChildProcess): void => {
-    const pid = child.pid;
-    if (pid === undefined) return;
-    timer = setInterval(() => {
-      stats.ticks++;
-      if (inFlight) {
-        stats.skipped++;
-        return;
-      }
-      inFlight = sampleOnce(pid).finally(() => {
-        inFlight = null;
-      });
-    }, options.intervalMs);
-    if (options.status) {
-      const status = options.status;
-      let shown = false;
-      // The script's output comes through us (stdio "pipe"), so the status line is wiped before
-      // each piece of it and redrawn after, instead of being run into.
-      const forward = (target: NodeJS.WriteStream) => (chunk: Buffer) => {
-        if (shown) status.write("\r\x1b[K");
-        shown = false;
-        target.write(chunk);
-      };
-      child.stdout?.on("data", forward(process.stdout));
-      child.stderr?.on("data", forward(process.stderr));
-      statusTimer = setInterval(() => {
-        // Only for runs long enough to need it.
-        if (Date.now() - t0 < 500) return;
-        const elapsed = ((Date.now() - t0) / 1000).toFixed(1);
-        status.write(
-          `\r\x1b[K[tsprof mem] ${elapsed} s  RSS ${bytesToMiB(currentRss).toFixed(1)} MiB  peak ${bytesToMiB(peakRss).toFixed(1)} MiB`,
-        );
-        shown = true;
-      }, 250);
-    }
+    if (child.pid === undefined) return;
+    sampler.start(child.pid);
+    if (options.status) stopStatus = startStatusLine(child, options.status, sampler, t0);
   };
 
   // Plain node's RSS at its first line, beside the run (a few tens of ms of the other core): the
@@ -191,10 +246,10 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
       onSpawn,
     );
   } finally {
-    if (timer) clearInterval(timer);
-    if (statusTimer) clearInterval(statusTimer);
+    // (A function-typed `let` assigned in a callback: TypeScript narrows it to null here.)
+    (stopStatus as (() => void) | null)?.();
     if (options.status) options.status.write("\r\x1b[K");
-    if (inFlight) await inFlight;
+    await sampler.stop();
   }
   pidusage.clear();
   const error = outcome.error;
@@ -208,15 +263,14 @@ export async function recordMemory(options: RecordOptions): Promise<RecordOutcom
     }),
   );
   await reference;
-  closed = true;
-  closeSync(fd);
+  recording.close();
   outcome.cleanup();
   return {
     recordingPath,
     recording: readRecording(recordingPath),
     exitCode: exitCodeOf(outcome),
     error,
-    sampler: stats,
+    sampler: sampler.stats,
   };
 }
 

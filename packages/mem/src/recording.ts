@@ -91,72 +91,158 @@ export function listRecordings(dir: string): RecordingEntry[] {
 /** Thrown for a file that is not a readable recording; the message is one line. */
 export class RecordingError extends Error {}
 
-/**
- * Parse a recording (JSON lines) into the model. Tolerates what a dying writer leaves: a truncated
- * last line, a missing `end` line (then `complete` is false), brackets still open (they end at the
- * last sample and are flagged `open`). Pure.
- */
-export function parseRecording(text: string, origin = "recording"): MemRecording {
-  const lines = text.split("\n");
-  let header: Extract<RecordingLine, { type: "header" }> | null = null;
-  const rss: Array<{ t: number; rss: number }> = [];
-  const heap: Array<Extract<RecordingLine, { type: "heap" }>> = [];
-  const opens = new Map<number, { t: number; name: string }>();
-  const closed: Array<{ name: string; start: number; end: number }> = [];
-  let end: Extract<RecordingLine, { type: "end" }> | null = null;
-  let baselineRss: number | null = null;
-  let referenceRss: number | null = null;
-  let exitT: number | null = null;
-  let skipped = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i].trim();
+type HeaderLine = Extract<RecordingLine, { type: "header" }>;
+type HeapLine = Extract<RecordingLine, { type: "heap" }>;
+type EndLine = Extract<RecordingLine, { type: "end" }>;
+
+/** The lines of a recording, sorted by type, before any time is made relative to the start. */
+export interface RecordingLines {
+  header: HeaderLine | null;
+  /** RSS samples with a positive reading, in file order. */
+  rss: Array<{ t: number; rss: number }>;
+  heap: HeapLine[];
+  /** Brackets that closed, epoch ms. */
+  closed: Array<{ name: string; start: number; end: number }>;
+  /** Brackets still open at the end of the file, by id. */
+  opens: Map<number, { t: number; name: string }>;
+  end: EndLine | null;
+  baselineRss: number | null;
+  referenceRss: number | null;
+  exitT: number | null;
+  /** Lines that were cut (unparseable) or of an unknown type. */
+  skipped: number;
+}
+
+/** Read the JSON lines of a recording, skipping a line cut by a crash and lines of unknown type. Pure. */
+export function readRecordingLines(text: string): RecordingLines {
+  const read: RecordingLines = {
+    header: null,
+    rss: [],
+    heap: [],
+    closed: [],
+    opens: new Map(),
+    end: null,
+    baselineRss: null,
+    referenceRss: null,
+    exitT: null,
+    skipped: 0,
+  };
+  for (const rawLine of text.split("\n")) {
+    const raw = rawLine.trim();
     if (raw === "") continue;
     let line: RecordingLine;
     try {
       line = JSON.parse(raw) as RecordingLine;
     } catch {
       // A line cut by a crash (only ever the one being written): skip it.
-      skipped++;
+      read.skipped++;
       continue;
     }
-    switch (line.type) {
-      case "header":
-        header = line;
-        break;
-      case "rss":
-        // RSS 0 was read from an exited process (recordings written before the writer skipped it).
-        if (line.rss > 0) rss.push(line);
-        break;
-      case "heap":
-        heap.push(line);
-        break;
-      case "open":
-        opens.set(line.id, { t: line.t, name: line.name });
-        break;
-      case "close": {
-        const open = opens.get(line.id);
-        if (open) {
-          closed.push({ name: open.name, start: open.t, end: line.t });
-          opens.delete(line.id);
-        }
-        break;
-      }
-      case "end":
-        end = line;
-        break;
-      case "baseline":
-        baselineRss = line.rss;
-        break;
-      case "reference":
-        referenceRss = line.rss;
-        break;
-      case "exit":
-        exitT = line.t;
-        break;
-      default:
-        skipped++;
-    }
+    addRecordingLine(read, line);
   }
+  return read;
+}
+
+/** File one parsed line into `read`. */
+function addRecordingLine(read: RecordingLines, line: RecordingLine): void {
+  switch (line.type) {
+    case "header":
+      read.header = line;
+      break;
+    case "rss":
+      // RSS 0 was read from an exited process (recordings written before the writer skipped it).
+      if (line.rss > 0) read.rss.push(line);
+      break;
+    case "heap":
+      read.heap.push(line);
+      break;
+    case "open":
+      read.opens.set(line.id, { t: line.t, name: line.name });
+      break;
+    case "close": {
+      const open = read.opens.get(line.id);
+      if (open) {
+        read.closed.push({ name: open.name, start: open.t, end: line.t });
+        read.opens.delete(line.id);
+      }
+      break;
+    }
+    case "end":
+      read.end = line;
+      break;
+    case "baseline":
+      read.baselineRss = line.rss;
+      break;
+    case "reference":
+      read.referenceRss = line.rss;
+      break;
+    case "exit":
+      read.exitT = line.t;
+      break;
+    default:
+      read.skipped++;
+  }
+}
+
+/**
+ * The samples of a recording, ms since `t0`, sorted by time: RSS samples (up to the child's exit
+ * handler: the series ends at the last sample of the running program, not of its teardown) and
+ * heap samples. Pure.
+ */
+export function recordingSamples(read: RecordingLines, t0: number): MemSample[] {
+  const samples: MemSample[] = [];
+  for (const r of read.rss) {
+    if (read.exitT !== null && r.t > read.exitT) continue;
+    samples.push({
+      tMs: r.t - t0,
+      rssMiB: bytesToMiB(r.rss),
+      heapUsedMiB: null,
+      heapTotalMiB: null,
+      externalMiB: null,
+      arrayBuffersMiB: null,
+    });
+  }
+  for (const h of read.heap) {
+    samples.push({
+      tMs: h.t - t0,
+      rssMiB: null,
+      heapUsedMiB: bytesToMiB(h.heapUsed),
+      heapTotalMiB: bytesToMiB(h.heapTotal),
+      externalMiB: bytesToMiB(h.external),
+      arrayBuffersMiB: bytesToMiB(h.arrayBuffers),
+    });
+  }
+  samples.sort((a, b) => a.tMs - b.tMs);
+  return samples;
+}
+
+/**
+ * The function brackets of a recording, ms since `t0`, sorted by start. A bracket still open (the
+ * program died, or is still running, inside that call) runs to the child's last heap sample after
+ * it opened, else to `lastT`, the last sample or end of any kind. Pure.
+ */
+export function recordingBrackets(read: RecordingLines, t0: number, lastT: number): FunctionBracket[] {
+  const brackets: FunctionBracket[] = read.closed.map((b) => ({ name: b.name, startMs: b.start - t0, endMs: b.end - t0 }));
+  // The child's last sign of life: its last heap sample (taken by its own sampler thread). RSS
+  // samples go on while a dying process writes its core dump.
+  const lastHeapT = read.heap.length > 0 ? Math.max(...read.heap.map((h) => h.t - t0)) : null;
+  for (const open of read.opens.values()) {
+    const start = open.t - t0;
+    const end = lastHeapT !== null && lastHeapT >= start ? lastHeapT : Math.max(lastT, start);
+    brackets.push({ name: open.name, startMs: start, endMs: end, open: true });
+  }
+  brackets.sort((a, b) => a.startMs - b.startMs);
+  return brackets;
+}
+
+/**
+ * Parse a recording (JSON lines) into the model. Tolerates what a dying writer leaves: a truncated
+ * last line, a missing `end` line (then `complete` is false), brackets still open (they end at the
+ * last sample and are flagged `open`). Pure.
+ */
+export function parseRecording(text: string, origin = "recording"): MemRecording {
+  const read = readRecordingLines(text);
+  const header = read.header;
   if (header === null || header.kind !== "mem-recording") {
     if (text.trimStart().startsWith("{") && !text.includes("\n{")) {
       // Maybe a finalised single-document recording (e.g. written with --json).
@@ -170,43 +256,9 @@ export function parseRecording(text: string, origin = "recording"): MemRecording
     );
   }
   const t0 = header.startEpochMs;
-  const samples: MemSample[] = [];
-  // The series ends at the last sample of the running program, not of its teardown.
-  for (const r of rss) {
-    if (exitT !== null && r.t > exitT) continue;
-    samples.push({
-      tMs: r.t - t0,
-      rssMiB: bytesToMiB(r.rss),
-      heapUsedMiB: null,
-      heapTotalMiB: null,
-      externalMiB: null,
-      arrayBuffersMiB: null,
-    });
-  }
-  for (const h of heap) {
-    samples.push({
-      tMs: h.t - t0,
-      rssMiB: null,
-      heapUsedMiB: bytesToMiB(h.heapUsed),
-      heapTotalMiB: bytesToMiB(h.heapTotal),
-      externalMiB: bytesToMiB(h.external),
-      arrayBuffersMiB: bytesToMiB(h.arrayBuffers),
-    });
-  }
-  samples.sort((a, b) => a.tMs - b.tMs);
+  const { end, skipped, baselineRss, referenceRss } = read;
+  const samples = recordingSamples(read, t0);
   const lastT = Math.max(end ? end.t - t0 : 0, samples.length ? samples[samples.length - 1].tMs : 0);
-  const brackets: FunctionBracket[] = closed.map((b) => ({ name: b.name, startMs: b.start - t0, endMs: b.end - t0 }));
-  // The child's last sign of life: its last heap sample (taken by its own sampler thread). RSS
-  // samples go on while a dying process writes its core dump.
-  const lastHeapT = heap.length > 0 ? Math.max(...heap.map((h) => h.t - t0)) : null;
-  for (const open of opens.values()) {
-    // The program died (or is still running) inside this call: the bracket runs to the child's
-    // last heap sample after it opened, else to the last sample of any kind.
-    const start = open.t - t0;
-    const end = lastHeapT !== null && lastHeapT >= start ? lastHeapT : Math.max(lastT, start);
-    brackets.push({ name: open.name, startMs: start, endMs: end, open: true });
-  }
-  brackets.sort((a, b) => a.startMs - b.startMs);
   return checked(origin, {
     kind: "mem-recording",
     schemaVersion: header.schemaVersion,
@@ -216,7 +268,7 @@ export function parseRecording(text: string, origin = "recording"): MemRecording
     intervalMs: header.intervalMs,
     includeChildren: header.includeChildren,
     samples,
-    brackets,
+    brackets: recordingBrackets(read, t0, lastT),
     complete: end !== null,
     exitCode: end ? end.exitCode : null,
     signal: end ? end.signal : null,
