@@ -188,7 +188,7 @@ test("why pane and variant detail: core's sentences, wrapped, the selected varia
   state = applyStudyEvent(state, { type: "cell-done", cell: measured("fused", 0.01, 0, 0), index: 3, total: 4 }, 0);
   const why = renderWhyPane(moveSelection(state, 1), 40, 20);
   assert.ok(why.every((l) => Array.from(l).length <= 40));
-  assert.match(why.join(" ").replace(/\s+/g, " "), /> fused is 8\.0× faster than nested at 64²: GCs 139 → 0; bytes allocated 512 MiB → 0 B/);
+  assert.match(why.join(" ").replace(/\s+/g, " "), /> fused is 8\.0× faster than nested at 64²: bytes allocated 512 MiB → 0 B; GCs 139 → 0/);
   const detail = renderVariantDetail(moveSelection(state, 1), 60, 20);
   assert.equal(detail[0], "selected: fused");
   assert.match(detail.join(" "), /fused is 8\.0× faster than nested at 64²/);

@@ -28,8 +28,11 @@ export interface MetricSpec {
   format(value: number): string;
 }
 
-/** One side's reading of a quantity: a value, or why there is none. */
-export type MetricReading = { value: number; simulated?: string } | { value: null; missing: string };
+/**
+ * One side's reading of a quantity: a value, or why there is none. `belowResolution`: measured,
+ * but too small to tell from noise; the pair is then skipped without being reported missing.
+ */
+export type MetricReading = { value: number; simulated?: string } | { value: null; missing: string; belowResolution?: boolean };
 
 export type MetricReadings = Record<string, MetricReading | undefined>;
 
@@ -85,7 +88,8 @@ export const METRICS: MetricSpec[] = [
   { key: "gcSeconds", label: "GC time", lowerIsBetter: true, floor: 2e-3, format: formatDuration, words: ["less", "more"] },
   { key: "minorFaults", label: "minor page faults", lowerIsBetter: true, floor: 1000, format: formatQuantity },
   { key: "majorFaults", label: "major page faults", lowerIsBetter: true, floor: 10, format: formatQuantity },
-  { key: "deopts", label: "deoptimizations", lowerIsBetter: true, floor: 1, format: formatQuantity },
+    // A few deopts are the JIT's warm-up (insufficient type feedback), not a cause.
+  { key: "deopts", label: "deoptimizations", lowerIsBetter: true, floor: 3, format: formatQuantity },
   // CPU seconds / wall seconds. Floor 1: one thread that shares its core with other processes
   // reads below 1, which is load, not a cause; only more than one busy core counts.
   { key: "coresUsed", label: "cores busy", lowerIsBetter: false, floor: 1, format: (v) => v.toFixed(2) },
@@ -150,6 +154,8 @@ export function explainPair(
     const b = before[spec.key];
     const a = after[spec.key];
     if (!b && !a) continue;
+    const quiet = (r: MetricReading | undefined) => r !== undefined && r.value === null && r.belowResolution === true;
+    if (quiet(b) || quiet(a)) continue;
     if (!b || !a || b.value === null || a.value === null) {
       const why = [b, a].map((r) => (r && r.value === null ? r.missing : null)).find((m) => m) ?? "measured on one side only";
       missing.push(`${spec.label}: ${why}`);
@@ -174,10 +180,8 @@ export function explainPair(
     if (same || Math.sign(Math.log(better)) === Math.sign(logTime)) causes.push(entry);
     else opposed.push(entry);
   }
-  // Largest share first; among equal shares (several cover the whole ratio), the ratio closest to
-  // the time's own: a 2.9x change under a 2.9x speed-up accounts for it better than a 46x one.
-  const distance = (c: (typeof causes)[number]) => Math.abs(c.magnitude - Math.abs(logTime));
-  const byWeight = (x: (typeof causes)[number], y: (typeof causes)[number]) => y.share - x.share || distance(x) - distance(y);
+  // Largest share first; among equal shares (several cover the whole ratio), the largest change.
+  const byWeight = (x: (typeof causes)[number], y: (typeof causes)[number]) => y.share - x.share || y.magnitude - x.magnitude;
   causes.sort(byWeight);
   opposed.sort((x, y) => y.magnitude - x.magnitude);
   const phrases = causes.slice(0, SENTENCE_CAUSES).map((c) => describeChange(c.spec, c, c.note));
