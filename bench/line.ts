@@ -1,84 +1,184 @@
 /**
- * `tsprof line` overhead: wall time of each mode against the same script run without tsprof (the
- * same esbuild-compiled code through tsprof's loader, no collector, no instrumentation), median of
- * interleaved runs; and tsprof's start-up on an empty script against plain `node`.
+ * `tsprof line` overhead, with the peers side by side: wall time of each mode against the same
+ * script run without tsprof (the same esbuild-compiled code through tsprof's loader, no collector,
+ * no instrumentation); `node --cpu-prof` at the same sampling interval as sample mode (its peer);
+ * line_profiler (`kernprof -l`, Debian's python3-line-profiler) on the Python twin of the Julia
+ * fixture against python3. Median of interleaved runs; ratios from the same run.
+ * Start-up and footprint have their own section (bench/startup.ts).
  */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BIN, ROOT, interleavedMedians, markdownTable, median, timeRun, timeRunOutput } from "./util";
+import { BIN, ROOT, interleavedMedians, markdownTable, median, timeRunOutput } from "./util";
 
-const RUNS = 5;
+const QUICK = process.env.BENCH_QUICK === "1";
+const RUNS = QUICK ? 3 : 5;
+const SAMPLE_INTERVAL_US = 250; // sample mode's default interval: --cpu-prof runs at the same
+const SYSTEM_PYTHON = "/usr/bin/python3";
+const KERNPROF = "/usr/bin/kernprof";
+
+interface Workload {
+  name: string;
+  script: string;
+  args: string[];
+  kernel: RegExp;
+  modes: Array<"sample" | "hybrid" | "trace">;
+  targets: Record<string, string>;
+}
+
+function median_(values: number[] | undefined): number {
+  return values && values.length ? median(values) : NaN;
+}
+
+/** One workload: plain, --cpu-prof and the tsprof modes, interleaved. */
+function measureWorkload(w: Workload, loaderArgs: string[], profDir: string): string[][] {
+  const kernels: Record<string, number[]> = {};
+  const cpus: Record<string, number[]> = {};
+  const timed = (name: string, args: string[]) => () => {
+    const { seconds, stdout, cpu } = timeRunOutput(args);
+    const m = w.kernel.exec(stdout);
+    if (m) (kernels[name] ??= []).push(Number(m[1]));
+    if (cpu !== null) (cpus[name] ??= []).push(cpu);
+    return seconds;
+  };
+  const configs: Record<string, () => number> = { plain: timed("plain", [...loaderArgs, w.script, ...w.args]) };
+  if (w.modes.includes("sample")) {
+    configs["node --cpu-prof"] = timed("node --cpu-prof", [
+      "--cpu-prof",
+      `--cpu-prof-interval=${SAMPLE_INTERVAL_US}`,
+      `--cpu-prof-dir=${profDir}`,
+      ...loaderArgs,
+      w.script,
+      ...w.args,
+    ]);
+  }
+  for (const mode of w.modes) configs[mode] = timed(mode, [BIN, "line", "--mode", mode, w.script, ...w.args]);
+  const medians = interleavedMedians(configs, RUNS);
+  const base = medians.plain.median;
+  const kernelBase = median_(kernels.plain);
+  const rows: string[][] = [];
+  for (const name of Object.keys(configs).filter((n) => n !== "plain")) {
+    const wall = medians[name].median;
+    const kernel = median_(kernels[name]);
+    let versus = `${(wall / base).toFixed(2)}×`;
+    if (name === "sample" && medians["node --cpu-prof"]) {
+      versus += `; ${(wall / medians["node --cpu-prof"].median).toFixed(2)}× of --cpu-prof`;
+    }
+    const cpuBase = median_(cpus.plain);
+    const cpu = median_(cpus[name]);
+    let cpuRatio = Number.isFinite(cpu) ? `${(cpu / cpuBase).toFixed(2)}×` : "-";
+    if (name === "sample" && cpus["node --cpu-prof"]) cpuRatio += `; ${(cpu / median_(cpus["node --cpu-prof"])).toFixed(2)}× of --cpu-prof`;
+    rows.push([
+      w.name,
+      name === "node --cpu-prof" ? `node --cpu-prof (${SAMPLE_INTERVAL_US} µs)` : `tsprof line --mode ${name}`,
+      `${base.toFixed(3)} s`,
+      `${wall.toFixed(3)} s`,
+      versus,
+      cpuRatio,
+      Number.isFinite(kernel) ? `${(kernel / kernelBase).toFixed(2)}× (${kernelBase.toFixed(3)} → ${kernel.toFixed(3)} s)` : "-",
+      w.targets[name] ?? "peer",
+    ]);
+  }
+  return rows;
+}
+
+/** line_profiler on julia.py against plain python3, interleaved; null when it is not installed. */
+function kernprofRows(): string[][] | null {
+  if (!existsSync(SYSTEM_PYTHON) || !existsSync(KERNPROF)) return null;
+  const julia = join(ROOT, "fixtures", "mem", "python", "julia.py");
+  const size = QUICK ? ["200", "100"] : ["300", "300"];
+  const cwd = mkdtempSync(join(tmpdir(), "tsprof-bench-kernprof-"));
+  const kernels: Record<string, number[]> = {};
+  const run = (name: string, cmd: string, args: string[]) => () => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${r.stderr.slice(-300)}`);
+    const m = /took ([\d.e-]+) seconds/.exec(r.stdout);
+    if (m) (kernels[name] ??= []).push(Number(m[1]));
+    return seconds;
+  };
+  try {
+    const medians = interleavedMedians(
+      { python3: run("python3", SYSTEM_PYTHON, [julia, ...size]), "kernprof -l": run("kernprof -l", KERNPROF, ["-l", "-o", join(cwd, "julia.lprof"), julia, ...size]) },
+      RUNS,
+    );
+    const base = medians.python3.median;
+    const wall = medians["kernprof -l"].median;
+    const kb = median_(kernels.python3);
+    const k = median_(kernels["kernprof -l"]);
+    return [
+      [
+        `Julia set, Python twin (fixtures/mem/python/julia.py ${size.join(" ")})`,
+        "kernprof -l (line_profiler, Debian's python3-line-profiler)",
+        `${base.toFixed(3)} s`,
+        `${wall.toFixed(3)} s`,
+        `${(wall / base).toFixed(2)}×`,
+        "-",
+        Number.isFinite(k) ? `${(k / kb).toFixed(2)}× (${kb.toFixed(3)} → ${k.toFixed(3)} s)` : "-",
+        "peer",
+      ],
+    ];
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
 
 export async function run(): Promise<string> {
   const { loaderExecArgv } = require(join(ROOT, "packages", "runner", "dist", "index.js")) as typeof import("@tsprof/runner");
-  const workloads: Array<{ name: string; script: string; args: string[]; kernel: RegExp }> = [
-    // The tutorial's size (desired_width 1000, max_iterations 300) and a fused loop of similar
-    // length: runs of a few seconds, as one profiles. Start-up is measured on its own below.
-    { name: "Julia set (fixtures/line/julia.ts 1000 300)", script: "fixtures/line/julia.ts", args: ["1000", "300"], kernel: /took ([\d.]+) seconds/ },
-    { name: "fused diffusion (fixtures/line/diffusion-fused.ts 1024 100)", script: "fixtures/line/diffusion-fused.ts", args: ["1024", "100"], kernel: / in ([\d.]+) s,/ },
-  ];
-  const sections: string[] = [];
-  const rows: string[][] = [];
-  for (const w of workloads) {
-    // The script prints the time of its own kernel: kept per run, to tell per-line cost from start-up.
-    const kernels: Record<string, number[]> = {};
-    const timed = (name: string, args: string[]) => () => {
-      const { seconds, stdout } = timeRunOutput(args);
-      const m = w.kernel.exec(stdout);
-      if (m) (kernels[name] ??= []).push(Number(m[1]));
-      return seconds;
-    };
-    const medians = interleavedMedians(
-      {
-        plain: timed("plain", [...loaderExecArgv(), w.script, ...w.args]),
-        sample: timed("sample", [BIN, "line", "--mode", "sample", w.script, ...w.args]),
-        hybrid: timed("hybrid", [BIN, "line", "--mode", "hybrid", w.script, ...w.args]),
-        trace: timed("trace", [BIN, "line", "--mode", "trace", w.script, ...w.args]),
-        // The alternative for exact counts without rewriting: V8's precise block coverage.
-        "precise coverage": timed("precise coverage", ["--require", "./bench/precise-coverage.cjs", ...loaderExecArgv(), w.script, ...w.args]),
-      },
-      RUNS,
-    );
-    const base = medians.plain.median;
-    const kernelBase = median(kernels.plain ?? [NaN]);
-    for (const mode of ["sample", "hybrid", "trace", "precise coverage"] as const) {
-      const target = mode === "sample" ? "≤ 1.05×" : mode === "hybrid" ? "≤ 1.3×" : mode === "trace" ? "reported" : "comparison (not a tsprof mode)";
-      const ratio = medians[mode].median / base;
-      const kernel = median(kernels[mode] ?? [NaN]);
-      rows.push([
-        w.name,
-        mode,
-        `${base.toFixed(3)} s`,
-        `${medians[mode].median.toFixed(3)} s`,
-        `${ratio.toFixed(2)}×`,
-        `${(kernel / kernelBase).toFixed(2)}× (${kernelBase.toFixed(3)} → ${kernel.toFixed(3)} s)`,
-        target,
-      ]);
-    }
-  }
-  sections.push(
-    `Wall time, median of ${RUNS} interleaved runs after one warm-up; "plain" is the same script through tsprof's loader without profiling. ` +
-      `"precise coverage" is V8's block coverage with call counts (Profiler.startPreciseCoverage, detailed), the way to get exact counts without rewriting, measured for comparison with hybrid's counters.\n`,
-  );
-  sections.push(
-    `"kernel" is the time the script prints for its own computation (Julia: calculateZSerialPurePython; fused: the time steps): the per-line cost without tsprof's start-up, which the second table measures alone.\n`,
-  );
-  sections.push(markdownTable(["workload", "mode", "plain wall", "tsprof line wall", "wall ratio", "kernel ratio", "target (wall)"], rows));
-
-  const startup = interleavedMedians(
+  // The child's own loader flags, as tsprof runs a CommonJS program (no ESM hooks thread).
+  const loaderArgs = loaderExecArgv({ esmHooks: false });
+  const julia = QUICK ? ["500", "300"] : ["1000", "300"];
+  const fused = QUICK ? ["1024", "100"] : ["1024", "300"];
+  const workloads: Workload[] = [
     {
-      node: () => timeRun(["fixtures/line/empty.js"]),
-      "tsprof line (hybrid)": () => timeRun([BIN, "line", "fixtures/line/empty.js"]),
-      "tsprof line --mode sample": () => timeRun([BIN, "line", "--mode", "sample", "fixtures/line/empty.js"]),
+      name: `Julia set (fixtures/line/julia.ts ${julia.join(" ")})`,
+      script: "fixtures/line/julia.ts",
+      args: julia,
+      kernel: /took ([\d.]+) seconds/,
+      modes: ["sample", "hybrid", "trace"],
+      targets: { sample: "≤ 1.05× of --cpu-prof", hybrid: "≤ 1.2×", trace: "≤ 3×" },
     },
-    RUNS,
-  );
-  const node = startup.node.median;
-  sections.push("\nStart-up on an empty script (`fixtures/line/empty.js`), target ≤ 300 ms over plain `node`:\n");
+    {
+      name: `fused diffusion (fixtures/line/diffusion-fused.ts ${fused.join(" ")})`,
+      script: "fixtures/line/diffusion-fused.ts",
+      args: fused,
+      kernel: / in ([\d.]+) s,/,
+      modes: ["sample", "hybrid"],
+      targets: { sample: "≤ 1.05× of --cpu-prof", hybrid: "≤ 1.2×" },
+    },
+    {
+      // Trace on the tight inlined loop: every statement an event, reported as measured.
+      name: "fused diffusion, tight loop (fixtures/line/diffusion-fused.ts 256 100)",
+      script: "fixtures/line/diffusion-fused.ts",
+      args: ["256", "100"],
+      kernel: / in ([\d.]+) s,/,
+      modes: ["trace"],
+      targets: { trace: "reported" },
+    },
+  ];
+  const profDir = mkdtempSync(join(tmpdir(), "tsprof-bench-cpuprof-"));
+  const rows: string[][] = [];
+  try {
+    for (const w of workloads) rows.push(...measureWorkload(w, loaderArgs, profDir));
+  } finally {
+    rmSync(profDir, { recursive: true, force: true });
+  }
+  const python = kernprofRows();
+  if (python) rows.push(...python);
+  const sections: string[] = [];
   sections.push(
-    markdownTable(
-      ["command", "median", "over plain node"],
-      Object.entries(startup).map(([name, m]) => [name, `${(m.median * 1000).toFixed(0)} ms`, name === "node" ? "" : `+${((m.median - node) * 1000).toFixed(0)} ms`]),
-    ),
+    `Wall time of the whole command, median of ${RUNS} interleaved runs after one warm-up. "plain" is the same script through tsprof's loader without profiling ` +
+      `(the peers' plain run is python3). "kernel" is the time the script prints for its own computation (Julia: calculateZSerialPurePython; fused: the time steps): ` +
+      `the per-line cost without start-up. "CPU ratio": user + system time of the whole command (all its processes and threads) over plain's, the steadier figure on a loaded machine. \`node --cpu-prof\` samples at ${SAMPLE_INTERVAL_US} µs, sample mode's default interval.` +
+      (python ? "" : " line_profiler was not installed (apt-get install python3-line-profiler): no Python row."),
+    "",
+    markdownTable(["workload", "profiler", "plain wall", "profiled wall", "wall ratio", "CPU ratio", "kernel ratio", "target"], rows),
   );
   return sections.join("\n");
+}
+
+if (require.main === module) {
+  run().then((text) => process.stdout.write(text + "\n"));
 }

@@ -8,10 +8,13 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./util";
 
-const SECTIONS = ["line", "line-accuracy", "mem", "perf", "diffusion"];
+const SECTIONS = ["startup", "line", "line-accuracy", "mem", "perf", "diffusion"];
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2).filter((a) => a !== "--");
+  // --quick: fewer runs and smaller sizes (a few minutes), for a check rather than the record.
+  const quick = process.argv.includes("--quick");
+  if (quick) process.env.BENCH_QUICK = "1";
+  const wanted = process.argv.slice(2).filter((a) => a !== "--" && a !== "--quick");
   const names = wanted.length ? wanted : SECTIONS;
   const file = join(ROOT, "BENCHMARKS.md");
   const previous = existsSync(file) ? readFileSync(file, "utf8") : "";

@@ -1,14 +1,20 @@
 /** Shared by the benchmark sections: timing whole commands, medians, Markdown tables. */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(__dirname, "..");
 export const BIN = join(ROOT, "cli", "dist", "bin.js");
 
-/** Wall time of one run of `node args...`, in seconds, and what it printed; throws if it fails. */
-export function timeRunOutput(args: string[], env: NodeJS.ProcessEnv = {}): { seconds: number; stdout: string } {
+/**
+ * Wall time of one run of `node args...`, in seconds, what it printed, and its CPU time (user +
+ * system of the command and every process it waited for, from /usr/bin/time when present: on a
+ * loaded machine CPU time is the steadier measure); throws if it fails.
+ */
+export function timeRunOutput(args: string[], env: NodeJS.ProcessEnv = {}): { seconds: number; stdout: string; cpu: number | null } {
+  const timed = existsSync(TIME);
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, {
+  const r = spawnSync(timed ? TIME : process.execPath, timed ? ["-f", "tsprof-bench-cpu %U %S", process.execPath, ...args] : args, {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -17,8 +23,11 @@ export function timeRunOutput(args: string[], env: NodeJS.ProcessEnv = {}): { se
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`node ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
-  return { seconds, stdout: r.stdout };
+  const cpu = /tsprof-bench-cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  return { seconds, stdout: r.stdout, cpu: cpu ? Number(cpu[1]) + Number(cpu[2]) : null };
 }
+
+const TIME = "/usr/bin/time";
 
 /** Wall time of one run of `node args...`, in seconds; throws if it fails. */
 export function timeRun(args: string[], env: NodeJS.ProcessEnv = {}): number {

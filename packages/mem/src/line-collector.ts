@@ -12,6 +12,7 @@
  * HeapProfiler.startSampling), with the flags that keep objects already collected by minor and
  * major GCs, so short-lived garbage counts as allocation.
  */
+import { writeSync } from "node:fs";
 import { Session } from "node:inspector";
 import { performance } from "node:perf_hooks";
 import { createHeapReader } from "./heap-reader";
@@ -68,7 +69,7 @@ const HEAP_USED = 2;
 
 export function create(options: LineCollectorOptions, context: CollectorContext): Collector {
   const files: FileData[] = [];
-  const gc = options.gc ? (globalThis as { gc?: () => void }).gc : undefined;
+  const gc = options.gc ? (globalThis as { gc?: MinorOrMajorGc }).gc : undefined;
   const notes: string[] = [];
   if (options.gc && !gc) notes.push("--gc asked for, but global.gc is missing (node --expose-gc): no GC before measurements");
 
@@ -120,6 +121,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
     snapshotEveryMs = Math.max(50, (performance.now() - t) * 20);
   };
 
+  const progress = createProgress();
   let finished = false;
   // Everything of tsprof's is loaded and started: what the process holds beyond its RSS before the
   // loader is tsprof's own (the header says so; the RSS columns include it).
@@ -141,7 +143,10 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
           return { data, previous: entry, rss: now[RSS], heap: now[HEAP], heapUsed: now[HEAP_USED], growthMark: attributedGrowth };
         },
         line(frame: Frame, slot: number): void {
-          if ((++events & 0x3fff) === 0) checkInterrupt();
+          if ((++events & 0x3fff) === 0) {
+            checkInterrupt();
+            progress.tick(events);
+          }
           measure();
           if (frame.previous >= 0) record(frame.data, frame.previous, frame.rss, frame.heap, frame.heapUsed, frame.growthMark);
           if (performance.now() - lastSnapshot >= snapshotEveryMs) snapshot();
@@ -163,6 +168,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
     finish(exit: ChildExit): void {
       if (finished) return;
       finished = true;
+      progress.done(events);
       void exit;
       const sampled = stopSamplingHeapProfiler(session, options.samplingIntervalBytes, files, notes);
       const output: LineCollectorOutput = {
@@ -182,7 +188,10 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
  * The function that reads the memory into `now`: RSS, V8 heap used, and heap used plus external
  * (the figures process.memoryUsage() reports, read without allocating). With `gc`, a full GC first.
  */
-function createMeasure(gc: (() => void) | undefined): () => void {
+/** global.gc of node --expose-gc. */
+type MinorOrMajorGc = (options?: { type: "major" | "minor" }) => void;
+
+function createMeasure(gc: MinorOrMajorGc | undefined): () => void {
   const readRss = createRssReader();
   const heapReader = createHeapReader();
   return gc
@@ -191,13 +200,16 @@ function createMeasure(gc: (() => void) | undefined): () => void {
         // `external` counter at the start of the next GC, so after one GC RSS has dropped but
         // external still counts the freed buffer.
         gc();
-        gc();
+        // The second only has to start a GC (which finishes the sweep and updates the counter): a
+        // minor one does, at a fraction of a second full GC's cost.
+        gc({ type: "minor" });
         heapReader.update();
         now[RSS] = readRss();
         now[HEAP_USED] = heapReader.used();
         now[HEAP] = now[HEAP_USED] + heapReader.external();
       }
     : (): void => {
+        // The figures process.memoryUsage() reports (heapUsed, external), read without allocating.
         heapReader.update();
         now[RSS] = readRss();
         now[HEAP_USED] = heapReader.used();
@@ -276,6 +288,41 @@ function stopSamplingHeapProfiler(
     notes.push(`sampling heap profiler failed: ${(err as Error).message}`);
     return none;
   }
+}
+
+/**
+ * Progress on stderr for a long run (a --gc run over millions of line events can take minutes):
+ * from a few seconds in, the count of line occurrences measured and the time elapsed, on one line
+ * rewritten in place on a terminal, or a line every ten seconds otherwise. Checked every 16384
+ * events, from the events themselves (the program may never yield to a timer).
+ */
+function createProgress(): { tick(events: number): void; done(events: number): void } {
+  const tty = process.stderr.isTTY === true;
+  const started = performance.now();
+  const firstAfterMs = tty ? 3000 : 5000;
+  const everyMs = tty ? 500 : 10_000;
+  let shownAt = 0;
+  const write = (text: string) => {
+    try {
+      writeSync(2, text);
+    } catch {
+      // stderr closed: no progress to show
+    }
+  };
+  const line = (events: number, elapsedMs: number) =>
+    `[tsprof mem] ${events.toLocaleString("en-US")} line occurrences measured, ${(elapsedMs / 1000).toFixed(1)} s`;
+  return {
+    tick(events: number): void {
+      const elapsed = performance.now() - started;
+      if (elapsed < firstAfterMs || elapsed - shownAt < everyMs) return;
+      shownAt = elapsed;
+      write(tty ? `\r\x1b[K${line(events, elapsed)}` : `${line(events, elapsed)}\n`);
+    },
+    done(events: number): void {
+      if (shownAt === 0) return;
+      write(tty ? "\r\x1b[K" : `${line(events, performance.now() - started)}, done\n`);
+    },
+  };
 }
 
 // Reference: https://chromedevtools.github.io/devtools-protocol/tot/HeapProfiler/#type-SamplingHeapProfile

@@ -1,0 +1,121 @@
+/**
+ * tsprof's own cost before the user's code runs (issue 12):
+ * - start-up: whole-command wall and CPU time (user + system, every process of the command) of
+ *   `tsprof line` in each mode and `tsprof mem` on a small TypeScript script with one marked
+ *   function, against plain `node` on its JavaScript twin; cold (a fresh compile cache each run, so
+ *   tsprof compiles and instruments) and warm (the cache from the previous run);
+ * - footprint: the profiled process's RSS at the first line of the marked function, same runs.
+ * Runs interleaved (plain, then each configuration, round after round), medians.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BIN, ROOT, markdownTable, median } from "./util";
+
+const QUICK = process.env.BENCH_QUICK === "1";
+const RUNS = QUICK ? 5 : 9;
+const PROBE_TS = join(ROOT, "bench", "fixtures", "first-line.ts");
+const PROBE_JS = join(ROOT, "bench", "fixtures", "first-line.js");
+const MiB = 1024 * 1024;
+
+interface Sample {
+  wall: number;
+  cpu: number;
+  rss: number;
+}
+
+/** One run under /usr/bin/time: wall (our clock), CPU of the command and its children, RSS probe. */
+function runOnce(args: string[], env: NodeJS.ProcessEnv): Sample {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync("/usr/bin/time", ["-f", "tsprof-bench-cpu %U %S", process.execPath, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: "1", ...env },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${args.join(" ")} failed (${r.status}): ${r.stderr.slice(-400)}`);
+  const cpu = /tsprof-bench-cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  const rss = /rss-at-first-line (\d+)/.exec(r.stdout);
+  if (!cpu || !rss) throw new Error(`${args.join(" ")}: no figures in its output`);
+  return { wall, cpu: Number(cpu[1]) + Number(cpu[2]), rss: Number(rss[1]) };
+}
+
+interface Config {
+  name: string;
+  args: string[];
+  /** Cold: a fresh compile cache for every run. */
+  cold: boolean;
+}
+
+export async function run(): Promise<string> {
+  const configs: Config[] = [{ name: "node (plain, the JavaScript twin)", args: [PROBE_JS], cold: false }];
+  const tsprofRuns: Array<[string, string[]]> = [
+    ["tsprof line (hybrid)", ["line", PROBE_TS]],
+    ["tsprof line --mode sample", ["line", "--mode", "sample", PROBE_TS]],
+    ["tsprof line --mode trace", ["line", "--mode", "trace", PROBE_TS]],
+    ["tsprof mem", ["mem", PROBE_TS]],
+  ];
+  for (const [name, args] of tsprofRuns) {
+    configs.push({ name: `${name}, warm`, args: [BIN, ...args], cold: false });
+    configs.push({ name: `${name}, cold`, args: [BIN, ...args], cold: true });
+  }
+  const warmCache = mkdtempSync(join(tmpdir(), "tsprof-bench-cache-"));
+  const samples = new Map<string, Sample[]>(configs.map((c) => [c.name, []]));
+  const runConfig = (c: Config): Sample => {
+    if (!c.cold) return runOnce(c.args, { TSPROF_CACHE_DIR: warmCache });
+    const fresh = mkdtempSync(join(tmpdir(), "tsprof-bench-cold-"));
+    try {
+      return runOnce(c.args, { TSPROF_CACHE_DIR: fresh });
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  };
+  try {
+    for (const c of configs) runConfig(c); // warm-up: disk cache, and the warm compile cache
+    for (let i = 0; i < RUNS; i++) for (const c of configs) samples.get(c.name)!.push(runConfig(c));
+  } finally {
+    rmSync(warmCache, { recursive: true, force: true });
+  }
+  const med = (name: string, key: keyof Sample) => median(samples.get(name)!.map((s) => s[key]));
+  const plain = configs[0].name;
+  const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`;
+  const over = (name: string, key: "wall" | "cpu") => `+${((med(name, key) - med(plain, key)) * 1000).toFixed(0)} ms`;
+  const rows = configs.map((c) => {
+    const extra = (med(c.name, "rss") - med(plain, "rss")) / MiB;
+    const isPlain = c.name === plain;
+    return [
+      c.name,
+      ms(med(c.name, "wall")),
+      isPlain ? "" : over(c.name, "wall"),
+      ms(med(c.name, "cpu")),
+      isPlain ? "" : over(c.name, "cpu"),
+      `${(med(c.name, "rss") / MiB).toFixed(1)} MiB`,
+      isPlain ? "" : `${extra >= 0 ? "+" : ""}${extra.toFixed(1)} MiB`,
+      isPlain ? "" : "≤ +100 ms; ≤ +15 MiB",
+    ];
+  });
+  const load = (() => {
+    try {
+      return require("node:os").loadavg()[0].toFixed(1) as string;
+    } catch {
+      return "?";
+    }
+  })();
+  return [
+    "### Start-up and tsprof's own footprint",
+    "",
+    `A TypeScript script whose marked function prints the process's RSS at its first line (bench/fixtures/first-line.ts; plain node runs its JavaScript twin). ` +
+      `Median of ${RUNS} interleaved rounds after a warm-up. "cold": a fresh compile cache for each run (tsprof compiles and instruments the script: ` +
+      `the TypeScript parser and esbuild load in tsprof's parent process); "warm": the cache of the previous run. ` +
+      `CPU = user + system time of the whole command (tsprof's parent and the profiled child and their threads), which a loaded machine inflates less than wall time. ` +
+      `RSS = the profiled process at the first marked line (what the user's memory figures start from). 1-minute load average at the end: ${load} on 2 cores.`,
+    "",
+    markdownTable(["command", "wall", "wall over node", "CPU", "CPU over node", "RSS at first line", "RSS over node", "targets"], rows),
+  ].join("\n");
+}
+
+if (require.main === module) {
+  run().then((text) => process.stdout.write(text + "\n"));
+}
