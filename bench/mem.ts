@@ -12,8 +12,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, ROOT, markdownTable, median } from "./util";
 
-const RUNS = 5;
-const PLOT_RUNS = 5;
+const QUICK = process.env.BENCH_QUICK === "1";
+const RUNS = QUICK ? 3 : 5;
+const PLOT_RUNS = QUICK ? 3 : 5;
 const FIXTURES = join(ROOT, "fixtures", "mem");
 const SYSTEM_PYTHON = "/usr/bin/python3";
 
@@ -67,7 +68,7 @@ export async function run(): Promise<string> {
       { name: "line/diffusion-fused.ts 512 300", script: join(ROOT, "fixtures", "line", "diffusion-fused.ts"), args: ["512", "300"] },
       // A longer run: the fixed start-up cost (instrumenting for the brackets, tsprof's own start)
       // against the sampling's cost per second.
-      { name: "line/diffusion-fused.ts 1024 2500", script: join(ROOT, "fixtures", "line", "diffusion-fused.ts"), args: ["1024", "2500"] },
+      ...(QUICK ? [] : [{ name: "line/diffusion-fused.ts 1024 2500", script: join(ROOT, "fixtures", "line", "diffusion-fused.ts"), args: ["1024", "2500"] }]),
     ];
     const plotRows: string[][] = [];
     const allWalls: string[] = [];

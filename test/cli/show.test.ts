@@ -28,9 +28,9 @@ test("show -o picks the format from the file name", () => {
 });
 
 test("a format the kind does not have: one line listing the available ones, exit 2", () => {
-  const r = tsprof(["show", STUDY, "--format", "png"]);
+  const r = tsprof(["show", STUDY, "--format", "speedscope"]);
   assert.equal(r.code, 2);
-  assert.equal(r.stderr, "tsprof: 'study' results have no 'png' format (available: text, markdown, json)\n");
+  assert.equal(r.stderr, "tsprof: 'study' results have no 'speedscope' format (available: text, markdown, png, json)\n");
 });
 
 test("an unknown format: commander's choices, one line, exit 2", () => {

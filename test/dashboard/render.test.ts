@@ -144,7 +144,7 @@ test("counters pane: a note when there are none, then per-step counts, tier and 
   state = applyStudyEvent(state, { type: "jit", jit }, 0);
   const lines = renderCountersTable(state, 90);
   assert.match(lines[0], /instr\/step\s+D1 miss\s+LL miss\s+mispred\s+tier\s+deopts/);
-  assert.match(lines[2], /fused\s+2\.50 M\s+12\.5 k\s+noise\s+300\s+TurboFan\s+0$/);
+  assert.match(lines[2], /fused\s+2\.5 M\s+12\.5 k\s+noise\s+300\s+TurboFan\s+0$/);
   assert.match(lines[1], /nested\s+·\s+·\s+·\s+·\s+·\s+·$/);
 });
 

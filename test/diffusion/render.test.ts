@@ -69,3 +69,25 @@ test("formatting helpers", () => {
   // The chapter's example: 20,480 KB (the chapter counts 1 KB = 1000 bytes) holds two 1,131 x 1,131 grids.
   assert.equal(largestGridFittingCache(20_480_000), 1131);
 });
+
+test("Figure 6-4 as a PNG: speedup lines over runtime bars, from a recorded study", async () => {
+  const { renderStudyPng, studySeries } = await import("@tsprof/diffusion");
+  const result = load("study-causes-256-512.json");
+  // One line per variant that has a time; c-reference included, values in size order.
+  const series = studySeries(result, "speedup");
+  assert.equal(series.length, 9);
+  assert.deepEqual(series[0], { variant: "nested", values: [1, 1] });
+  const png = await renderStudyPng(result, { width: 800, height: 600 });
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [800, 600]);
+});
+
+test("a recorded study with causes: Tables 4 and 5, then one sentence per pair and size", () => {
+  const text = renderStudyText(load("study-causes-256-512.json"));
+  assert.match(text, /Table 4\. Allocated \/ GC time \/ minor page faults \/ cores busy/);
+  assert.match(text, /Table 5\. Per step at 256²/);
+  assert.match(text, /^wasm-simd\s+546 k\s+17\.8 k\s+132\s+35\.7\s+/m);
+  const why = text.slice(text.indexOf("Why each variant"));
+  assert.equal(why.split("\n").filter((l) => l.startsWith("- ") && / at (256|512)²: /.test(l)).length, 16);
+  assert.ok(!why.includes("measured on one side only"));
+});

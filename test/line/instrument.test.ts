@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runInNewContext } from "node:vm";
-import { instrumentSource, type InstrumentStyle, type FileMeta } from "@tsprof/runner";
+import { instrumentSource, crossModuleMarks, type InstrumentStyle, type FileMeta } from "@tsprof/runner";
 import { hitsOfSlots, lineHits } from "@tsprof/runner/child";
 
 /** Run instrumented JavaScript with a collector that counts slot hits; returns them and the value of `result`. */
@@ -108,9 +108,17 @@ test("marking styles: an aliased import, a namespace, and a tag between a decora
 });
 
 test("a marking that cannot be honoured is a one-line warning naming file:line", () => {
-  const src = 'import { profile } from "tsprof";\nimport { square } from "./math";\nconst sq = profile(square);\n';
+  const src = 'import { profile } from "tsprof";\nimport { parse } from "acorn";\nconst p = profile(parse);\n';
   const out = instrumentSource(src, "/virtual/uses.ts", { style: "counters", all: false });
   assert.ok(out, "the file registers, to carry the warning");
   assert.equal(out.meta.warnings?.length, 1);
-  assert.match(out.meta.warnings![0], /^\/virtual\/uses\.ts:3: profile\(square\) not honoured: 'square' is imported from '\.\/math'/);
+  assert.match(out.meta.warnings![0], /^\/virtual\/uses\.ts:3: profile\(parse\) not honoured: 'parse' is imported from the package 'acorn'; pass its file to --module$/);
+});
+
+test("profile(imported) marks the function in its own module (line_profiler's add_function)", () => {
+  const src = 'import { profile } from "tsprof";\nimport { square as sq } from "./math";\nconst p = profile(sq);\n';
+  assert.deepEqual(crossModuleMarks(src, "/virtual/uses.ts"), [{ name: "square", from: "./math" }]);
+  const lib = "export function square(x: number) {\n  return x * x;\n}\nexport function cube(x: number) {\n  return x ** 3;\n}\n";
+  const out = instrumentSource(lib, "/virtual/math.ts", { style: "events", all: false, names: ["square"] });
+  assert.deepEqual(out?.meta.functions.map((f) => f.name), ["square"]);
 });

@@ -107,10 +107,16 @@ test("every marking style is profiled: aliased import, namespace, tag after a de
   for (const f of r.result!.functions) assert.equal(f.calls, 1, f.name);
 });
 
-test("a marking that cannot be honoured: one warning line naming file:line", () => {
-  const r = runLine([], real("add-function.ts"));
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^note: .*add-function\.ts:4: profile\(square\) not honoured: 'square' is imported from '\.\/math-lib'/m);
+test("profile() around a function imported from another module profiles it there; a package's is a one-line warning", () => {
+  for (const mode of ["hybrid", "trace"]) {
+    const r = runLine(["--mode", mode], real("add-function.ts"));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^25$/m);
+    assert.equal(fn(r.result, "square", real("math-lib.ts")).calls, 2, mode);
+  }
+  const lib = runLine([], real("add-function-package.ts"));
+  assert.equal(lib.code, 0, lib.stderr);
+  assert.match(lib.stdout, /^note: .*add-function-package\.ts:4: profile\(fib\) not honoured: 'fib' is imported from the package 'fakelib'; pass its file to --module$/m);
 });
 
 test("worker threads and Node child processes the program starts: one line says they were not profiled", () => {

@@ -1,3 +1,4 @@
+import { explainCountersCompare, type CountersExplanation } from "./counters-explain";
 import { SCHEMA_VERSION, type ProgramExit, type ResultHeader } from "./schema";
 
 /**
@@ -188,6 +189,8 @@ export interface CountersCompareResult extends ResultHeader {
     derived: Record<string, number | null>;
     simulated: Record<string, number | null>;
   }>;
+  /** Each program against the first: the counters whose ratio accounts for the time ratio (core's explainPair). */
+  explanations?: CountersExplanation[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -589,5 +592,6 @@ export function buildCountersCompare(
     startedAt: header.startedAt,
     variants,
     ratios,
+    explanations: explainCountersCompare(variants),
   };
 }

@@ -28,8 +28,11 @@ export interface MetricSpec {
   format(value: number): string;
 }
 
-/** One side's reading of a quantity: a value, or why there is none. */
-export type MetricReading = { value: number; simulated?: string } | { value: null; missing: string };
+/**
+ * One side's reading of a quantity: a value, or why there is none. `belowResolution`: measured,
+ * but too small to tell from noise; the pair is then skipped without being reported missing.
+ */
+export type MetricReading = { value: number; simulated?: string } | { value: null; missing: string; belowResolution?: boolean };
 
 export type MetricReadings = Record<string, MetricReading | undefined>;
 
@@ -43,9 +46,9 @@ export interface PairExplanation {
 /** Counts the way the chapter quotes them: 412 M, 6.5 k, 139. */
 export function formatQuantity(value: number): string {
   const abs = Math.abs(value);
-  if (abs >= 1e9) return `${trim(value / 1e9)} G`;
-  if (abs >= 1e6) return `${trim(value / 1e6)} M`;
-  if (abs >= 1e4) return `${trim(value / 1e3)} k`;
+  if (abs >= 1e9) return `${Number(trim(value / 1e9))} G`;
+  if (abs >= 1e6) return `${Number(trim(value / 1e6))} M`;
+  if (abs >= 1e4) return `${Number(trim(value / 1e3))} k`;
   if (Number.isInteger(value) || abs >= 100) return String(Math.round(value));
   return value.toPrecision(3);
 }
@@ -79,14 +82,14 @@ export const METRICS: MetricSpec[] = [
   { key: "d1Misses", label: "D1 misses", lowerIsBetter: true, floor: 1e4, format: formatQuantity },
   { key: "llMisses", label: "LL misses", lowerIsBetter: true, floor: 1e4, format: formatQuantity },
   { key: "branchMispredicts", label: "branch mispredicts", lowerIsBetter: true, floor: 1e4, format: formatQuantity },
-  { key: "cycles", label: "cycles", lowerIsBetter: true, floor: 1e6, format: formatQuantity },
   { key: "cacheMisses", label: "cache misses", lowerIsBetter: true, floor: 1e4, format: formatQuantity },
   { key: "allocatedBytes", label: "bytes allocated", lowerIsBetter: true, floor: 4 * 1024 * 1024, format: formatByteCount },
   { key: "gcCount", label: "GCs", lowerIsBetter: true, floor: 3, format: formatQuantity },
   { key: "gcSeconds", label: "GC time", lowerIsBetter: true, floor: 2e-3, format: formatDuration, words: ["less", "more"] },
   { key: "minorFaults", label: "minor page faults", lowerIsBetter: true, floor: 1000, format: formatQuantity },
   { key: "majorFaults", label: "major page faults", lowerIsBetter: true, floor: 10, format: formatQuantity },
-  { key: "deopts", label: "deoptimizations", lowerIsBetter: true, floor: 1, format: formatQuantity },
+    // A few deopts are the JIT's warm-up (insufficient type feedback), not a cause.
+  { key: "deopts", label: "deoptimizations", lowerIsBetter: true, floor: 3, format: formatQuantity },
   // CPU seconds / wall seconds. Floor 1: one thread that shares its core with other processes
   // reads below 1, which is load, not a cause; only more than one busy core counts.
   { key: "coresUsed", label: "cores busy", lowerIsBetter: false, floor: 1, format: (v) => v.toFixed(2) },
@@ -151,6 +154,8 @@ export function explainPair(
     const b = before[spec.key];
     const a = after[spec.key];
     if (!b && !a) continue;
+    const quiet = (r: MetricReading | undefined) => r !== undefined && r.value === null && r.belowResolution === true;
+    if (quiet(b) || quiet(a)) continue;
     if (!b || !a || b.value === null || a.value === null) {
       const why = [b, a].map((r) => (r && r.value === null ? r.missing : null)).find((m) => m) ?? "measured on one side only";
       missing.push(`${spec.label}: ${why}`);
@@ -175,6 +180,7 @@ export function explainPair(
     if (same || Math.sign(Math.log(better)) === Math.sign(logTime)) causes.push(entry);
     else opposed.push(entry);
   }
+  // Largest share first; among equal shares (several cover the whole ratio), the largest change.
   const byWeight = (x: (typeof causes)[number], y: (typeof causes)[number]) => y.share - x.share || y.magnitude - x.magnitude;
   causes.sort(byWeight);
   opposed.sort((x, y) => y.magnitude - x.magnitude);

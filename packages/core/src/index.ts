@@ -10,6 +10,7 @@ export * from "./counters";
 export * from "./explain";
 export * from "./study-format";
 export * from "./study-explain";
+export * from "./counters-explain";
 export * from "./v8-log";
 export * from "./header";
 export * from "./printable";

@@ -241,6 +241,18 @@ export const countersCompareSchema = z.object({
   ...header,
   variants: z.array(countersResultSchema),
   ratios: z.array(z.object({ counters: ratioRecord, derived: ratioRecord, simulated: ratioRecord })),
+  explanations: z
+    .array(
+      z.object({
+        variant: str,
+        against: str,
+        timeRatio: num,
+        summary: str,
+        causes: z.array(z.object({ metric: str, before: num, after: num, ratio: num, share: num, simulated: z.boolean().optional() })),
+        missing: z.array(str),
+      }),
+    )
+    .optional(),
 });
 
 // ---- study ------------------------------------------------------------------------------------

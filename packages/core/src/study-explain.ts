@@ -53,8 +53,10 @@ function simulatedReadings(counters: StudyCounters | undefined, size: number, it
     return { instructions: { value: null, missing: why } };
   }
   const at = `simulated by cachegrind at ${shortSizeLabel(workload, counters.size)}`;
+  // A per-step count below the simulation's resolution (null) is left out, not reported missing:
+  // it was measured, and found too small to tell from noise.
   const scaled = (perStep: number | null): MetricReadings[string] =>
-    perStep === null ? { value: null, missing: `too few to measure (${at})` } : { value: perStep * iterations, simulated: at };
+    perStep === null ? { value: null, missing: `below the simulation's resolution (${at})`, belowResolution: true } : { value: perStep * iterations, simulated: at };
   const readings: MetricReadings = { instructions: scaled(per.instructions), branchMispredicts: scaled(per.branchMispredicts) };
   if (counters.size === size) {
     readings.d1Misses = scaled(per.d1Misses);

@@ -1,18 +1,19 @@
 /**
  * The child process of one study cell (or of custom-module discovery). Started by study.ts as
  * `node [loader flags] cell-child.js <spec JSON>` with an IPC channel. It sets the variant up
- * (untimed), then times only the steps with performance.now(), counts GCs with a PerformanceObserver,
+ * (untimed), then times only the steps with performance.now(), counts GCs and their time with V8's GCProfiler,
  * samples the JS heap plus ArrayBuffer memory, and reports its own peak RSS, so every figure
  * belongs to this one variant.
  */
 import * as fs from "node:fs";
-import { PerformanceObserver, performance } from "node:perf_hooks";
+import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import * as v8 from "node:v8";
 import type { ChildMessage, CellSpec, ListSpec } from "./protocol";
 import { scaledSeconds, type Timing } from "./scaling";
 import { findVariant } from "./registry";
 import type { RunnableVariant } from "./variant";
+import { allocatedBetween, type GcRecord } from "./gc-allocation";
 
 const MiB = 1024 * 1024;
 const PROGRESS_EVERY_MS = 100;
@@ -148,60 +149,29 @@ async function finishAsync(variant: RunnableVariant, spec: CellSpec, first: void
   }
 }
 
-/** One GC as V8's GCProfiler reports it (only the fields used here). */
-interface GcRecord {
-  cost: number;
-  beforeGC: { heapStatistics: { usedHeapSize: number; externalMemory: number } };
-  afterGC: { heapStatistics: { usedHeapSize: number; externalMemory: number } };
-}
-
 /**
- * Bytes allocated between two heap readings with GCs in between: nothing is freed between GCs, so
- * every rise of (JS heap + ArrayBuffer memory) from one GC's end to the next GC's start was
- * allocated. ArrayBuffers count because typed arrays keep their data outside the JS heap.
+ * What the cell measures around the timed steps besides time: CPU, page faults, GCs (count and
+ * time from V8's GCProfiler, which reports each GC as it ends, unlike PerformanceObserver entries
+ * that arrive asynchronously and were seen lost after long synchronous cells), allocation.
  */
-export function allocatedBetween(startBytes: number, gcs: GcRecord[], endBytes: number): number {
-  const total = (s: GcRecord["beforeGC"]["heapStatistics"]) => s.usedHeapSize + s.externalMemory;
-  let allocated = 0;
-  let last = startBytes;
-  for (const gc of gcs) {
-    allocated += Math.max(0, total(gc.beforeGC.heapStatistics) - last);
-    last = total(gc.afterGC.heapStatistics);
-  }
-  return allocated + Math.max(0, endBytes - last);
-}
-
-/** What the cell measures around the timed steps besides time: CPU, page faults, GCs, allocation. */
-function startCauses(): () => Promise<{ cpuSeconds: number; minorFaults: number; majorFaults: number; gcCount: number; gcSeconds: number; allocatedBytes: number }> {
-  let gcCount = 0;
-  let gcMs = 0;
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      gcCount++;
-      gcMs += entry.duration;
-    }
-  });
-  observer.observe({ entryTypes: ["gc"] });
+function startCauses(): () => { cpuSeconds: number; minorFaults: number; majorFaults: number; gcCount: number; gcSeconds: number; allocatedBytes: number } {
   const profiler = new v8.GCProfiler();
   const heapStart = heapBytes();
   const usageStart = process.resourceUsage();
   const cpuStart = process.cpuUsage();
   profiler.start();
-  return async () => {
+  return () => {
     const cpu = process.cpuUsage(cpuStart);
     const usage = process.resourceUsage();
     const gcs = (profiler.stop()?.statistics ?? []) as GcRecord[];
-    const heapEnd = heapBytes();
-    // GC entries reach the observer asynchronously: let them arrive before reading the count.
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    observer.disconnect();
     return {
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       minorFaults: usage.minorPageFault - usageStart.minorPageFault,
       majorFaults: usage.majorPageFault - usageStart.majorPageFault,
-      gcCount: Math.max(gcCount, gcs.length),
-      gcSeconds: gcMs / 1e3,
-      allocatedBytes: allocatedBetween(heapStart, gcs, heapEnd),
+      gcCount: gcs.length,
+      // GCProfiler's cost is in microseconds.
+      gcSeconds: gcs.reduce((sum, gc) => sum + gc.cost, 0) / 1e6,
+      allocatedBytes: allocatedBetween(heapStart, gcs, heapBytes()),
     };
   };
 }
@@ -212,7 +182,7 @@ async function runCell(spec: CellSpec): Promise<void> {
 
   const stopCauses = startCauses();
   const timing = spec.iterations > 0 ? await timeSteps(variant, spec) : { done: 0, elapsedMs: 0, peakHeap: heapBytes(), halfDone: 0, halfElapsedMs: 0 };
-  const causes = await stopCauses();
+  const causes = stopCauses();
   const peakHeap = Math.max(timing.peakHeap, heapBytes());
 
   const { done } = timing;

@@ -20,3 +20,4 @@ export { loadDiffusionModule, type WasmFlavor } from "./variants/diffusion/wasm-
 export type { RunnableVariant, VariantDefinition, VariantCreateOptions } from "./variant";
 export type { StudyCell, StudyEvent, StudyResult, VariantInfo, StudyCounters, MachineInfo } from "@tsprof/core";
 export { renderStudyPng, studySeries, type PngSize } from "./png";
+export { allocatedBetween, type GcRecord } from "./gc-allocation";

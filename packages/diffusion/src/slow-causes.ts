@@ -58,8 +58,8 @@ export function jitFromLog(text: string, target: Pick<SlowRunTarget, "isOwnFile"
   const log = parseV8CodeLog(text);
   const functions: JitFunction[] = [];
   for (const fn of log.functions) {
-    // A module's top-level code (the CommonJS wrapper) is not a kernel.
-    if (fn.name === "" && fn.line <= 2) continue;
+    // A module's top-level code (the CommonJS wrapper) and tsc's helpers are not kernels.
+    if ((fn.name === "" && fn.line <= 2) || fn.name.startsWith("__")) continue;
     const at = positions.map(fn.file, fn.line, fn.column);
     if (!target.isOwnFile(at.file)) continue;
     functions.push({ name: fn.name || "(anonymous)", file: at.file, line: at.line, tier: fn.tier, optimizations: fn.optimizations });

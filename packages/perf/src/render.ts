@@ -401,6 +401,8 @@ export function renderCompare(result: CountersCompareResult): string {
     if (v.signal) notes.add(`${v.label} was killed by ${v.signal}`);
   }
   if (notes.size > 0) lines.push([...notes].map((n) => `note: ${n}`).join("\n"));
+  // The explanations were computed with the comparison (core); here they are only printed.
+  if (result.explanations && result.explanations.length > 0) lines.push(["Why:", ...result.explanations.map((e) => `- ${e.summary}`)].join("\n"));
   return `${lines.join("\n\n")}\n`;
 }
 

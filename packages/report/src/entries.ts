@@ -106,5 +106,12 @@ export const ENTRIES: readonly RendererEntry[] = [
   json("counters-compare"),
   entry<"study">({ kind: "study", format: "text", description: "the study's tables (runtime, speedup, memory)", load: () => (r) => diffusion().renderStudyText(r) }),
   entry<"study">({ kind: "study", format: "markdown", description: "the study's tables as Markdown", load: () => (r) => diffusion().renderStudyMarkdown(r) }),
+  entry<"study">({
+    kind: "study",
+    format: "png",
+    description: "Figure 6-4 (speedup against grid size, log scale) over the runtime table as grouped bars",
+    load: () => (r, o) => diffusion().renderStudyPng(r, o.size),
+    unavailable: () => mem().pngRendererProblem(),
+  }),
   json("study"),
 ];

@@ -31,6 +31,13 @@ export interface InstrumentPlan {
   style: InstrumentStyle;
   all: boolean;
   modules: string[];
+  /** Functions marked from another module (`profile(square)` after `import { square }`), per file. */
+  functions?: Record<string, string[]>;
+}
+
+/** Names of this file's functions that another module marked. */
+function namesMarkedElsewhere(file: string, plan: InstrumentPlan | null): string[] | undefined {
+  return plan?.functions?.[file];
 }
 
 /** A syntax error in the user's file, with its position in the original text. */
@@ -128,6 +135,7 @@ export function wantsInstrumentation(file: string, source: string, plan: Instrum
   if (!plan) return false;
   if (isExplicitModule(file, plan)) return true;
   if (!isUserFile(file)) return false;
+  if (namesMarkedElsewhere(file, plan)) return true;
   return plan.all || mayContainMarkers(source);
 }
 
@@ -161,7 +169,7 @@ function compileCache(): { dir: string; salt: string } | null {
   try {
     const dir = runCacheDir ?? process.env.TSPROF_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "tsprof");
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const own = ["compile.js", "instrument.js", "instrument-find.js", "instrument-plan.js", "instrument-meta.js", "column-map.js"].map((f) => {
+    const own = ["compile.js", "instrument.js", "instrument-find.js", "instrument-plan.js", "instrument-meta.js", "column-map.js", "cross-marks.js"].map((f) => {
       const st = statSync(join(__dirname, f));
       return `${f}:${st.size}:${st.mtimeMs}`;
     });
@@ -190,7 +198,7 @@ export function compileFile(file: string, source: string, format: ModuleFormat, 
   const instrumented = wantsInstrumentation(file, source, plan);
   let cachePath: string | null = null;
   if (cache) {
-    const planKey = instrumented ? `${plan!.style}:${plan!.all || isExplicitModule(file, plan)}` : "plain";
+    const planKey = instrumented ? `${plan!.style}:${plan!.all || isExplicitModule(file, plan)}:${namesMarkedElsewhere(file, plan)?.join(",") ?? ""}` : "plain";
     const key = createHash("sha256")
       .update([cache.salt, file, format, planKey, tsconfigText ?? "", source].join("\0"))
       .digest("hex");
@@ -228,7 +236,7 @@ function compileUncached(
   let insertions: Insertion[] = [];
   if (instrumented) {
     const all = plan!.all || isExplicitModule(file, plan);
-    const result = instrumenter().instrumentSource(source, file, { style: plan!.style, all });
+    const result = instrumenter().instrumentSource(source, file, { style: plan!.style, all, names: namesMarkedElsewhere(file, plan) });
     if (result) {
       text = result.code;
       meta = result.meta;

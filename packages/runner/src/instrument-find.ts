@@ -39,6 +39,8 @@ export function isDeclareOnly(node: TS.Node): boolean {
 export interface Marks {
   marked: Map<FunctionNode, number>;
   warnings: string[];
+  /** `profile(name)` on a function imported from a relative module: marked in that module (its exported name). */
+  imported: Array<{ name: string; from: string }>;
 }
 
 const TAG_PATTERN = /(^|[\s*/])@profile\b/;
@@ -68,24 +70,28 @@ function profileNames(sf: TS.SourceFile): Set<string> {
   return names;
 }
 
-/** Names imported from other modules: `profile(name)` on one of them marks a function elsewhere. */
-function importedNames(sf: TS.SourceFile): Map<string, string> {
+/** Names imported from other modules (local name -> module and exported name). */
+function importedNames(sf: TS.SourceFile): Map<string, { from: string; exported: string }> {
   const ts = typescript();
-  const out = new Map<string, string>();
+  const out = new Map<string, { from: string; exported: string }>();
   for (const st of sf.statements) {
     if (!ts.isImportDeclaration(st) || !ts.isStringLiteral(st.moduleSpecifier)) continue;
+    const from = st.moduleSpecifier.text;
     const clause = st.importClause;
-    if (clause?.name) out.set(clause.name.text, st.moduleSpecifier.text);
+    if (clause?.name) out.set(clause.name.text, { from, exported: "default" });
     const bindings = clause?.namedBindings;
-    if (bindings && ts.isNamedImports(bindings)) for (const el of bindings.elements) out.set(el.name.text, st.moduleSpecifier.text);
+    if (bindings && ts.isNamedImports(bindings)) for (const el of bindings.elements) out.set(el.name.text, { from, exported: (el.propertyName ?? el.name).text });
   }
   return out;
 }
+
+const isRelative = (specifier: string) => specifier.startsWith("./") || specifier.startsWith("../");
 
 class MarkFinder {
   private readonly ts = typescript();
   readonly marked = new Map<FunctionNode, number>();
   readonly warnings: string[] = [];
+  readonly imported: Array<{ name: string; from: string }> = [];
   private readonly namedFunctions = new Map<string, FunctionNode>();
   private readonly wrappedNames: Array<{ name: string; at: number }> = [];
   private readonly names: Set<string>;
@@ -94,6 +100,8 @@ class MarkFinder {
     private readonly sf: TS.SourceFile,
     private readonly source: string,
     private readonly file: string,
+    /** Functions marked from another module (`profile(square)` there): by their exported name. */
+    private readonly markedFromElsewhere: readonly string[] = [],
   ) {
     this.names = profileNames(sf);
   }
@@ -114,19 +122,26 @@ class MarkFinder {
   find(): Marks {
     this.visit(this.sf);
     const imported = importedNames(this.sf);
+    const mark = (fn: FunctionNode) => {
+      if (!this.marked.has(fn)) this.marked.set(fn, this.lineOf(fn.getStart(this.sf)));
+    };
+    for (const name of this.markedFromElsewhere) {
+      const fn = this.namedFunctions.get(name);
+      if (fn) mark(fn);
+    }
     for (const { name, at } of this.wrappedNames) {
       const fn = this.namedFunctions.get(name);
-      if (fn) {
-        if (!this.marked.has(fn)) this.marked.set(fn, this.lineOf(fn.getStart(this.sf)));
-      } else {
-        const from = imported.get(name);
+      const from = imported.get(name);
+      if (fn) mark(fn);
+      else if (from && isRelative(from.from)) this.imported.push({ name: from.exported, from: from.from });
+      else {
         const why = from
-          ? `'${name}' is imported from '${from}'; profile it there, or pass that file to --module`
+          ? `'${name}' is imported from the package '${from.from}'; pass its file to --module`
           : `'${name}' is not a function declared in this file`;
         this.warnings.push(`${this.file}:${this.lineOf(at)}: profile(${name}) not honoured: ${why}`);
       }
     }
-    return { marked: this.marked, warnings: this.warnings };
+    return { marked: this.marked, warnings: this.warnings, imported: this.imported };
   }
 
   private visit = (node: TS.Node): void => {
@@ -193,8 +208,8 @@ function markerOwner(fn: FunctionNode): TS.Node {
   return fn;
 }
 
-export function findMarks(sf: TS.SourceFile, source: string, file: string): Marks {
-  return new MarkFinder(sf, source, file).find();
+export function findMarks(sf: TS.SourceFile, source: string, file: string, markedFromElsewhere: readonly string[] = []): Marks {
+  return new MarkFinder(sf, source, file, markedFromElsewhere).find();
 }
 
 /** A readable name: `f`, `Class.method`, the variable an arrow is assigned to, or `<anonymous>`. */

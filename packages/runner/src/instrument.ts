@@ -22,6 +22,8 @@ export interface InstrumentSelection {
   style: InstrumentStyle;
   /** Instrument every function of the file. */
   all: boolean;
+  /** Functions marked from another module (`profile(square)` after importing it), by name. */
+  names?: readonly string[];
 }
 
 export interface FunctionMeta {
@@ -129,10 +131,9 @@ export function applyInsertions(source: string, insertions: Insertion[]): string
  * the collector needs. Returns null when the file has nothing to instrument and nothing to report.
  */
 export function instrumentSource(source: string, file: string, selection: InstrumentSelection): InstrumentResult | null {
-  if (!selection.all && !source.includes("profile")) return null;
-  const ts = typescript();
-  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, scriptKindFor(file));
-  const { marked, warnings } = findMarks(sf, source, file);
+  if (!selection.all && !selection.names?.length && !source.includes("profile")) return null;
+  const sf = parse(source, file);
+  const { marked, warnings } = findMarks(sf, source, file, selection.names);
   const selected = selectFunctions(sf, marked, selection.all);
   // A whole file with no function still registers: the collector learns that it was loaded.
   if (selected.length === 0 && !selection.all && warnings.length === 0) return null;
@@ -144,6 +145,18 @@ export function instrumentSource(source: string, file: string, selection: Instru
   }
   insertions.push(registration(sf, source, meta, selection.style));
   return { code: applyInsertions(source, insertions), meta, insertions };
+}
+
+function parse(source: string, file: string): TS.SourceFile {
+  const ts = typescript();
+  return ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, scriptKindFor(file));
+}
+
+/** `profile(name)` calls on functions imported from relative modules: what to mark there. */
+export function crossModuleMarks(source: string, file: string): Array<{ name: string; from: string }> {
+  if (!source.includes("profile")) return [];
+  const sf = parse(source, file);
+  return findMarks(sf, source, file).imported;
 }
 
 /** A readable name: `f`, `Class.method`, the variable an arrow is assigned to, or `<anonymous>`. */

@@ -15,6 +15,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { pathsCandidates } from "./tsconfig";
+import { addCrossModuleMarks } from "./cross-marks";
 import { compileFile, formatOf, isExplicitModule, isTypeScriptFile, isUserFile, wantsInstrumentation, JS_EXTENSIONS, type InstrumentPlan } from "./compile";
 
 export interface PrecompileOutcome {
@@ -78,6 +79,8 @@ function needsCompile(file: string, source: string, plan: InstrumentPlan | null)
  * the child, which reports the error the way it always has (file:line:col, exit 1).
  */
 export function precompileGraph(entry: string, plan: InstrumentPlan | null): PrecompileOutcome {
+  // First what `profile(imported)` marks in other modules: they must know before they compile.
+  if (plan && plan.style !== "calls") addCrossModuleMarks(entry, plan, (from, spec) => resolveRelative(from, spec), (f) => isUserFile(f) && existsSync(f));
   // Files named by --module are compiled too, wherever they are and however they are imported.
   const queue = [entry, ...(plan?.modules ?? [])];
   const seen = new Set<string>(queue);
