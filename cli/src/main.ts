@@ -61,6 +61,10 @@ export function buildProgram(context: CommandContext, argv: string[] = [], outpu
 /** Run the CLI; resolves to the exit code. Never throws for a user mistake. */
 export async function main(argv: string[]): Promise<number> {
   const context: CommandContext = { exitCode: 0 };
+  // `tsprof help nosuch`: commander would print the whole help and exit 0; a typo is one line, exit 2.
+  if (argv[2] === "help" && argv[3] !== undefined && !(argv[3] in COMMANDS)) {
+    return reportError(new UsageError(`unknown command '${argv[3]}' (commands: ${Object.keys(COMMANDS).join(", ")})`));
+  }
   const program = buildProgram(context, argv);
   try {
     await program.parseAsync(normaliseJsonFlag(program, argv));

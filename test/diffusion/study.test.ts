@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { UsageError, ToolError, type StudyEvent } from "@tsprof/core";
+import { UsageError, type StudyEvent } from "@tsprof/core";
 import { exportOrder, referenceGrid, runStudy, scaledSeconds, sumGrid } from "@tsprof/diffusion";
 
 const fixture = (name: string) => path.join(__dirname, "..", "..", "fixtures", "diffusion", name);
@@ -113,7 +113,7 @@ test("a variant that throws fails its cell only; the error is kept", async () =>
   assert.ok(result.results.filter((c) => c.variant === "works").every((c) => c.seconds! > 0));
 });
 
-test("bad input is a UsageError; a module that cannot load is a ToolError", async () => {
+test("bad input is a UsageError, a module that cannot load too (exit 2, like every command's bad input)", async () => {
   await assert.rejects(runStudy({ workload: "diffusion", variants: ["nope"], sizes: [8], iterations: 1 }), (e) => e instanceof UsageError && /unknown variant 'nope'/.test(e.message));
   await assert.rejects(runStudy({ workload: "diffusion", sizes: [1], iterations: 1 }), UsageError);
   await assert.rejects(runStudy({ workload: "diffusion", sizes: [8], iterations: 0 }), UsageError);
@@ -121,7 +121,7 @@ test("bad input is a UsageError; a module that cannot load is a ToolError", asyn
   await assert.rejects(runStudy({ workload: "custom", customModule: fixture("no-such-file.ts"), sizes: [8], iterations: 1 }), (e) => e instanceof UsageError && /no such file/.test(e.message));
   await assert.rejects(
     runStudy({ workload: "custom", customModule: fixture("custom-throws-on-load.ts"), sizes: [8], iterations: 1 }),
-    (e) => e instanceof ToolError && /cannot load this module/.test(e.message),
+    (e) => e instanceof UsageError && /cannot load this module/.test(e.message),
   );
 });
 

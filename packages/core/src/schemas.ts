@@ -271,6 +271,7 @@ const studyCell = z.object({
   peakHeapMiB: nullableNum,
   gcCount: int.nullable(),
   checksum: nullableNum,
+  checksumNote: str.optional(),
   error: str.optional(),
   cpuSeconds: nullableNum.optional(),
   coresUsed: nullableNum.optional(),

@@ -49,6 +49,8 @@ export interface StudyCell {
   gcCount: number | null;
   /** Sum of the final grid (or the workload's own checksum). */
   checksum: number | null;
+  /** Why `checksum` is null although the variant has checksum(): it returned NaN or Infinity. */
+  checksumNote?: string;
   /** Why the cell has no figures (failed, unavailable, timed-out), one line. */
   error?: string;
   // Causes measured during the timed steps (absent in studies saved before they were measured;

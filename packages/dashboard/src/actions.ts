@@ -39,11 +39,11 @@ export interface SpawnOutcome {
  * group, so aborting stops it and everything it started (the profiled script, perf, valgrind) and
  * resolves at once: a grandchild holding our pipe must not keep the dashboard from quitting.
  */
-export function runCli(cliPath: string, args: string[], signal?: AbortSignal, cwd?: string): Promise<SpawnOutcome> {
+export function runCli(cliPath: string, args: string[], signal?: AbortSignal, cwd?: string, env?: NodeJS.ProcessEnv): Promise<SpawnOutcome> {
   return new Promise((resolve) => {
     let stdout = "";
     let stderr = "";
-    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "pipe", "pipe"], cwd, detached: true });
+    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ["ignore", "pipe", "pipe"], cwd, env: env ?? process.env, detached: true });
     const killGroup = (sig: NodeJS.Signals): void => {
       try {
         if (child.pid) process.kill(-child.pid, sig);
@@ -60,7 +60,14 @@ export function runCli(cliPath: string, args: string[], signal?: AbortSignal, cw
       child.stdout.destroy();
       child.stderr.destroy();
       child.unref();
-      resolve({ code: null, signal: "SIGTERM", stdout, stderr: stderr || "stopped" });
+      // Settle once the child is gone (or soon after the SIGKILL), so the caller's cleanup of the
+      // folder the child wrote into comes after its last write and nothing is left behind.
+      const stopped = { code: null, signal: "SIGTERM" as NodeJS.Signals, stdout, stderr: stderr || "stopped" };
+      const fallback = setTimeout(() => resolve(stopped), 1500);
+      child.once("exit", () => {
+        clearTimeout(fallback);
+        resolve(stopped);
+      });
     };
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr = (stderr + d).slice(-16000)));
@@ -133,7 +140,8 @@ export async function lineProfileVariant(
     for (const module of target.modules) args.push("--module", module);
     args.push(target.script);
     if (target.args.length > 0) args.push("--", ...target.args);
-    const outcome = await runCli(cliPath, args, signal);
+    // The child's own temp files go inside ours: a stopped run leaves nothing in $TMPDIR.
+    const outcome = await runCli(cliPath, args, signal, undefined, { ...process.env, TMPDIR: dir });
     if (existsSync(json)) {
       let result: LineProfileResult;
       try {
@@ -162,21 +170,19 @@ export function findPngPath(output: string): string | null {
   return match ? match[1] : null;
 }
 
-/** Draw a variant's memory over time with `tsprof mem --plot`; the pane shows the PNG path. */
-export async function memPlotVariant(
-  cliPath: string,
-  variant: string,
-  target: VariantTarget,
-  outputDir: string,
-  signal?: AbortSignal,
-): Promise<ActionState> {
-  const png = path.join(outputDir, `mem-${variant.replace(/[^A-Za-z0-9_.-]/g, "_")}.png`);
-  const args = ["mem", "--plot", "--output", png];
+/**
+ * Draw a variant's memory over time with `tsprof mem --plot`; the pane shows the PNG path. The PNG
+ * goes beside its recording in .tsprof/ (as `tsprof mem --plot` does, listed by `tsprof mem --list`),
+ * not into a temp folder that would outlive the dashboard: each `m` left one behind.
+ */
+export async function memPlotVariant(cliPath: string, variant: string, target: VariantTarget, signal?: AbortSignal, cwd = process.cwd()): Promise<ActionState> {
+  const args = ["mem", "--plot"];
   for (const module of target.modules) args.push("--module", module);
   args.push(target.script);
   if (target.args.length > 0) args.push("--", ...target.args);
-  const outcome = await runCli(cliPath, args, signal);
-  const written = existsSync(png) ? png : findPngPath(outcome.stdout + "\n" + outcome.stderr);
+  const outcome = await runCli(cliPath, args, signal, cwd);
+  const found = findPngPath(outcome.stdout + "\n" + outcome.stderr);
+  const written = found ? path.resolve(cwd, found) : null;
   if (written && existsSync(written)) {
     return { kind: "mem", variant, status: "done", path: written, lines: [`PNG written: ${written}`, firstLine(outcome.stdout)] };
   }

@@ -81,8 +81,21 @@ export async function runDashboardHeadless(options: HeadlessOptions): Promise<He
   out.write(render(result).trimEnd() + "\n");
   if (options.jsonPath) {
     writeResultFile(options.jsonPath, result);
+    const warning = nonFiniteChecksums(result);
+    if (warning) err.write(`tsprof: ${warning}\n`);
     err.write(`saved ${options.jsonPath}\n`);
   }
   if (options.pngPath) err.write((await writeStudyPng(options.runner, result, options.pngPath)) + "\n");
   return { result, complete };
+}
+
+/**
+ * JSON has no NaN or Infinity: a checksum that is one is saved as null. Say so in one line (a NaN
+ * checksum usually means the variant computed garbage), or null when every checksum is a number.
+ */
+export function nonFiniteChecksums(result: StudyResult): string | null {
+  const bad = result.results.filter((c) => c.checksumNote !== undefined || (typeof c.checksum === "number" && !Number.isFinite(c.checksum)));
+  if (bad.length === 0) return null;
+  const which = bad.slice(0, 3).map((c) => `${c.variant} @ ${c.size}: ${c.checksumNote ?? c.checksum}`).join(", ");
+  return `${bad.length} checksum${bad.length === 1 ? " is" : "s are"} not a finite number (${which}${bad.length > 3 ? ", ..." : ""}): saved as null in the JSON`;
 }

@@ -1,5 +1,4 @@
-import { writeFileSync } from "node:fs";
-import type { StudyResult } from "@tsprof/core";
+import { writeFileAtomic, type StudyResult } from "@tsprof/core";
 import { renderSpeedupChart } from "./chart";
 import { createState, finishWith } from "./model";
 import type { StudyRunner } from "./study-runner";
@@ -13,7 +12,7 @@ export async function writeStudyPng(runner: StudyRunner, result: StudyResult, fi
   let problem: string;
   try {
     if (!runner.renderStudyPng) throw new Error("@tsprof/diffusion cannot draw PNGs");
-    writeFileSync(file, await runner.renderStudyPng(result));
+    writeFileAtomic(file, await runner.renderStudyPng(result));
     return `wrote ${file}`;
   } catch (err) {
     problem = (err as Error).message.split("\n")[0];

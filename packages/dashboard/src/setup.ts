@@ -149,10 +149,10 @@ export function createDefaultActions(options: DefaultActionsOptions): DashboardA
   const dir = (): string => (workDir ??= mkdtempSync(path.join(os.tmpdir(), "tsprof-")));
   return {
     dispose() {
-      // The staged copy of the diffusion package goes; the memory plots (PNG paths shown) stay.
+      // Staged variants and anything else made here go (memory plots live in .tsprof/, see memPlotVariant).
       if (!workDir) return;
-      rmSync(path.join(workDir, "diffusion"), { recursive: true, force: true });
-      if (readdirSync(workDir).length === 0) rmSync(workDir, { recursive: true, force: true });
+      rmSync(workDir, { recursive: true, force: true });
+      workDir = null;
     },
     async lineProfile(variant, _state, signal) {
       const target = variantTarget(options, variant, dir());
@@ -164,7 +164,7 @@ export function createDefaultActions(options: DefaultActionsOptions): DashboardA
     async memPlot(variant, _state, signal) {
       const target = variantTarget(options, variant, dir());
       if (typeof target === "string") return { kind: "mem", variant, status: "unavailable", lines: [target] };
-      return memPlotVariant(options.cliPath, variant, target, dir(), signal);
+      return memPlotVariant(options.cliPath, variant, target, signal);
     },
   };
 }

@@ -1,6 +1,7 @@
 import blessed from "blessed";
 import type { MachineInfo, StudyResult, VariantInfo } from "@tsprof/core";
 import { writeResultFile } from "@tsprof/core";
+import { nonFiniteChecksums } from "./headless";
 import { cyclePane, PANE_ORDER } from "./layout";
 import {
   applyStudyEvent,
@@ -95,7 +96,8 @@ class DashboardController {
     if (!this.options.jsonPath) return;
     try {
       writeResultFile(this.options.jsonPath, result);
-      this.state = setMessage(this.state, `saved ${this.options.jsonPath}`);
+      const warning = nonFiniteChecksums(result);
+      this.state = setMessage(this.state, warning ? `saved ${this.options.jsonPath}; ${warning}` : `saved ${this.options.jsonPath}`);
     } catch (err) {
       this.state = setMessage(this.state, `cannot write ${this.options.jsonPath}: ${(err as Error).message}`);
     }

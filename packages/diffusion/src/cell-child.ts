@@ -198,6 +198,7 @@ async function runCell(spec: CellSpec): Promise<void> {
     measuredIterations: done,
     scaled,
     checksum: checksum !== null && Number.isFinite(checksum) ? checksum : null,
+    ...(checksum !== null && !Number.isFinite(checksum) ? { checksumNote: `checksum() returned ${checksum}` } : {}),
     peakHeapMiB: peakHeap / MiB,
     gcCount: Math.round(causes.gcCount * scale),
     maxRssMiB: ownPeakRssMiB(),

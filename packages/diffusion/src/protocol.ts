@@ -30,6 +30,8 @@ export type ChildMessage =
       measuredIterations: number;
       scaled: boolean;
       checksum: number | null;
+      /** Why checksum is null although checksum() exists: "checksum() returned NaN" (JSON has no NaN). */
+      checksumNote?: string;
       peakHeapMiB: number;
       gcCount: number;
       maxRssMiB: number;

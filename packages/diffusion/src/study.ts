@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SCHEMA_VERSION, ToolError, UsageError, explainStudy, type StudyCell, type StudyEvent, type StudyResult, type VariantInfo } from "@tsprof/core";
+import { SCHEMA_VERSION, UsageError, explainStudy, type StudyCell, type StudyEvent, type StudyResult, type VariantInfo } from "@tsprof/core";
 import { loaderExecArgv } from "@tsprof/runner";
 import pidusage from "pidusage";
 import { orderBySource } from "./custom";
@@ -48,6 +48,34 @@ interface CellOutcome {
   result: Extract<ChildMessage, { type: "result" }> | null;
   error: string | null;
   peakRssMiB: number | null;
+  /** The watchdog cut it: a step(), setup() or module load that did not return in time. */
+  timedOut?: boolean;
+}
+
+/**
+ * How long a cell may run before it is cut. The child stops measuring at the budget by itself (and
+ * scales), so only a step(), setup() or module load that never returns reaches this: the budget,
+ * plus as much again (at least 5 s) for Node's start-up, compiling the module and one last step.
+ */
+export function cellDeadlineMs(budgetSeconds: number): number {
+  return Math.round((budgetSeconds + Math.max(5, budgetSeconds)) * 1000);
+}
+
+/** Listing a custom module's exports only loads it: a load that takes longer than this never ends. */
+export const LIST_TIMEOUT_MS = 30_000;
+
+/**
+ * Kill `child` (SIGKILL: a busy loop in user code ignores nothing else it could not also ignore)
+ * when it outlives `ms`. Returns a check for whether it fired and a cancel for a normal end.
+ */
+function watchdog(child: ChildProcess, ms: number): { fired(): boolean; cancel(): void } {
+  let fired = false;
+  const timer = setTimeout(() => {
+    fired = true;
+    child.kill("SIGKILL");
+  }, ms);
+  timer.unref();
+  return { fired: () => fired, cancel: () => clearTimeout(timer) };
 }
 
 /** Sizes/iterations/variants checked before anything runs: bad input is a UsageError (exit 2). */
@@ -68,13 +96,17 @@ export function childArgs(spec: CellSpec | ListSpec, custom: boolean): string[] 
 }
 
 /** The named variant exports of a custom module, in source order (loaded in a child with the runner's loader). */
-export async function listCustomVariants(customModule: string): Promise<VariantInfo[]> {
+export async function listCustomVariants(customModule: string, timeoutMs = LIST_TIMEOUT_MS): Promise<VariantInfo[]> {
   const modulePath = path.resolve(customModule);
   if (!fs.existsSync(modulePath) || fs.statSync(modulePath).isDirectory()) throw new UsageError(`cannot open variants module '${customModule}': no such file`);
   const child = spawn(process.execPath, childArgs({ mode: "list", customModule: modulePath }, true), { stdio: ["ignore", "ignore", "pipe", "ipc"] });
+  const guard = watchdog(child, timeoutMs);
   const outcome = await collect(child, () => {});
+  guard.cancel();
   const names = outcome.names;
-  if (!names) throw new ToolError(`cannot load ${customModule}: ${outcome.error ?? "the module did not report its exports"}`);
+  // The user's module is the bad input here (it throws, or never finishes loading): exit 2, like any other.
+  if (guard.fired()) throw new UsageError(`cannot load ${customModule}: loading it did not finish within ${timeoutMs / 1000} s`);
+  if (!names) throw new UsageError(`cannot load ${customModule}: ${outcome.error ?? "the module did not report its exports"}`);
   if (names.length === 0) throw new UsageError(`${customModule} exports no variants (objects with setup(size) and step())`);
   return orderBySource(names, modulePath).map((name) => ({ name, description: `${path.basename(customModule)}: export ${name}` }));
 }
@@ -147,6 +179,7 @@ async function runProgramCell(
   if (!binary.path) return { result: null, error: binary.reason ?? "no binary", peakRssMiB: null };
   const child = spawn(binary.path, [String(size), String(iterations), String(budgetSeconds)], { stdio: ["ignore", "pipe", "pipe"] });
   track(child);
+  const guard = watchdog(child, cellDeadlineMs(budgetSeconds));
   const rss = watchRss(child.pid!);
   let buffered = "";
   let result: CellOutcome["result"] = null;
@@ -183,16 +216,25 @@ async function runProgramCell(
     }
   });
   const outcome = await collect(child, () => {});
+  guard.cancel();
   const sampled = rss.stop();
+  if (guard.fired() && !result) return { result: null, error: timedOutMessage(budgetSeconds), peakRssMiB: sampled, timedOut: true };
   return { result, error: result ? null : outcome.error, peakRssMiB: sampled };
 }
 
 async function runNodeCell(spec: CellSpec, onProgress: (done: number, elapsedMs: number) => void, track: (child: ChildProcess) => void): Promise<CellOutcome> {
   const child = spawn(process.execPath, childArgs(spec, spec.workload === "custom"), { stdio: ["ignore", "ignore", "pipe", "ipc"] });
   track(child);
+  const guard = watchdog(child, cellDeadlineMs(spec.budgetSeconds));
   const rss = watchRss(child.pid!);
   const outcome = await collect(child, (m) => onProgress(m.done, m.elapsedMs));
+  guard.cancel();
+  if (guard.fired() && !outcome.result) return { result: null, error: timedOutMessage(spec.budgetSeconds), peakRssMiB: rss.stop(), timedOut: true };
   return { result: outcome.result, error: outcome.result ? null : outcome.error, peakRssMiB: rss.stop() };
+}
+
+function timedOutMessage(budgetSeconds: number): string {
+  return `no result within ${cellDeadlineMs(budgetSeconds) / 1000} s (cell budget ${budgetSeconds} s): a step(), setup() or module load that does not return`;
 }
 
 function finite(value: number | null | undefined): number | null {
@@ -209,7 +251,7 @@ function cellOf(variant: VariantInfo, size: number, iterations: number, outcome:
     iterations,
     measuredIterations: r?.measuredIterations ?? 0,
     scaled: r?.scaled ?? false,
-    status: r ? "ok" : variant.unavailable ? "unavailable" : "failed",
+    status: r ? "ok" : variant.unavailable ? "unavailable" : outcome.timedOut ? "timed-out" : "failed",
     seconds: r ? r.seconds : null,
     speedup: null,
     peakRssMiB: peaks.length > 0 ? Math.max(...peaks) : null,
@@ -226,6 +268,7 @@ function cellOf(variant: VariantInfo, size: number, iterations: number, outcome:
     cell.majorFaults = finite(r.majorFaults);
   }
   if (outcome.error) cell.error = outcome.error;
+  if (r?.checksumNote) cell.checksumNote = r.checksumNote;
   return cell;
 }
 

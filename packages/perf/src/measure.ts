@@ -39,7 +39,10 @@ export interface MeasureOptions {
   log?: (line: string) => void;
 }
 
-/** Measure with a private temp dir, removed afterwards. */
+/**
+ * Measure with a private temp dir, removed afterwards. SIGTERM and SIGHUP are passed on to the
+ * measured program (see runTool), so the run ends normally and this cleanup runs then too.
+ */
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = makeTempDir();
   try {

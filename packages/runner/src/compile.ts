@@ -3,7 +3,7 @@
  * original text, so line numbers stay), then transpile with esbuild, keeping an inline source map
  * whose `sourcesContent` is the user's original text.
  */
-import { readFileSync, existsSync, mkdirSync, writeFileSync, renameSync, statSync } from "node:fs";
+import { readFileSync, existsSync, statSync } from "node:fs";
 // node:crypto loads on the first compile: a run with nothing to compile does not pay for it.
 const createHash = (algorithm: string) => (require("node:crypto") as typeof import("node:crypto")).createHash(algorithm);
 import { homedir } from "node:os";
@@ -12,6 +12,7 @@ import type { Loader, TransformOptions } from "esbuild";
 import type { InstrumentStyle, FileMeta, Insertion } from "./instrument";
 import { columnMapper, remapSourceMapColumns } from "./column-map";
 import { compilerOptionsFor } from "./tsconfig";
+import { readCacheEntry, untrustedCacheDir, writeCacheEntry } from "./compile-cache";
 
 // esbuild and the TypeScript parser load on first use: a run with no .ts file and nothing to
 // instrument pays for neither (start-up is a measured goal).
@@ -143,7 +144,8 @@ export function wantsInstrumentation(file: string, source: string, plan: Instrum
  * A cache of compiled (and instrumented) output, so repeated runs load neither the TypeScript parser
  * nor esbuild (~250 ms of start-up). Keyed by everything the output depends on: the source, the
  * file's path and format, the instrumentation plan, the tsconfig text, and tsprof's own compiler
- * (the files of this package and esbuild's version). Private to the user (mode 0700).
+ * (the files of this package and esbuild's version). Private to the user (mode 0700); a folder
+ * others could write is refused with one line (see compile-cache.ts), and entries are hash-checked.
  * TSPROF_CACHE=0 turns it off; TSPROF_CACHE_DIR moves it.
  */
 let cacheState: { dir: string; salt: string } | null | undefined;
@@ -162,14 +164,26 @@ export function useCompileCache(dir: string | null, note: ((file: string) => voi
   cacheState = undefined;
 }
 
+/** Can the user's compile cache be used (enabled, and a folder nobody else can write)? */
+export function userCompileCacheUsable(): boolean {
+  useCompileCache(null, null);
+  return compileCache() !== null;
+}
+
 function compileCache(): { dir: string; salt: string } | null {
   if (cacheState !== undefined) return cacheState;
   cacheState = null;
   if (process.env.TSPROF_CACHE === "0" && !runCacheDir) return null;
   try {
     const dir = runCacheDir ?? process.env.TSPROF_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "tsprof");
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const own = ["compile.js", "instrument.js", "instrument-find.js", "instrument-plan.js", "instrument-meta.js", "column-map.js", "cross-marks.js"].map((f) => {
+    const untrusted = untrustedCacheDir(dir);
+    if (untrusted) {
+      // Said once per run: the profiled process inherits the mark from tsprof.
+      if (process.env.TSPROF_CACHE_REFUSED !== dir) process.stderr.write(`tsprof: not using the compile cache ${dir}: ${untrusted}; running uncached\n`);
+      process.env.TSPROF_CACHE_REFUSED = dir;
+      return null;
+    }
+    const own = ["compile.js", "instrument.js", "instrument-find.js", "instrument-plan.js", "instrument-meta.js", "column-map.js", "cross-marks.js", "compile-cache.js"].map((f) => {
       const st = statSync(join(__dirname, f));
       return `${f}:${st.size}:${st.mtimeMs}`;
     });
@@ -203,23 +217,12 @@ export function compileFile(file: string, source: string, format: ModuleFormat, 
       .update([cache.salt, file, format, planKey, tsconfigText ?? "", source].join("\0"))
       .digest("hex");
     cachePath = join(cache.dir, `${key}.js`);
-    try {
-      return { code: readFileSync(cachePath, "utf8"), format, meta: null };
-    } catch {
-      // not cached yet
-    }
+    const cached = readCacheEntry(cachePath);
+    if (cached !== null) return { code: cached, format, meta: null };
   }
   missNote?.(file);
   const compiled = compileUncached(file, source, format, plan, instrumented, tsconfigText);
-  if (cachePath) {
-    try {
-      const tmp = `${cachePath}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      writeFileSync(tmp, compiled.code, { mode: 0o600 });
-      renameSync(tmp, cachePath);
-    } catch {
-      // a full disk or a read-only cache only costs speed
-    }
-  }
+  if (cachePath) writeCacheEntry(cachePath, compiled.code);
   return compiled;
 }
 

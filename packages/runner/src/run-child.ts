@@ -9,7 +9,7 @@ import { join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import { UsageError } from "@tsprof/core";
 import { CONFIG_ENV, type ChildConfig } from "./config";
-import { useCompileCache } from "./compile";
+import { useCompileCache, userCompileCacheUsable } from "./compile";
 import { precompileGraph } from "./precompile";
 import type { InstrumentStyle } from "./instrument";
 import { FORWARDED_SIGNALS, interruptPath, requestInterrupt, signalExitCode, type ForwardedSignal } from "./interrupt";
@@ -108,7 +108,8 @@ async function runInTempDir(
     snapshotFile: join(tempDir, "snapshot.bin"),
   };
   // Compile (and instrument) here, before launch: see precompile.ts.
-  config.cacheDir = process.env.TSPROF_CACHE === "0" ? join(tempDir, "compiled") : null;
+  // No usable user cache (turned off, or refused as others can write it): the run's private one.
+  config.cacheDir = process.env.TSPROF_CACHE === "0" || !userCompileCacheUsable() ? join(tempDir, "compiled") : null;
   useCompileCache(config.cacheDir ?? null, null);
   config.esmHooks = precompileGraph(script, plan.instrument).esmHooks;
   const configPath = join(tempDir, "config.json");
