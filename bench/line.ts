@@ -28,7 +28,7 @@ interface Workload {
 }
 
 function median_(values: number[] | undefined): number {
-  return values && values.length ? median(values) : NaN;
+  return values?.length ? median(values) : NaN;
 }
 
 /** One workload: plain, --cpu-prof and the tsprof modes, interleaved. */

@@ -284,12 +284,6 @@ export function renderVariantDetail(state: DashboardState, width: number, height
   return fitLines(lines, width, height);
 }
 
-/** Where a variant's counters come from: perf, cachegrind, or nowhere (the note says why). */
-function counterSource(c: StudyCounters): string {
-  if (c.ipc === null && c.cacheMissPct === null && c.instructions === null) return "n/a";
-  return c.simulated ? "simulated" : "measured";
-}
-
 /** 1.23e9 -> "1.23 G": core's count formatting (the one the explanations use). */
 export const formatCount = formatQuantity;
 
