@@ -89,3 +89,21 @@ test("memStatusLine shows elapsed seconds, current and peak RSS in MiB", () => {
   assert.equal(memStatusLine(1234, 10 * MiB, 25.25 * MiB), "[tsprof mem] 1.2 s  RSS 10.0 MiB  peak 25.3 MiB");
   assert.equal(memStatusLine(0, 0, 0), "[tsprof mem] 0.0 s  RSS 0.0 MiB  peak 0.0 MiB");
 });
+
+test("newFileData: one table per slot, calls per function, maxima below any reading, minima above", async () => {
+  const { newFileData } = await import("../../packages/mem/src/line-collector");
+  const meta = {
+    file: "/x.ts",
+    functions: [{}, {}],
+    slots: [{}, {}, {}],
+  } as unknown as Parameters<typeof newFileData>[0];
+  const data = newFileData(meta);
+  assert.equal(data.meta, meta);
+  assert.equal(data.calls.length, 2);
+  for (const key of ["occurrences", "rssIncrement", "heapIncrement", "heapGrowth", "growthCount"] as const) {
+    assert.deepEqual([...data[key]], [0, 0, 0], key);
+  }
+  assert.deepEqual([...data.rssMax], [-1, -1, -1]);
+  assert.deepEqual([...data.heapMax], [-1, -1, -1]);
+  assert.deepEqual([...data.growthMin], [Infinity, Infinity, Infinity]);
+});

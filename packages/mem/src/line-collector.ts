@@ -69,33 +69,11 @@ const HEAP_USED = 2;
 
 export function create(options: LineCollectorOptions, context: CollectorContext): Collector {
   const files: FileData[] = [];
-  const readRss = createRssReader();
-  const heapReader = createHeapReader();
-  const gc = options.gc ? (globalThis as { gc?: (options?: { type: "major" | "minor" }) => void }).gc : undefined;
+  const gc = options.gc ? (globalThis as { gc?: MinorOrMajorGc }).gc : undefined;
   const notes: string[] = [];
   if (options.gc && !gc) notes.push("--gc asked for, but global.gc is missing (node --expose-gc): no GC before measurements");
 
-  const measure = gc
-    ? (): void => {
-        // Twice: V8 frees ArrayBuffer backing stores in a background sweep and only updates the
-        // `external` counter at the start of the next GC, so after one GC RSS has dropped but
-        // external still counts the freed buffer.
-        gc();
-        // The second only has to start a GC (which finishes the sweep and updates the counter): a
-        // minor one does, at a fraction of a second full GC's cost.
-        gc({ type: "minor" });
-        heapReader.update();
-        now[RSS] = readRss();
-        now[HEAP_USED] = heapReader.used();
-        now[HEAP] = now[HEAP_USED] + heapReader.external();
-      }
-    : (): void => {
-        // The figures process.memoryUsage() reports (heapUsed, external), read without allocating.
-        heapReader.update();
-        now[RSS] = readRss();
-        now[HEAP_USED] = heapReader.used();
-        now[HEAP] = now[HEAP_USED] + heapReader.external();
-      };
+  const measure = createMeasure(gc);
 
   // Running sum of the heap growth credited to lines of any profiled function. A line that calls
   // another profiled function sees the callee's growth too (its increments are inclusive, like
@@ -117,34 +95,13 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
   };
 
   // The sampling heap profiler (whole program).
-  let session: Session | null = null;
-  if (options.samplingIntervalBytes > 0) {
-    try {
-      session = new Session();
-      session.connect();
-      postSync(session, "HeapProfiler.enable");
-      postSync(session, "HeapProfiler.startSampling", {
-        samplingInterval: options.samplingIntervalBytes,
-        includeObjectsCollectedByMajorGC: true,
-        includeObjectsCollectedByMinorGC: true,
-      });
-    } catch (err) {
-      notes.push(`sampling heap profiler unavailable: ${(err as Error).message}`);
-      session = null;
-    }
-  }
+  const session = startSamplingHeapProfiler(options.samplingIntervalBytes, notes);
 
   // Ctrl-C in a busy loop: the signal handler waits for the event loop, which the loop never frees.
   // Line events keep coming, though: every 16384 of them, look at the parent's interrupt file and
   // deliver its signal to the handlers from here (the tables then print as for any Ctrl-C).
   let events = 0;
-  let interrupted = false;
-  const checkInterrupt = (): void => {
-    const signal = interrupted ? null : interruptRequested(context.interruptFile);
-    if (!signal) return;
-    interrupted = true;
-    process.emit(signal as any, signal as any);
-  };
+  const checkInterrupt = interruptChecker(context.interruptFile);
 
   // Snapshots for the parent, should the program die without running its exit code: as each
   // function is first called, then every 50 ms or more, from line events (the tables change only
@@ -171,19 +128,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
   const rssAtStart = process.memoryUsage.rss();
   return {
     registerFile(meta: FileMeta): EventSink<Frame> {
-      const n = meta.slots.length;
-      const data: FileData = {
-        meta,
-        calls: new Float64Array(meta.functions.length),
-        occurrences: new Float64Array(n),
-        rssMax: new Float64Array(n).fill(-1),
-        rssIncrement: new Float64Array(n),
-        heapMax: new Float64Array(n).fill(-1),
-        heapIncrement: new Float64Array(n),
-        heapGrowth: new Float64Array(n),
-        growthCount: new Float64Array(n),
-        growthMin: new Float64Array(n).fill(Infinity),
-      };
+      const data = newFileData(meta);
       files.push(data);
       appendPlan(context.planFile, { meta });
       return {
@@ -225,39 +170,125 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       if (finished) return;
       finished = true;
       progress.done(events);
-      let allocations: AllocationSite[] = [];
-      let sampledBytes = 0;
-      let ownBytes = 0;
-      let allocationProfile: SampledAllocationProfile | undefined;
-      const functions = files.flatMap((data) => buildFunctions(data));
-      if (session) {
-        try {
-          const profile = postSync(session, "HeapProfiler.stopSampling").profile as SamplingHeapProfile;
-          session.disconnect();
-          const built = buildAllocationSites(profile, files);
-          allocations = built.sites;
-          sampledBytes = built.totalBytes;
-          ownBytes = built.ownBytes;
-          allocationProfile = mapAllocations(profile, options.samplingIntervalBytes, files);
-        } catch (err) {
-          notes.push(`sampling heap profiler failed: ${(err as Error).message}`);
-        }
-      }
       void exit;
+      const sampled = stopSamplingHeapProfiler(session, options.samplingIntervalBytes, files, notes);
       const output: LineCollectorOutput = {
         kind: "mem-child",
         gc: Boolean(gc),
-        functions,
-        allocations,
+        functions: files.flatMap((data) => buildFunctions(data)),
         notes,
-        sampledBytes,
-        ownBytes,
+        ...sampled,
         ...(context.rssBeforeTsprof ? { rssBeforeTsprof: context.rssBeforeTsprof, rssAtStart } : {}),
-        ...(allocationProfile ? { allocationProfile } : {}),
       };
       writeResultFile(context.outFile, output);
     },
   };
+}
+
+/**
+ * The function that reads the memory into `now`: RSS, V8 heap used, and heap used plus external
+ * (the figures process.memoryUsage() reports, read without allocating). With `gc`, a full GC first.
+ */
+/** global.gc of node --expose-gc. */
+type MinorOrMajorGc = (options?: { type: "major" | "minor" }) => void;
+
+function createMeasure(gc: MinorOrMajorGc | undefined): () => void {
+  const readRss = createRssReader();
+  const heapReader = createHeapReader();
+  return gc
+    ? (): void => {
+        // Twice: V8 frees ArrayBuffer backing stores in a background sweep and only updates the
+        // `external` counter at the start of the next GC, so after one GC RSS has dropped but
+        // external still counts the freed buffer.
+        gc();
+        // The second only has to start a GC (which finishes the sweep and updates the counter): a
+        // minor one does, at a fraction of a second full GC's cost.
+        gc({ type: "minor" });
+        heapReader.update();
+        now[RSS] = readRss();
+        now[HEAP_USED] = heapReader.used();
+        now[HEAP] = now[HEAP_USED] + heapReader.external();
+      }
+    : (): void => {
+        // The figures process.memoryUsage() reports (heapUsed, external), read without allocating.
+        heapReader.update();
+        now[RSS] = readRss();
+        now[HEAP_USED] = heapReader.used();
+        now[HEAP] = now[HEAP_USED] + heapReader.external();
+      };
+}
+
+/** Delivers the parent's interrupt signal to the process's handlers, once. */
+function interruptChecker(interruptFile: string): () => void {
+  let interrupted = false;
+  return () => {
+    const signal = interrupted ? null : interruptRequested(interruptFile);
+    if (!signal) return;
+    interrupted = true;
+    process.emit(signal as any, signal as any);
+  };
+}
+
+/** Empty per-slot tables for one instrumented file (maxima start below any reading). Pure. */
+export function newFileData(meta: FileMeta): FileData {
+  const n = meta.slots.length;
+  return {
+    meta,
+    calls: new Float64Array(meta.functions.length),
+    occurrences: new Float64Array(n),
+    rssMax: new Float64Array(n).fill(-1),
+    rssIncrement: new Float64Array(n),
+    heapMax: new Float64Array(n).fill(-1),
+    heapIncrement: new Float64Array(n),
+    heapGrowth: new Float64Array(n),
+    growthCount: new Float64Array(n),
+    growthMin: new Float64Array(n).fill(Infinity),
+  };
+}
+
+/** Start V8's sampling heap profiler keeping GC'd objects; null (and a note) when it is off or unavailable. */
+function startSamplingHeapProfiler(samplingIntervalBytes: number, notes: string[]): Session | null {
+  if (samplingIntervalBytes <= 0) return null;
+  try {
+    const session = new Session();
+    session.connect();
+    postSync(session, "HeapProfiler.enable");
+    postSync(session, "HeapProfiler.startSampling", {
+      samplingInterval: samplingIntervalBytes,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    return session;
+  } catch (err) {
+    notes.push(`sampling heap profiler unavailable: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+/** Stop the sampling heap profiler and map its samples to allocation sites (empty when it did not run or failed). */
+function stopSamplingHeapProfiler(
+  session: Session | null,
+  samplingIntervalBytes: number,
+  files: FileData[],
+  notes: string[],
+): Pick<LineCollectorOutput, "allocations" | "sampledBytes" | "ownBytes" | "allocationProfile"> {
+  const none = { allocations: [], sampledBytes: 0, ownBytes: 0 };
+  if (!session) return none;
+  try {
+    const profile = postSync(session, "HeapProfiler.stopSampling").profile as SamplingHeapProfile;
+    session.disconnect();
+    const built = buildAllocationSites(profile, files);
+    const allocationProfile = mapAllocations(profile, samplingIntervalBytes, files);
+    return {
+      allocations: built.sites,
+      sampledBytes: built.totalBytes,
+      ownBytes: built.ownBytes,
+      ...(allocationProfile ? { allocationProfile } : {}),
+    };
+  } catch (err) {
+    notes.push(`sampling heap profiler failed: ${(err as Error).message}`);
+    return none;
+  }
 }
 
 /**
