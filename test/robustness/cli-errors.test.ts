@@ -40,8 +40,12 @@ test("HOME missing, a file, or unset: the run works (the compile cache is skippe
     const file = join(dir, "a-file");
     writeFileSync(file, "");
     for (const home of [join(dir, "missing"), file, ""]) {
-      const r = tsprof(["line", fixture("line", "profileme.ts")], { env: { HOME: home, XDG_CACHE_HOME: "", TSPROF_CACHE_DIR: undefined } });
+      const cwd = join(dir, "cwd");
+      mkdirSync(cwd, { recursive: true });
+      const r = tsprof(["line", fixture("line", "profileme.ts")], { cwd, env: { HOME: home, XDG_CACHE_HOME: "", TSPROF_CACHE_DIR: "", TSPROF_CACHE: "1" } });
       assert.equal(r.code, 0, `HOME=${home}: ${r.stderr}`);
+      // An empty XDG_CACHE_HOME is unset, never "" (which put a tsprof/ cache in the working folder).
+      assert.deepEqual(readdirSync(cwd), [], `HOME=${home} left ${readdirSync(cwd).join(", ")} in the working folder`);
       assert.match(r.stdout, /Line #/);
       assert.ok(!/^\s+at /m.test(r.stderr), r.stderr);
     }

@@ -7,7 +7,7 @@ import { readFileSync, existsSync, statSync } from "node:fs";
 // node:crypto loads on the first compile: a run with nothing to compile does not pay for it.
 const createHash = (algorithm: string) => (require("node:crypto") as typeof import("node:crypto")).createHash(algorithm);
 import { homedir } from "node:os";
-import { dirname, join, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import type { Loader, TransformOptions } from "esbuild";
 import type { InstrumentStyle, FileMeta, Insertion } from "./instrument";
 import { columnMapper, remapSourceMapColumns } from "./column-map";
@@ -170,12 +170,28 @@ export function userCompileCacheUsable(): boolean {
   return compileCache() !== null;
 }
 
+/**
+ * TSPROF_CACHE_DIR, else $XDG_CACHE_HOME/tsprof, else ~/.cache/tsprof. Empty or relative values are
+ * ignored (the XDG rule): a relative one would put the cache in whatever folder tsprof runs in.
+ */
+function userCacheDir(): string | null {
+  const absolute = (value: string | undefined) => (value && isAbsolute(value) ? value : undefined);
+  const explicit = absolute(process.env.TSPROF_CACHE_DIR);
+  if (explicit) return explicit;
+  const xdg = absolute(process.env.XDG_CACHE_HOME);
+  if (xdg) return join(xdg, "tsprof");
+  // HOME="" or relative: no home to keep a cache in; run uncached.
+  const home = absolute(homedir());
+  return home ? join(home, ".cache", "tsprof") : null;
+}
+
 function compileCache(): { dir: string; salt: string } | null {
   if (cacheState !== undefined) return cacheState;
   cacheState = null;
   if (process.env.TSPROF_CACHE === "0" && !runCacheDir) return null;
   try {
-    const dir = runCacheDir ?? process.env.TSPROF_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "tsprof");
+    const dir = runCacheDir ?? userCacheDir();
+    if (dir === null) return null;
     const untrusted = untrustedCacheDir(dir);
     if (untrusted) {
       // Said once per run: the profiled process inherits the mark from tsprof.
