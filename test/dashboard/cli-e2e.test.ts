@@ -118,8 +118,9 @@ test("a variants module is checked before anything runs: no variants, unknown na
   const unknown = tsprof(["dashboard", mine, "--variants", "typed,nope"], dir);
   assert.equal(unknown.status, 2);
   assert.equal(unknown.stderr, "tsprof: --variants: unknown variant nope (known: arrays, typed)\n");
+  // A module that cannot load is bad input, like every other command's (exit 2).
   const throws = tsprof(["dashboard", "throws.ts"], dir);
-  assert.equal(throws.status, 1);
+  assert.equal(throws.status, 2);
   assert.match(throws.stderr, /^tsprof: cannot load .*throws\.ts: Error: broken at load\n$/);
   rmSync(dir, { recursive: true, force: true });
 });

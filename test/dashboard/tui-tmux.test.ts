@@ -67,8 +67,10 @@ test("dashboard in a real terminal: tables fill in, keys work, q exits 0 and sav
     // m: tsprof mem --plot on it; the pane gives the PNG's path, and the file is a PNG.
     tmux.keys("m");
     const plotted = await tmux.waitFor((p) => /memory plot of nested(?! \(running)/.test(p), "the memory plot", 120_000);
-    const png = /PNG written: (\S+\.png)/.exec(plotted);
-    assert.ok(png, `no PNG path in:\n${plotted}`);
+    // The path (relative to the dashboard's folder) is on the line after "PNG written:", within the pane's borders.
+    const shownPath = /PNG written:[^\n]*\n[^\n]*?([^\s│]+\.png)/.exec(plotted);
+    assert.ok(shownPath, `no PNG path in:\n${plotted}`);
+    const png = [shownPath[0], path.resolve(dir, shownPath[1])];
     assert.deepEqual([...readFileSync(png[1]).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     // The plot stays after quitting (the user was given its path); this test removes it.
     plotDir = path.dirname(png[1]);

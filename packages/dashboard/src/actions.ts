@@ -184,7 +184,9 @@ export async function memPlotVariant(cliPath: string, variant: string, target: V
   const found = findPngPath(outcome.stdout + "\n" + outcome.stderr);
   const written = found ? path.resolve(cwd, found) : null;
   if (written && existsSync(written)) {
-    return { kind: "mem", variant, status: "done", path: written, lines: [`PNG written: ${written}`, firstLine(outcome.stdout)] };
+    // The path on a line of its own, relative to where the dashboard runs, so a pane can show it whole.
+    const shown = path.relative(cwd, written).startsWith("..") ? written : path.relative(cwd, written);
+    return { kind: "mem", variant, status: "done", path: written, lines: ["PNG written:", shown, firstLine(outcome.stdout)] };
   }
   return {
     kind: "mem",
