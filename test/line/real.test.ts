@@ -119,6 +119,15 @@ test("profile() around a function imported from another module profiles it there
   assert.match(lib.stdout, /^note: .*add-function-package\.ts:4: profile\(fib\) not honoured: 'fib' is imported from the package 'fakelib'; pass its file to --module$/m);
 });
 
+test("an ES module that starts no worker gets no worker note (Node's module-hooks thread is tsprof's, not the program's)", () => {
+  for (const mode of ["hybrid", "sample"]) {
+    const r = runLine(["--mode", mode], real("no-workers.mjs"));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^4999950000$/m);
+    assert.doesNotMatch(r.stdout, /worker thread/);
+  }
+});
+
 test("worker threads and Node child processes the program starts: one line says they were not profiled", () => {
   const r = runLine([], real("spawns.ts"));
   assert.equal(r.code, 0, r.stderr);

@@ -11,7 +11,8 @@ import { pathToFileURL } from "node:url";
 
 export const SPAWN_LOG_ENV = "TSPROF_SPAWN_LOG";
 
-let workers = 0;
+/** Thread ids of every worker started; tsprof's own are told apart when the note is written. */
+const startedThreads = new Set<number>();
 let spawnLog: string | null = null;
 const ownThreads = new Set<number>();
 
@@ -24,8 +25,11 @@ export function markOwnThread(threadId: number): void {
 export function watchSpawned(tempDir: string): void {
   if (spawnLog) return;
   spawnLog = join(tempDir, "spawned.log");
-  process.on("worker", (worker: { threadId: number }) => {
-    if (!ownThreads.has(worker.threadId)) workers++;
+  // Node emits "worker" inside the Worker constructor, before a collector can mark its own
+  // thread: record every id now, and leave tsprof's own out when counting.
+  // Node 20's module-hooks thread (module.register) is announced too, as an InternalWorker.
+  process.on("worker", (worker: { threadId: number; constructor: { name: string } }) => {
+    if (worker.constructor.name !== "InternalWorker") startedThreads.add(worker.threadId);
   });
   const marker = pathToFileURL(join(__dirname, "spawn-marker.js")).href;
   process.env[SPAWN_LOG_ENV] = spawnLog;
@@ -44,6 +48,7 @@ function nodeChildren(): number {
 /** One line about what was not profiled, or null when the program started none of it. */
 export function unprofiledNote(): string | null {
   const children = nodeChildren();
+  const workers = [...startedThreads].filter((id) => !ownThreads.has(id)).length;
   const parts: string[] = [];
   if (workers > 0) parts.push(`${workers} worker thread${workers === 1 ? "" : "s"}`);
   if (children > 0) parts.push(`${children} Node child process${children === 1 ? "" : "es"}`);
