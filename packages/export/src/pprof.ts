@@ -28,6 +28,11 @@ class Tables {
   private readonly functionIds = new Map<string, number>();
   private readonly locationIds = new Map<string, number>();
 
+  /** A pprof value type (e.g. "cpu", "nanoseconds") with both names in the string table. */
+  valueType(type: string, unit: string): { type: number; unit: number } {
+    return { type: this.strings.dedup(type), unit: this.strings.dedup(unit) };
+  }
+
   /** The location of `line` (1-based; the function's first line when null) in the frame's function. */
   location(cf: SampledCallFrame, line: number | null): number {
     const fn = this.functionOf(cf);
@@ -67,7 +72,7 @@ function linePprof(result: LineProfileResult): Profile {
   const sample: SampleInput[] = [];
   const threads = cpuProfilesOf(result, "pprof");
   for (const p of threads) sample.push(...cpuSamples(p, tables));
-  const vt = (type: string, unit: string) => ({ type: tables.strings.dedup(type), unit: tables.strings.dedup(unit) });
+  const vt = (type: string, unit: string) => tables.valueType(type, unit);
   const sampleType = [vt("samples", "count"), vt("cpu", "nanoseconds")];
   const main = threads[0];
   return new Profile({
@@ -132,7 +137,7 @@ function memPprof(result: MemProfileResult): Profile {
     for (const child of node.children) walk(child, [tables.location(child.callFrame, null), ...stack]);
   };
   walk(profile.head, []);
-  const vt = (type: string, unit: string) => ({ type: tables.strings.dedup(type), unit: tables.strings.dedup(unit) });
+  const vt = (type: string, unit: string) => tables.valueType(type, unit);
   const sampleType = [vt("samples", "count"), vt("alloc_space", "bytes")];
   return new Profile({
     sampleType,

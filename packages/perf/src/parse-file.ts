@@ -52,6 +52,21 @@ export function binaryProblem(text: string): string | null {
  * cachegrind.out, cg_annotate), detected from the text, into a counters result. Pure.
  * `counted` is false when nothing at all could be read (the caller reports it as bad input).
  */
+/** The fields of a parsed result that has no perf stat rows (binary input, or a cachegrind file). */
+function parsedWithoutRows(meta: { label: string; command: string[]; workItems?: { count: number; label: string } | null }, startedAt: string) {
+  return {
+    label: meta.label,
+    command: meta.command,
+    startedAt,
+    source: "parsed" as const,
+    format: null,
+    runs: null,
+    rows: [],
+    elapsed: emptyElapsed(),
+    workItems: meta.workItems ?? null,
+  };
+}
+
 export function countersFromText(
   text: string,
   meta: { label: string; command: string[]; startedAt?: string; workItems?: { count: number; label: string } | null },
@@ -59,19 +74,7 @@ export function countersFromText(
   const startedAt = meta.startedAt ?? new Date().toISOString();
   const binary = binaryProblem(text);
   if (binary) {
-    const result = buildCountersResult({
-      label: meta.label,
-      command: meta.command,
-      startedAt,
-      source: "parsed",
-      format: null,
-      runs: null,
-      rows: [],
-      elapsed: emptyElapsed(),
-      workItems: meta.workItems ?? null,
-      notes: [],
-      problems: [binary],
-    });
+    const result = buildCountersResult({ ...parsedWithoutRows(meta, startedAt), notes: [], problems: [binary] });
     return { result, counted: false };
   }
   const cachegrindKind = detectCachegrind(text);
@@ -90,15 +93,7 @@ export function countersFromText(
         })
       : null;
     const result = buildCountersResult({
-      label: meta.label,
-      command: meta.command,
-      startedAt,
-      source: "parsed",
-      format: null,
-      runs: null,
-      rows: [],
-      elapsed: emptyElapsed(),
-      workItems: meta.workItems ?? null,
+      ...parsedWithoutRows(meta, startedAt),
       hardware: { state: "not-measured", message: null },
       simulated,
       notes: [`read as ${cachegrindKind}${parsed.command ? ` of '${parsed.command}'` : ""}`],
