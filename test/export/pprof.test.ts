@@ -63,8 +63,14 @@ test("pprof from a real line result: decodes with pprof-format; functions, origi
     if (leaf[0].fn === fn) leafLines.add(leaf[0].line);
     assert.equal(str(s.label[0].key), "thread");
   }
-  const loop = lineOf(JULIA, "while (z.abs() < 2");
-  assert.ok(leafLines.has(loop) || leafLines.has(loop + 1), `samples on the loop lines (${[...leafLines].join(",")})`);
+  // Which lines take the samples depends on what V8 inlined when. V8 itself (plain `node --cpu-prof`)
+  // gives the caller's node the ticks of an inlined callee at the callee's lines (Complex's 7, 11,
+  // 14 here), so only this is asserted: lines of the .ts, some of them in the function's own body.
+  const bodyEnd = lineOf(JULIA, "return output;") + 1;
+  assert.ok(
+    [...leafLines].some((line) => line >= fnLine && line <= bodyEnd),
+    `samples on lines ${fnLine}..${bodyEnd} (${[...leafLines].join(",")})`,
+  );
   // Every sample but V8's idle ones is there once.
   const main = julia.result.profiles![0];
   const idle = new Set(main.nodes.filter((x) => x.callFrame.functionName === "(idle)").map((x) => x.id));
