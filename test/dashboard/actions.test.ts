@@ -89,11 +89,3 @@ test("a user module's variant runs through variant-entry with the module profile
   const target = variantTarget({ cliPath: "bin.js", runner, workload: "custom", customModule: "/m/mine.ts", sizes: [64, 32], iterations: 5 }, "fast");
   assert.deepEqual(target, { script: VARIANT_ENTRY, args: ["/m/mine.ts", "fast", "32", "5"], modules: ["/m/mine.ts"] });
 });
-
-test("workload defaults come from the diffusion package when it publishes them", async () => {
-  const { workloadDefaults } = await import("@tsprof/dashboard");
-  const bare = { listVariants: () => [] } as unknown as StudyRunner;
-  assert.deepEqual(workloadDefaults(bare, "diffusion"), { sizes: [256, 512, 1024, 2048], iterations: 500 });
-  const published = { ...bare, DEFAULT_SIZES: { poly: [10_000_000] }, DEFAULT_ITERATIONS: { poly: 10 } } as unknown as StudyRunner;
-  assert.deepEqual(workloadDefaults(published, "poly"), { sizes: [10_000_000], iterations: 10 });
-});

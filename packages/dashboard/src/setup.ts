@@ -39,17 +39,6 @@ export async function initialVariants(
   return names.map((name) => all.find((v) => v.name === name)!);
 }
 
-/**
- * Sizes and iterations when none are given: the diffusion package's defaults for the workload
- * (the chapter's grids and 500 steps; 10M points and 10 evaluations for poly), else the chapter's.
- */
-export function workloadDefaults(runner: StudyRunner, workload: BuiltinWorkload | "custom"): { sizes: number[]; iterations: number } {
-  return {
-    sizes: runner.DEFAULT_SIZES?.[workload] ?? [256, 512, 1024, 2048],
-    iterations: runner.DEFAULT_ITERATIONS?.[workload] ?? 500,
-  };
-}
-
 export interface DefaultActionsOptions {
   /** tsprof's own bin.js, spawned as `node bin.js line ...`. */
   cliPath: string;
