@@ -9,23 +9,29 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as Compile from "./compile.js";
 import type * as Tsconfig from "./tsconfig.js";
+import type * as Handover from "./handover.js";
 
 const require = createRequire(import.meta.url);
 const { compileFile, formatOf, isTypeScriptFile, isUserFile, mayInstrument, wantsInstrumentation, useCompileCache, JS_EXTENSIONS } =
   require("./compile.js") as typeof Compile;
 const { pathsCandidates } = require("./tsconfig.js") as typeof Tsconfig;
+const { handedOver } = require("./handover.js") as typeof Handover;
 
 let plan: Compile.InstrumentPlan | null = null;
+let handover: Handover.HandoverIndex | null = null;
 
 interface HookData {
   instrument: Compile.InstrumentPlan | null;
   cacheDir?: string | null;
   /** Set in a profiled child: the line a compile here (a miss of the parent's walk) prints. */
   compileNote?: string | null;
+  /** The parent's compiled files (see handover.ts). */
+  handover?: Handover.HandoverIndex | null;
 }
 
 export async function initialize(data: HookData | undefined): Promise<void> {
   plan = data?.instrument ?? null;
+  handover = data?.handover ?? null;
   const note = data?.compileNote;
   if (note) useCompileCache(data?.cacheDir ?? null, (file) => process.stderr.write(note.replace("%s", file)));
 }
@@ -105,6 +111,6 @@ export async function load(url: string, context: { format?: string | null }, nex
   const source = await readFile(file, "utf8");
   if (!typescript && !wantsInstrumentation(file, source, plan)) return next(url, context);
   // CommonJS output is handed over compiled too: Node reads its named exports from this text.
-  const { code } = compileFile(file, source, format, plan);
+  const code = handedOver(handover, file, format, source) ?? compileFile(file, source, format, plan).code;
   return { format, source: code, shortCircuit: true };
 }

@@ -16,6 +16,7 @@ import { compileFile, formatOf, isUserFile, mayInstrument, wantsInstrumentation,
 import { CONFIG_ENV, type ChildConfig } from "./config";
 import { pathsCandidates } from "./tsconfig";
 import { watchSpawned } from "./spawned";
+import { handedOver } from "./handover";
 
 import type { Collector, CollectorModule } from "./collector";
 import { FORWARDED_SIGNALS, HookState, INTERRUPT_HOOK, signalExitCode, type ForwardedSignal } from "./interrupt";
@@ -37,16 +38,19 @@ if (config) useCompileCache(config.cacheDir ?? null, (file) => process.stderr.wr
 
 if (config?.esmHooks !== false) {
   register(pathToFileURL(join(__dirname, "hooks.mjs")).href, pathToFileURL(__filename).href, {
-    data: { instrument: plan, cacheDir: config?.cacheDir ?? null, compileNote },
+    data: { instrument: plan, cacheDir: config?.cacheDir ?? null, compileNote, handover: config?.handover ?? null },
   });
 }
 
 // CommonJS: compile TypeScript (and instrumented user JavaScript) in require().
 type CompileHook = (module: { _compile(code: string, file: string): void }, filename: string) => void;
 const extensions = (Module as unknown as { _extensions: Record<string, CompileHook> })._extensions;
+// The parent compiled before launch (handover.ts); compileFile is the fallback for what it missed.
+const handover = config?.handover ?? null;
+const compiled = (filename: string, source: string): string =>
+  handedOver(handover, filename, "commonjs", source) ?? compileFile(filename, source, "commonjs", plan).code;
 const compileHook: CompileHook = (module, filename) => {
-  const source = readFileSync(filename, "utf8");
-  module._compile(compileFile(filename, source, "commonjs", plan).code, filename);
+  module._compile(compiled(filename, readFileSync(filename, "utf8")), filename);
 };
 for (const ext of [".ts", ".cts", ".tsx"]) extensions[ext] = compileHook;
 if (plan) {
@@ -58,7 +62,7 @@ if (plan) {
       if (!mayInstrument(filename, plan) || formatOf(filename) !== "commonjs") return plainJs(module, filename);
       const source = readFileSync(filename, "utf8");
       if (!wantsInstrumentation(filename, source, plan)) return plainJs(module, filename);
-      module._compile(compileFile(filename, source, "commonjs", plan).code, filename);
+      module._compile(compiled(filename, source), filename);
     };
   }
 }
