@@ -88,6 +88,26 @@ test("an ES module program runs from the handed-over code: its marked function i
   assert.doesNotMatch(r.stderr, /inside the profiled process/);
 });
 
+test("ES module hooks run on the program's own thread where Node has module.registerHooks, else in a loader thread", () => {
+  const dir = program({
+    "main.mts": 'import { readdirSync } from "node:fs";\nimport { work } from "./work.mjs";\nconsole.log("threads " + readdirSync("/proc/self/task").length);\nconsole.log(work(4));\n',
+    "work.mts": "/** @profile */\nexport function work(n: number): number {\n  return n * 2;\n}\n",
+  });
+  const threads = (env: NodeJS.ProcessEnv): number => {
+    const r = tsprof(["line", join(dir, "main.mts")], { cwd: dir, env: { TSPROF_CACHE_DIR: join(dir, "cache"), ...env } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^8$/m);
+    assert.match(r.stdout, /Function: work at line 1/);
+    return Number(/threads (\d+)/.exec(r.stdout)![1]);
+  };
+  const inThread = typeof (require("node:module") as { registerHooks?: unknown }).registerHooks === "function";
+  // TSPROF_HOOKS=thread keeps Node's loader thread even where registerHooks exists (with it, libuv's
+  // pool threads for its asynchronous file reads).
+  const [own, loader] = [threads({}), threads({ TSPROF_HOOKS: "thread" })];
+  if (inThread) assert.ok(own < loader, `${own} threads in-thread, ${loader} with the loader thread`);
+  else assert.equal(own, loader);
+});
+
 test("the handover gives the parent's code only for the same file, format and source text", () => {
   const dir = tempDir();
   const index = writeHandover(dir, [{ file: "/p/a.ts", format: "commonjs", source: "const a = 1;\n", code: "var a = 1;\n" }]);

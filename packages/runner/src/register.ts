@@ -17,6 +17,7 @@ import { CONFIG_ENV, type ChildConfig } from "./config";
 import { pathsCandidates } from "./tsconfig";
 import { watchSpawned } from "./spawned";
 import { handedOver } from "./handover";
+import type { HookData } from "./hook-rules";
 
 import type { Collector, CollectorModule } from "./collector";
 import { FORWARDED_SIGNALS, HookState, INTERRUPT_HOOK, signalExitCode, type ForwardedSignal } from "./interrupt";
@@ -36,10 +37,21 @@ const plan: InstrumentPlan | null = config?.instrument ?? null;
 const compileNote = config ? `tsprof: compiling %s inside the profiled process (not found before launch)\n` : null;
 if (config) useCompileCache(config.cacheDir ?? null, (file) => process.stderr.write(compileNote!.replace("%s", file)));
 
-if (config?.esmHooks !== false) {
-  register(pathToFileURL(join(__dirname, "hooks.mjs")).href, pathToFileURL(__filename).href, {
-    data: { instrument: plan, cacheDir: config?.cacheDir ?? null, compileNote, handover: config?.handover ?? null },
-  });
+if (config?.esmHooks !== false) installModuleHooks({ instrument: plan, cacheDir: config?.cacheDir ?? null, compileNote, handover: config?.handover ?? null });
+
+/**
+ * ES module hooks: in-thread where Node has `module.registerHooks` (22.15+, 23.5+, 24), else in
+ * Node's loader thread (`module.register`), which costs the profiled process a thread of its own.
+ * TSPROF_HOOKS=thread keeps the loader thread (to compare).
+ */
+function installModuleHooks(data: HookData): void {
+  const registerHooks = (Module as unknown as { registerHooks?: (hooks: object) => unknown }).registerHooks;
+  if (typeof registerHooks === "function" && process.env.TSPROF_HOOKS !== "thread") {
+    const { createSyncHooks } = require("./hooks-sync") as typeof import("./hooks-sync");
+    registerHooks(createSyncHooks(data));
+    return;
+  }
+  register(pathToFileURL(join(__dirname, "hooks.mjs")).href, pathToFileURL(__filename).href, { data });
 }
 
 // CommonJS: compile TypeScript (and instrumented user JavaScript) in require().
