@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError, stampHeader, writeFileAtomic, type LineMode, type LineProfileResult } from "@tsprof/core";
 import { resolveModuleGroups, runChild, type ChildOutcome } from "@tsprof/runner";
-import { OriginalPositions, codeLogNodeArgs, readCodeLogs } from "@tsprof/runner/source-map";
+import { OriginalPositions, jitTraceNodeArgs, readJitTrace } from "@tsprof/runner/source-map";
 // Only this exporter: the package index would load the pprof encoder too.
 import { chromeCpuProfile } from "@tsprof/export/cpuprofile";
 import type { LineCollectorOptions } from "./collector";
@@ -65,7 +65,7 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
       collector: require.resolve("./collector"),
       collectorOptions,
       instrument,
-      nodeArgs: jitDir ? codeLogNodeArgs(jitDir) : undefined,
+      nodeArgs: jitDir ? jitTraceNodeArgs(jitDir) : undefined,
     });
   } catch (err) {
     if (jitDir) rmSync(jitDir, { recursive: true, force: true });
@@ -88,22 +88,19 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
     return { result, outcome, outputError };
   } finally {
     outcome.cleanup();
-    if (jitDir && !process.env.JITDBG) rmSync(jitDir, { recursive: true, force: true });
+    if (jitDir) rmSync(jitDir, { recursive: true, force: true });
   }
 }
 
 /**
- * Each function's JIT tier and deoptimizations from V8's code log, mapped through the source maps
+ * Each function's JIT tier and deoptimizations from V8's JIT trace, mapped through the source maps
  * of the compile the run used (same instrumentation, so read from the compile cache).
  */
-function addJit(result: LineProfileResult, logDir: string, instrument: Parameters<typeof runChild>[0]["instrument"]): void {
-  const logs = readCodeLogs(logDir, new OriginalPositions(instrument));
-  if (!logs) {
-    result.notes.push("--jit: V8 wrote no code log, so no function has a JIT state");
-    return;
-  }
+function addJit(result: LineProfileResult, traceDir: string, instrument: Parameters<typeof runChild>[0]["instrument"]): void {
+  const trace = readJitTrace(traceDir, new OriginalPositions(instrument));
   result.jit = true;
-  attachJit(result.functions, logs);
+  // No trace file: V8 compiled nothing above the interpreter (it opens the file on the first event).
+  attachJit(result.functions, trace ?? []);
 }
 
 /**

@@ -102,14 +102,13 @@ const TIER_NAME: Record<JitTier, string> = { turbofan: "TurboFan", maglev: "Magl
 
 /** The JIT lines under a function's table (--jit): its tiers, then each deoptimization's reason and original place. */
 export function renderJit(jit: FunctionJit | null, file: string, options: Pick<RenderOptions, "cwd">): string[] {
-  if (jit === null) return ["JIT: never compiled (the function did not run)"];
-  const top = TIER_NAME[jit.topTier];
-  const final = TIER_NAME[jit.finalTier];
-  const optimized = jit.optimizations > 0 ? `; optimized ${jit.optimizations} time${jit.optimizations === 1 ? "" : "s"}` : "";
+  if (jit === null) return ["JIT: nothing recorded above the interpreter (V8's trace names functions: an anonymous one shows only through its deoptimizations)"];
+  const optimized = jit.optimizations > 0 ? ` (optimized ${jit.optimizations}×)` : "";
+  const end = jit.finalTier === jit.topTier ? "still there at the end" : `${TIER_NAME[jit.finalTier]} at the end`;
   const total = jit.deopts.reduce((n, d) => n + d.count, 0);
-  const out = [`JIT: reached ${top}, ${jit.finalTier === jit.topTier ? "still" : "ended in"} ${final} at the end${optimized}; ${total === 0 ? "no" : total} deoptimization${total === 1 ? "" : "s"}`];
+  const out = [`JIT: reached ${TIER_NAME[jit.topTier]}${optimized}, ${end}; ${total === 0 ? "no" : total} deoptimization${total === 1 ? "" : "s"}${total > 0 ? ":" : ""}`];
   for (const d of jit.deopts) {
-    const where = d.file === file ? `line ${d.line}:${d.column}` : `${siteLabel(d.file, options.cwd)}:${d.line}:${d.column}`;
+    const where = d.file === "" ? "(no position)" : d.file === file ? `line ${d.line}:${d.column}` : `${siteLabel(d.file, options.cwd)}:${d.line}:${d.column}`;
     out.push(`  ${String(d.count).padStart(5)}× ${where}  ${d.reason} (${d.kind})`);
   }
   return out;
