@@ -8,6 +8,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
 import type { FunctionLineProfile, LineProfileResult } from "@tsprof/core";
+import { gunzipSync } from "node:zlib";
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import Ajv from "ajv";
+import { Profile } from "pprof-format";
+import { toPprof, toSpeedscope } from "@tsprof/export";
 import { tsprof, fixture, tempDir, readJson } from "../helpers/cli";
 
 const workers = (f: string) => fixture("line", "workers", f);
@@ -29,9 +35,16 @@ function sumTables(result: LineProfileResult | null): Array<{ thread: string; ca
 
 const hitsAt = (f: FunctionLineProfile, line: number) => f.lines.find((l) => l.line === line)?.hits;
 
+const twoWorkersRuns = new Map<string, ReturnType<typeof runLine>>();
+/** One run of the two-worker fixture per mode, shared by the tests that read it. */
+function twoWorkers(mode: "hybrid" | "trace") {
+  if (!twoWorkersRuns.has(mode)) twoWorkersRuns.set(mode, runLine(["--mode", mode], workers("two-workers.ts")));
+  return twoWorkersRuns.get(mode)!;
+}
+
 for (const mode of ["hybrid", "trace"] as const) {
   test(`${mode}: a marked function run in the main thread and in two workers has exact hits per thread`, () => {
-    const r = runLine(["--mode", mode], workers("two-workers.ts"));
+    const r = twoWorkers(mode);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^workers 2997 5995$/m);
     const tables = sumTables(r.result);
@@ -121,4 +134,35 @@ test("a worker started with its own execArgv runs without tsprof's loader: one l
   assert.match(r.stdout, /^profiled worker said 147$/m);
   assert.equal(sumTables(r.result).length, 1);
   assert.match(r.stdout, /^note: the program started 1 worker thread that tsprof did not profile \(a worker started with its own execArgv or env does not load tsprof's loader\)/m);
+});
+
+test("exports keep each thread apart: speedscope has one valid profile per thread, pprof labels samples by thread", () => {
+  const { result } = twoWorkers("hybrid");
+  const threads = (result!.profiles ?? []).map((p) => p.thread);
+  assert.equal(threads.length, 3, threads.join(", "));
+  const doc = toSpeedscope(result!);
+  const schemaPath = join(dirname(require.resolve("speedscope/package.json")), "dist", "release", "file-format-schema.json");
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(schemaPath, "utf8")));
+  assert.ok(validate(JSON.parse(JSON.stringify(doc))), JSON.stringify(validate.errors?.slice(0, 3)));
+  assert.deepEqual(
+    doc.profiles.map((p) => p.name),
+    threads.map((t) => `CPU, ${t} thread`),
+  );
+  const profile = Profile.decode(gunzipSync(toPprof(result!)));
+  const str = (i: number | bigint) => profile.stringTable.strings[Number(i)];
+  const labelled = new Set(profile.sample.flatMap((s) => s.label.filter((l) => str(l.key) === "thread").map((l) => str(l.str))));
+  assert.ok(labelled.has("main"));
+  for (const t of labelled) assert.ok(threads.includes(t), t);
+});
+
+test("an ES module's worker started from a URL is profiled through the ESM hooks", () => {
+  const r = runLine([], workers("esm-workers.mts"));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^main 10 worker 2100$/m);
+  assert.doesNotMatch(r.stderr, /compiling/, "the worker's files were compiled before launch");
+  const tables = sumTables(r.result).map((t) => [t.thread === "main" ? "main" : "worker", t.calls, t.body]);
+  assert.deepEqual(tables.sort(), [
+    ["main", 1, 5],
+    ["worker", 1, 700],
+  ]);
 });
