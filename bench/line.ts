@@ -126,7 +126,7 @@ function kernprofRows(): string[][] | null {
 }
 
 export async function run(): Promise<string> {
-  const { loaderExecArgv } = require(join(ROOT, "packages", "runner", "dist", "index.js")) as typeof import("@tsprof/runner");
+  const { loaderExecArgv } = require("@tsprof/runner") as typeof import("@tsprof/runner");
   // The child's own loader flags, as tsprof runs a CommonJS program (no ESM hooks thread).
   const loaderArgs = loaderExecArgv({ esmHooks: false });
   const julia = QUICK ? ["500", "300"] : ["1000", "300"];

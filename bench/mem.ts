@@ -55,8 +55,8 @@ const s = (x: number) => `${x.toFixed(3)} s`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
 export async function run(): Promise<string> {
-  const { loaderExecArgv } = require(join(ROOT, "packages", "runner", "dist", "index.js")) as typeof import("@tsprof/runner");
-  const mem = require(join(ROOT, "packages", "mem", "dist", "index.js")) as typeof import("@tsprof/mem");
+  const { loaderExecArgv } = require("@tsprof/runner") as typeof import("@tsprof/runner");
+  const mem = require("@tsprof/mem") as typeof import("@tsprof/mem");
   const cwd = mkdtempSync(join(tmpdir(), "tsprof-"));
   const node = process.execPath;
   const julia = join(FIXTURES, "julia.ts");

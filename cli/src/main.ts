@@ -25,6 +25,8 @@ const { version } = require("../package.json") as { version: string };
 /** Each command's action sets this; main() returns it as the process exit code. */
 export interface CommandContext {
   exitCode: number;
+  /** The words after `tsprof` as the user typed them (main sets it), recorded in saved results. */
+  commandLine?: string[];
 }
 
 /** Where commander writes help and errors (tests capture them). */
@@ -60,7 +62,7 @@ export function buildProgram(context: CommandContext, argv: string[] = [], outpu
 
 /** Run the CLI; resolves to the exit code. Never throws for a user mistake. */
 export async function main(argv: string[]): Promise<number> {
-  const context: CommandContext = { exitCode: 0 };
+  const context: CommandContext = { exitCode: 0, commandLine: argv.slice(2) };
   // `tsprof help nosuch`: commander would print the whole help and exit 0; a typo is one line, exit 2.
   if (argv[2] === "help" && argv[3] !== undefined && !(argv[3] in COMMANDS)) {
     return reportError(new UsageError(`unknown command '${argv[3]}' (commands: ${Object.keys(COMMANDS).join(", ")})`));

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { LineProfileResult } from "@tsprof/core";
-import { esModuleMarkerLine, findPngPath, firstLine, hideCompilerHelpers, lineProfileLines, profileRun, variantTarget, VARIANT_ENTRY, type StudyRunner } from "@tsprof/dashboard";
+import { findPngPath, firstLine, lineProfileLines, profileRun, variantTarget, VARIANT_ENTRY, type StudyRunner } from "@tsprof/dashboard";
 
 const result: LineProfileResult = {
   kind: "line",
@@ -62,17 +62,6 @@ test("line-profile pane lines: with no sampled time at all, the most executed fu
   assert.match(lines[2], /^\s+13\s+500\s+0\.0\s+next\[i\]/);
 });
 
-test("tsc's helper prologue in compiled modules is hidden from the pane", () => {
-  const compiled = '"use strict";\nvar __importStar = (this && this.__importStar) || function (mod) {\n};\nObject.defineProperty(exports, "__esModule", { value: true });\nfunction evolve() {}\n';
-  assert.equal(esModuleMarkerLine(compiled), 4);
-  assert.equal(esModuleMarkerLine("function plain() {}\n"), 0);
-  // Here the prologue ends at line 5: "small" (line 1) is a helper, "evolve" (line 10) is not.
-  const lines = lineProfileLines(result, 50, hideCompilerHelpers({ "/x/a.ts": 5 }));
-  assert.equal(lines[0], "evolve (a.ts:10)  4.0 ms, 5 calls");
-  assert.ok(!lines.some((l) => l.startsWith("small")));
-  assert.ok(lineProfileLines(result, 50, hideCompilerHelpers({ "/other.js": 5 })).some((l) => l.startsWith("small")));
-});
-
 test("findPngPath and firstLine pick the plot path and the message", () => {
   assert.equal(findPngPath("recording saved\nplot written to /tmp/tsprof-x/mem.png\n"), "/tmp/tsprof-x/mem.png");
   assert.equal(findPngPath("no plot"), null);
@@ -88,12 +77,4 @@ test("a user module's variant runs through variant-entry with the module profile
   const runner = {} as StudyRunner;
   const target = variantTarget({ cliPath: "bin.js", runner, workload: "custom", customModule: "/m/mine.ts", sizes: [64, 32], iterations: 5 }, "fast");
   assert.deepEqual(target, { script: VARIANT_ENTRY, args: ["/m/mine.ts", "fast", "32", "5"], modules: ["/m/mine.ts"] });
-});
-
-test("workload defaults come from the diffusion package when it publishes them", async () => {
-  const { workloadDefaults } = await import("@tsprof/dashboard");
-  const bare = { listVariants: () => [] } as unknown as StudyRunner;
-  assert.deepEqual(workloadDefaults(bare, "diffusion"), { sizes: [256, 512, 1024, 2048], iterations: 500 });
-  const published = { ...bare, DEFAULT_SIZES: { poly: [10_000_000] }, DEFAULT_ITERATIONS: { poly: 10 } } as unknown as StudyRunner;
-  assert.deepEqual(workloadDefaults(published, "poly"), { sizes: [10_000_000], iterations: 10 });
 });

@@ -23,7 +23,8 @@ test("headless (stdout is a pipe): progress on stderr, each table once then the 
   assert.ok(!run.stdout.includes("| Method |"), "plain text, no Markdown unless asked");
   const why = run.stdout.indexOf("Why each variant is faster or slower");
   assert.ok(why > run.stdout.indexOf("Table 5."), "explanations after the tables");
-  assert.match(run.stdout.slice(why), /^- nested is [\d.]+× (faster|slower) than fused at 32²: /m);
+  // At 3 iterations the two can time alike under load: "about as fast (0.97×) as" is a right answer too.
+  assert.match(run.stdout.slice(why), /^- nested is ([\d.]+× (faster|slower) than|about as fast \([\d.]+×\) as) fused at 32²: /m);
   const result = JSON.parse(readFileSync(json, "utf8"));
   assert.equal(result.kind, "study");
   assert.equal(result.baseline, "fused", "the first variant named is the baseline");

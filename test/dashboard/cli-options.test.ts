@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { UsageError, type VariantInfo } from "@tsprof/core";
+import { DEFAULT_ITERATIONS, DEFAULT_SIZES } from "@tsprof/diffusion";
 import { parseIntegerList, resolveDashboardOptions } from "../../cli/src/commands/dashboard";
 
 const known = (w: "diffusion" | "poly"): VariantInfo[] =>
@@ -19,11 +20,11 @@ test("defaults: the chapter's grid sizes and 500 iterations, diffusion, interact
   assert.equal(o.variants, undefined);
 });
 
-test("a workload's own defaults apply when --sizes / --iterations are not given", () => {
-  const perWorkload = (w: string) => (w === "poly" ? { sizes: [10_000_000], iterations: 10 } : { sizes: [256], iterations: 500 });
-  const poly = resolveDashboardOptions(undefined, { workload: "poly" }, known, true, "/tmp", perWorkload);
+test("a workload's own defaults apply when --sizes / --iterations are not given: the diffusion registry's", () => {
+  const poly = resolveDashboardOptions(undefined, { workload: "poly" }, known, true, "/tmp");
   assert.deepEqual([poly.sizes, poly.iterations], [[10_000_000], 10]);
-  const given = resolveDashboardOptions(undefined, { workload: "poly", sizes: "1000", iterations: "2" }, known, true, "/tmp", perWorkload);
+  assert.deepEqual([poly.sizes, poly.iterations], [DEFAULT_SIZES.poly, DEFAULT_ITERATIONS.poly]);
+  const given = resolveDashboardOptions(undefined, { workload: "poly", sizes: "1000", iterations: "2" }, known, true, "/tmp");
   assert.deepEqual([given.sizes, given.iterations], [[1000], 2]);
 });
 

@@ -1,6 +1,6 @@
 /** Run the built `tsprof` CLI as a user would, and read what it wrote. */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -30,8 +30,47 @@ export function tsprofAsync(args: string[], options: { cwd?: string } = {}) {
   return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, NO_COLOR: "1" } });
 }
 
+/** Every folder tempDir() made in this test process; removed when the process exits. */
+const madeDirs = new Set<string>();
+let cleanupHooked = false;
+
+/**
+ * A fresh private folder under the system temp dir. The test runner starts one process per test
+ * file, so each file's folders go when its process exits (set TSPROF_KEEP_TEST_DIRS=1 to keep them
+ * for a post-mortem). A test that removes its folder itself is fine: removal is forced.
+ */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "tsprof-test-"));
+  const dir = mkdtempSync(join(tmpdir(), "tsprof-test-"));
+  madeDirs.add(dir);
+  if (!cleanupHooked) {
+    cleanupHooked = true;
+    process.on("exit", removeTempDirs);
+  }
+  return dir;
+}
+
+function removeTempDirs(): void {
+  if (process.env.TSPROF_KEEP_TEST_DIRS) return;
+  for (const dir of madeDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // A test may have left a folder without write permission (the permission-fault tests): open it up.
+      try {
+        chmodRecursive(dir);
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // Nothing more to do at exit; the folder is under the temp dir, the system clears it.
+      }
+    }
+  }
+}
+
+function chmodRecursive(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && !entry.isSymbolicLink()) chmodRecursive(join(dir, entry.name));
+  }
 }
 
 export function readJson<T = any>(file: string): T {

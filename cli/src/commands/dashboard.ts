@@ -2,8 +2,10 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { Option, type Command } from "commander";
 import { UsageError, checkOutputPath, type VariantInfo } from "@tsprof/core";
+import { DEFAULT_ITERATIONS, DEFAULT_SIZES } from "@tsprof/diffusion/defaults";
 import type { CommandContext } from "../main";
 import { saveResult } from "./output";
+import { recordedCommandLine } from "./options";
 
 /** Options as commander hands them over (strings until checked here). */
 interface RawDashboardOptions {
@@ -39,13 +41,14 @@ export interface DashboardOptions {
   png?: string;
 }
 
-/** The chapter's grid sides and iterations; a workload may have its own (poly: 10M points, 10). */
-export const DEFAULT_SIZES = [256, 512, 1024, 2048];
-export const DEFAULT_ITERATIONS = 500;
-
 export interface WorkloadDefaults {
   sizes: number[];
   iterations: number;
+}
+
+/** Sizes and iterations when none are given: the diffusion registry's defaults for the workload. */
+export function workloadDefaults(workload: DashboardOptions["workload"]): WorkloadDefaults {
+  return { sizes: DEFAULT_SIZES[workload], iterations: DEFAULT_ITERATIONS[workload] };
 }
 
 /** "256,512" -> [256, 512]; every entry a whole number >= min. Throws UsageError otherwise. */
@@ -73,7 +76,7 @@ export function resolveDashboardOptions(
   known: (workload: "diffusion" | "poly") => VariantInfo[],
   stdoutIsTTY: boolean,
   cwd = process.cwd(),
-  defaults: (workload: DashboardOptions["workload"]) => WorkloadDefaults = () => ({ sizes: DEFAULT_SIZES, iterations: DEFAULT_ITERATIONS }),
+  defaults: (workload: DashboardOptions["workload"]) => WorkloadDefaults = workloadDefaults,
 ): DashboardOptions {
   let workload: DashboardOptions["workload"];
   let customModule: string | undefined;
@@ -144,9 +147,9 @@ export function registerDashboardCommand(program: Command, context: CommandConte
     .command("dashboard")
     .description("run diffusion variants x grid sizes live in the terminal: times, speedups, memory, counters")
     .argument("[variants.ts]", "your own variants: a module exporting objects with setup(size), step(), optional checksum()")
-    .option("--sizes <list>", `grid sizes, comma-separated (default: ${DEFAULT_SIZES.join(",")}; poly: 10000000 points)`)
+    .option("--sizes <list>", `grid sizes, comma-separated (default: ${DEFAULT_SIZES.diffusion.join(",")}; poly: ${DEFAULT_SIZES.poly.join(",")} points)`)
     .option("--variants <list>", "variants to run, comma-separated (default: all)")
-    .option("--iterations <n>", `iterations per cell (default: ${DEFAULT_ITERATIONS}; poly: 10)`)
+    .option("--iterations <n>", `iterations per cell (default: ${DEFAULT_ITERATIONS.diffusion}; poly: ${DEFAULT_ITERATIONS.poly})`)
     .option("--workload <name>", "built-in workload: diffusion or poly (default diffusion)")
     .option("--cell-budget <seconds>", "time a slow cell on fewer iterations and scale it past this budget")
     .option("--headless", "print plain tables and Markdown instead of the terminal UI (automatic when stdout is not a terminal)")
@@ -159,15 +162,13 @@ export function registerDashboardCommand(program: Command, context: CommandConte
         .default("all"),
     )
     .option("--png <file>", "draw Figure 6-4 (speedup vs grid size) and the runtime table as a PNG")
-    .action(async (moduleArg: string | undefined, raw: RawDashboardOptions) => {
+    .action(async (moduleArg: string | undefined, raw: RawDashboardOptions, cmd: Command) => {
       // Loaded here, not at the top: the other commands should not pay for blessed and the workloads.
       const dashboard = await import("@tsprof/dashboard");
       const runner = dashboard.loadStudyRunner();
       const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
-      const options = resolveDashboardOptions(moduleArg, raw, (w) => runner.listVariants(w), interactive, process.cwd(), (w) =>
-        dashboard.workloadDefaults(runner, w),
-      );
-      const command = ["dashboard", ...process.argv.slice(3)];
+      const options = resolveDashboardOptions(moduleArg, raw, (w) => runner.listVariants(w), interactive);
+      const command = recordedCommandLine(context, cmd);
       const study = {
         workload: options.workload,
         variants: options.variants,

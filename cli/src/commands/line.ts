@@ -3,7 +3,7 @@ import { checkOutputPath, outputWidth, resultToJSON, useColor, writeResultFile, 
 import { MODES, profileLines, renderLineProfile } from "@tsprof/line";
 import { exitCodeOf } from "@tsprof/runner";
 import type { CommandContext } from "../main";
-import { parsePositiveNumber, collect, scriptArgs } from "./options";
+import { parsePositiveNumber, collect, recordedCommandLine, scriptArgs } from "./options";
 import { attempt, checkOutputs, jsonTarget, saveResult } from "./output";
 
 interface LineFlags {
@@ -56,7 +56,7 @@ export function registerLineCommand(program: Command, context: CommandContext): 
         modules: flags.module,
         cpuprofile: flags.cpuprofile ?? null,
         samplingIntervalUs: interval,
-        command: ["line", ...cmd.parent!.args.slice(1)],
+        command: recordedCommandLine(context, cmd),
         // With the JSON on stdout, the script's own output goes to stderr.
         stdio: json === true ? "stderr" : undefined,
       });

@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
 import { UsageError, checkOutputPath, type MemProfileResult, type MemRecording } from "@tsprof/core";
 import type { CommandContext } from "../main";
-import { collect } from "./options";
+import { collect, recordedCommandLine } from "./options";
 import { checkOutputs, jsonTarget, saveResult } from "./output";
 
 interface MemFlags {
@@ -36,13 +36,6 @@ export function parseSize(text: string): { width: number; height: number } {
   return { width, height };
 }
 
-/** The tsprof command line as given (for the saved result): "mem" and what follows it. */
-function commandLine(command: Command): string[] {
-  const raw = ((command.parent as unknown as { rawArgs?: string[] })?.rawArgs ?? []).slice(2);
-  const at = raw.indexOf("mem");
-  return at >= 0 ? raw.slice(at) : ["mem", ...raw];
-}
-
 export function registerMemCommand(program: Command, context: CommandContext): void {
   program
     .command("mem")
@@ -75,7 +68,7 @@ export function registerMemCommand(program: Command, context: CommandContext): v
       const options = {
         script,
         args,
-        command: commandLine(command),
+        command: recordedCommandLine(context, command),
         what: flags.list ? "list" : flags.plot ? "plot" : "lines",
         intervalMs: parseInterval(flags.interval),
         includeChildren: !!flags.includeChildren,

@@ -1,4 +1,6 @@
+import type { Command } from "commander";
 import { UsageError } from "@tsprof/core";
+import type { CommandContext } from "../main";
 
 /** commander accumulator for repeatable options. */
 export function collect(value: string, previous: string[]): string[] {
@@ -23,4 +25,16 @@ export function parsePositiveInt(text: string, flag: string): number {
  */
 export function scriptArgs(args: string[]): string[] {
   return args[0] === "--" ? args.slice(1) : args;
+}
+
+/**
+ * The command line a saved result records, for every command alike: the words after `tsprof` as
+ * the user typed them (before json-flag.ts rewrites a lone `--json`). A program built without
+ * main() (in-process tests) has only commander's raw words to go by.
+ */
+export function recordedCommandLine(context: CommandContext, cmd: Command): string[] {
+  if (context.commandLine) return context.commandLine;
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return ((root as unknown as { rawArgs?: string[] }).rawArgs ?? []).slice(2);
 }

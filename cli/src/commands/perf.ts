@@ -18,7 +18,7 @@ import {
 } from "@tsprof/perf";
 import { exitCodeOf } from "@tsprof/runner";
 import type { CommandContext } from "../main";
-import { parsePositiveInt } from "./options";
+import { parsePositiveInt, recordedCommandLine } from "./options";
 import { checkOutputs, jsonTarget, saveResult, writeOutput } from "./output";
 
 /** More runs than this is a typo (-r 1e12), not a measurement plan. */
@@ -112,7 +112,7 @@ export function registerPerfCommand(program: Command, context: CommandContext): 
           LL: geometryOption(flags.ll, "--ll", DEFAULT_GEOMETRY.LL),
         },
         workItems: flags.per === undefined ? null : parsePerOption(flags.per),
-        command: ["perf", ...(cmd.parent?.args.slice(1) ?? [])],
+        command: recordedCommandLine(context, cmd),
         stdout: jsonTarget(flags.json) === true ? "stderr" : "inherit",
         log: (line) => process.stderr.write(`tsprof: ${line}\n`),
       };
@@ -150,7 +150,7 @@ export function registerPerfCommand(program: Command, context: CommandContext): 
       const text = readCountersFile(file);
       const { result, counted } = countersFromText(text, {
         label: file,
-        command: ["perf", "parse", ...cmd.args],
+        command: recordedCommandLine(context, cmd),
         workItems: all.per === undefined ? null : parsePerOption(all.per),
       });
       if (!counted) {

@@ -21,9 +21,6 @@ export interface StudyRunner {
   ensureCReference?(): { path: string | null; reason?: string };
   /** Figure 6-4 and the runtime bars as PNG bytes (throws where canvas cannot load). */
   renderStudyPng?(result: StudyResult): Promise<Buffer>;
-  /** Default sizes and iterations per workload. */
-  DEFAULT_SIZES?: Partial<Record<BuiltinWorkload | "custom", number[]>>;
-  DEFAULT_ITERATIONS?: Partial<Record<BuiltinWorkload | "custom", number>>;
 }
 
 const REQUIRED: (keyof StudyRunner)[] = ["listVariants", "runStudy", "renderStudyText", "renderStudyMarkdown"];

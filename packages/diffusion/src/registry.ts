@@ -145,12 +145,4 @@ export function findVariant(workload: BuiltinWorkload, name: string): VariantDef
   return variantDefinitions(workload).find((d) => d.info.name === name);
 }
 
-/** Default sizes per workload: the chapter's grid sides, and the seed's 10M points for poly. */
-export const DEFAULT_SIZES: Record<BuiltinWorkload | "custom", number[]> = {
-  diffusion: [256, 512, 1024, 2048],
-  poly: [10_000_000],
-  custom: [256, 512, 1024, 2048],
-};
-
-/** Default iterations per workload: the chapter's 500 evolve steps; 10 evaluations for poly. */
-export const DEFAULT_ITERATIONS: Record<BuiltinWorkload | "custom", number> = { diffusion: 500, poly: 10, custom: 500 };
+export { DEFAULT_SIZES, DEFAULT_ITERATIONS } from "./defaults";
