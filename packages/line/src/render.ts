@@ -3,7 +3,7 @@
  * cProfile-like function summary. Pure: result in, string out.
  */
 import { relative, isAbsolute } from "node:path";
-import { displaySourceLine, printableDeep, type FunctionLineProfile, type LineProfileResult } from "@tsprof/core";
+import { displaySourceLine, printableDeep, type FunctionJit, type FunctionLineProfile, type JitTier, type LineProfileResult } from "@tsprof/core";
 import { originOf } from "./sampled-functions";
 
 export interface RenderOptions {
@@ -95,12 +95,29 @@ export function renderFunction(fn: FunctionLineProfile, result: LineProfileResul
     else if (pct >= 5) pctText = paint(options.color, "33", pctText.padStart(8));
     out.push(row(String(l.line), count === null ? "" : String(count), time.toFixed(1), count ? perHit.toFixed(1) : "", pctText, contents(l.source)));
   }
+  if (fn.jit !== undefined) out.push("", ...renderJit(fn.jit, fn.file, options));
   return out.join("\n");
 }
 
 /** The program's worker threads were profiled: tables and rows say which thread they ran on. */
 export function hasWorkerThreads(result: LineProfileResult): boolean {
   return result.functions.some((f) => f.thread !== undefined && f.thread !== "main") || result.summary.some((r) => r.thread !== undefined && r.thread !== "main");
+}
+
+const TIER_NAME: Record<JitTier, string> = { turbofan: "TurboFan", maglev: "Maglev", sparkplug: "Sparkplug", interpreter: "interpreter" };
+
+/** The JIT lines under a function's table (--jit): its tiers, then each deoptimization's reason and original place. */
+export function renderJit(jit: FunctionJit | null, file: string, options: Pick<RenderOptions, "cwd">): string[] {
+  if (jit === null) return ["JIT: nothing recorded above the interpreter (V8's trace names functions: an anonymous one shows only through its deoptimizations)"];
+  const optimized = jit.optimizations > 0 ? ` (optimized ${jit.optimizations}×)` : "";
+  const end = jit.finalTier === jit.topTier ? "still there at the end" : `${TIER_NAME[jit.finalTier]} at the end`;
+  const total = jit.deopts.reduce((n, d) => n + d.count, 0);
+  const out = [`JIT: reached ${TIER_NAME[jit.topTier]}${optimized}, ${end}; ${total === 0 ? "no" : total} deoptimization${total === 1 ? "" : "s"}${total > 0 ? ":" : ""}`];
+  for (const d of jit.deopts) {
+    const where = d.file === "" ? "(no position)" : d.file === file ? `line ${d.line}:${d.column}` : `${siteLabel(d.file, options.cwd)}:${d.line}:${d.column}`;
+    out.push(`  ${String(d.count).padStart(5)}× ${where}  ${d.reason} (${d.kind})`);
+  }
+  return out;
 }
 
 /** The summary's heading: what its columns measure, and the sampling interval asked for and measured. */

@@ -6,7 +6,7 @@
  * it cannot load (not installed, or built for another Node), falls back to node:inspector's
  * Profiler domain, which produces the same format.
  */
-import { Session } from "node:inspector";
+import type { Session } from "node:inspector";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import Module from "node:module";
@@ -134,7 +134,9 @@ export class CpuSampler {
       this.addon.setSamplingInterval(this.intervalUs);
       this.addon.startProfiling(TITLE, true);
     } else {
-      this.session = new Session();
+      // node:inspector loads only for this fallback.
+      const { Session: InspectorSession } = require("node:inspector") as typeof import("node:inspector");
+      this.session = new InspectorSession();
       this.session.connect();
       this.post("Profiler.enable");
       this.post("Profiler.setSamplingInterval", { interval: this.intervalUs });
