@@ -122,13 +122,14 @@ test("V8 code log: tiers by marker, deopts with reason and position, owners by c
   ].join("\n");
   const parsed = parseV8CodeLog(log);
   assert.deepEqual(
-    parsed.functions.map((f) => [f.name, f.line, f.tier, f.optimizations]),
+    parsed.functions.map((f) => [f.name, f.line, f.tier, f.finalTier, f.optimizations]),
     [
-      ["evolve", 28, "turbofan", 1],
-      ["", 1, "interpreter", 0],
+      // Its TurboFan code was thrown away by the deopt: Sparkplug's code is what it has at the end.
+      ["evolve", 28, "turbofan", "sparkplug", 1],
+      ["", 1, "interpreter", "interpreter", 0],
     ],
   );
   assert.deepEqual(parsed.deopts, [
-    { function: "evolve", functionFile: "/x/nested.js", functionLine: 28, kind: "deopt-eager", reason: "wrong map", file: "/x/nested.js", line: 33, column: 39 },
+    { function: "evolve", functionFile: "/x/nested.js", functionLine: 28, functionColumn: 16, kind: "deopt-eager", reason: "wrong map", file: "/x/nested.js", line: 33, column: 39 },
   ]);
 });
