@@ -18,6 +18,7 @@ import { pathsCandidates } from "./tsconfig";
 import { watchSpawned } from "./spawned";
 import { handedOver } from "./handover";
 import type { HookData } from "./hook-rules";
+import { installThreadCollector, readThreadConfig, shareConfigWithThreads } from "./threads";
 
 import type { Collector, CollectorModule } from "./collector";
 import { FORWARDED_SIGNALS, HookState, INTERRUPT_HOOK, signalExitCode, type ForwardedSignal } from "./interrupt";
@@ -27,17 +28,22 @@ function readConfig(): ChildConfig | null {
   if (!path) return null;
   // Children of the profiled program must not inherit the profiling.
   delete process.env[CONFIG_ENV];
+  // Its worker threads must (they copy process.env as they start).
+  shareConfigWithThreads(path);
   return JSON.parse(readFileSync(path, "utf8")) as ChildConfig;
 }
 
 const config = readConfig();
-const plan: InstrumentPlan | null = config?.instrument ?? null;
+// A worker thread of the profiled program: profiled like the main thread where the collector can (threads.ts).
+const thread = config ? null : readThreadConfig();
+const runConfig = config ?? thread?.config ?? null;
+const plan: InstrumentPlan | null = config?.instrument ?? (thread?.module ? thread.config.instrument : null);
 
 // A profiled child: the parent compiled before launch; a compile here is a miss worth a line.
-const compileNote = config ? `tsprof: compiling %s inside the profiled process (not found before launch)\n` : null;
-if (config) useCompileCache(config.cacheDir ?? null, (file) => process.stderr.write(compileNote!.replace("%s", file)));
+const compileNote = runConfig ? `tsprof: compiling %s inside the profiled process (not found before launch)\n` : null;
+if (runConfig) useCompileCache(runConfig.cacheDir ?? null, (file) => process.stderr.write(compileNote!.replace("%s", file)));
 
-if (config?.esmHooks !== false) installModuleHooks({ instrument: plan, cacheDir: config?.cacheDir ?? null, compileNote, handover: config?.handover ?? null });
+if (runConfig?.esmHooks !== false) installModuleHooks({ instrument: plan, cacheDir: runConfig?.cacheDir ?? null, compileNote, handover: runConfig?.handover ?? null });
 
 /**
  * ES module hooks: in-thread where Node has `module.registerHooks` (22.15+, 23.5+, 24), else in
@@ -58,7 +64,7 @@ function installModuleHooks(data: HookData): void {
 type CompileHook = (module: { _compile(code: string, file: string): void }, filename: string) => void;
 const extensions = (Module as unknown as { _extensions: Record<string, CompileHook> })._extensions;
 // The parent compiled before launch (handover.ts); compileFile is the fallback for what it missed.
-const handover = config?.handover ?? null;
+const handover = runConfig?.handover ?? null;
 const compiled = (filename: string, source: string): string =>
   handedOver(handover, filename, "commonjs", source) ?? compileFile(filename, source, "commonjs", plan).code;
 const compileHook: CompileHook = (module, filename) => {
@@ -124,6 +130,7 @@ export function describeError(err: unknown): string {
 
 
 if (config?.collector) installCollector(config);
+else if (thread?.module) installThreadCollector(thread);
 else {
   // Plain runs (perf, dashboard): only make our syntax errors read as one clear line, and only
   // when the script has no handler of its own.
