@@ -41,6 +41,11 @@ export interface FunctionLineProfile {
   /** Every line from `line` to the function's last line, including lines with no hits. */
   lines: LineRecord[];
   /**
+   * The thread it ran on: "main", or "worker <threadId>" (one table per thread a function ran in).
+   * Absent in results saved before tsprof profiled worker threads (all main).
+   */
+  thread?: string;
+  /**
    * What V8's JIT made of it (--jit): null when V8 never compiled it (it never ran); absent
    * without --jit.
    */
@@ -83,6 +88,8 @@ export interface FunctionSummaryRow {
   tottimeNs: number;
   /** Time including callees, nanoseconds. */
   cumtimeNs: number;
+  /** The thread, as in FunctionLineProfile (absent in older results: main). */
+  thread?: string;
 }
 
 /** The whole result of `tsprof line`, as written by `--json` and read by `tsprof show`. */

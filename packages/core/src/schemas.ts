@@ -71,9 +71,10 @@ const functionLineProfile = z.object({
   calls: int.nullable(),
   totalNs: num,
   lines: z.array(lineRecord),
+  thread: str.optional(),
   jit: functionJit.nullable().optional(),
 });
-const summaryRow = z.object({ name: str, file: str, line: int, ncalls: int.nullable(), tottimeNs: num, cumtimeNs: num });
+const summaryRow = z.object({ name: str, file: str, line: int, ncalls: int.nullable(), tottimeNs: num, cumtimeNs: num, thread: str.optional() });
 
 export const lineResultSchema = z.object({
   kind: z.literal("line"),

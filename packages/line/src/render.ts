@@ -70,6 +70,7 @@ export function renderFunction(fn: FunctionLineProfile, result: LineProfileResul
   const out: string[] = [];
   out.push(`Total time: ${(fn.totalNs / 1e9).toFixed(6)} s (${totalTimeMeaning(result)})`);
   out.push(`File: ${siteLabel(fn.file, options.cwd)}`);
+  if (hasWorkerThreads(result)) out.push(`Thread: ${fn.thread ?? "main"}`);
   out.push(`Function: ${fn.name} at line ${fn.line}${fn.calls !== null ? ` (${fn.calls} call${fn.calls === 1 ? "" : "s"})` : ""}`);
   out.push("");
   const header = row("Line #", sampleMode ? "Samples" : "Hits", "Time", sampleMode ? "Per Smp" : "Per Hit", "% Time", "Line Contents");
@@ -96,6 +97,11 @@ export function renderFunction(fn: FunctionLineProfile, result: LineProfileResul
   }
   if (fn.jit !== undefined) out.push("", ...renderJit(fn.jit, fn.file, options));
   return out.join("\n");
+}
+
+/** The program's worker threads were profiled: tables and rows say which thread they ran on. */
+export function hasWorkerThreads(result: LineProfileResult): boolean {
+  return result.functions.some((f) => f.thread !== undefined && f.thread !== "main") || result.summary.some((r) => r.thread !== undefined && r.thread !== "main");
 }
 
 const TIER_NAME: Record<JitTier, string> = { turbofan: "TurboFan", maglev: "Maglev", sparkplug: "Sparkplug", interpreter: "interpreter" };
@@ -133,6 +139,7 @@ function formatMicros(us: number): string {
 export function renderSummary(result: LineProfileResult, options: RenderOptions): string {
   const shown = options.onlyUser ? result.summary.filter((r) => originOf(r.file) === "user") : result.summary;
   const rows = shown.slice(0, options.summaryRows ?? 20);
+  const threads = hasWorkerThreads(result);
   if (rows.length === 0) return "";
   const out: string[] = [];
   out.push(summaryHeading(result));
@@ -143,7 +150,8 @@ export function renderSummary(result: LineProfileResult, options: RenderOptions)
     const tot = r.tottimeNs / 1e9;
     const cum = r.cumtimeNs / 1e9;
     const per = (v: number) => (r.ncalls ? (v / r.ncalls).toFixed(4) : "-");
-    const where = r.file ? `${siteLabel(r.file, options.cwd)}:${r.line}(${r.name})` : r.name;
+    const site = r.file ? `${siteLabel(r.file, options.cwd)}:${r.line}(${r.name})` : r.name;
+    const where = threads && r.thread && r.thread !== "main" ? `${site} [${r.thread}]` : site;
     out.push(`${(r.ncalls === null ? "-" : String(r.ncalls)).padStart(9)} ${tot.toFixed(4).padStart(9)} ${per(tot).padStart(9)} ${cum.toFixed(4).padStart(9)} ${per(cum).padStart(9)}  ${where}`);
   }
   return out.join("\n");

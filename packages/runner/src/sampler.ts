@@ -106,9 +106,17 @@ export class CpuSampler {
   private session: Session | null = null;
   private running = false;
 
-  constructor(readonly intervalUs: number) {
+  /**
+   * @param inspectorOnly use node:inspector even where the addon loads: in the program's worker
+   *   threads, as the addon's profiler crashes the process when a worker that it samples is terminated.
+   */
+  constructor(
+    readonly intervalUs: number,
+    inspectorOnly = false,
+  ) {
     let reason: string | null = null;
-    if (process.env.TSPROF_SAMPLER === "inspector") reason = "TSPROF_SAMPLER=inspector";
+    if (inspectorOnly) reason = "a worker thread";
+    else if (process.env.TSPROF_SAMPLER === "inspector") reason = "TSPROF_SAMPLER=inspector";
     else {
       try {
         this.addon = loadAddon();
