@@ -26,14 +26,24 @@ const bundled = cli.bundleDependencies;
 
 /**
  * Files of a workspace that ship: package.json, README, dist/ JavaScript and wasm, the C source.
- * No maps, build info or declarations: users import only `tsprof` (cli/dist/api.d.ts).
+ * No maps, build info or declarations: users import only `tsprof` (cli/dist/api.d.ts). Except the
+ * diffusion variants' TypeScript and their source maps: the dashboard's line-profile pane shows a
+ * variant's TypeScript lines, mapped from the compiled file it profiles.
  */
-function shipped(relative) {
+function shipped(relative, name) {
   if (relative === "package.json" || relative === "README.md") return true;
+  if (name === "@tsprof/diffusion" && isVariantSource(relative)) return true;
   if (/\.(map|tsbuildinfo)$|\.d\.[cm]?ts$/.test(relative)) return false;
   // The C reference is compiled on the user's machine at first use (never a -march=native binary).
   if (relative === path.join("dist", "native", "diffusion-c")) return false;
   return relative.startsWith(`dist${path.sep}`) || relative.startsWith(`c${path.sep}`);
+}
+
+/** A diffusion variant's .ts source, or the tsc source map of its compiled .js. */
+function isVariantSource(relative) {
+  const [top, variants] = relative.split(path.sep);
+  if (variants !== "variants") return false;
+  return (top === "src" && /\.ts$/.test(relative) && !/\.d\.ts$/.test(relative)) || (top === "dist" && /\.js\.map$/.test(relative));
 }
 
 function walk(dir, base = dir) {
@@ -90,7 +100,7 @@ function stage() {
   for (const name of bundled) {
     const from = workspaceDir(name);
     const to = path.join(target, name.replace(/^@tsprof\//, ""));
-    for (const relative of walk(from).filter(shipped)) {
+    for (const relative of walk(from).filter((relative) => shipped(relative, name))) {
       fs.mkdirSync(path.dirname(path.join(to, relative)), { recursive: true });
       fs.copyFileSync(path.join(from, relative), path.join(to, relative));
     }

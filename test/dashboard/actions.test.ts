@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { LineProfileResult } from "@tsprof/core";
-import { esModuleMarkerLine, findPngPath, firstLine, hideCompilerHelpers, lineProfileLines, profileRun, variantTarget, VARIANT_ENTRY, type StudyRunner } from "@tsprof/dashboard";
+import { findPngPath, firstLine, lineProfileLines, profileRun, variantTarget, VARIANT_ENTRY, type StudyRunner } from "@tsprof/dashboard";
 
 const result: LineProfileResult = {
   kind: "line",
@@ -60,17 +60,6 @@ test("line-profile pane lines: with no sampled time at all, the most executed fu
   const lines = lineProfileLines(untimed, 50);
   assert.equal(lines[0], "evolve (a.ts:10)  0.0 ms, 5 calls");
   assert.match(lines[2], /^\s+13\s+500\s+0\.0\s+next\[i\]/);
-});
-
-test("tsc's helper prologue in compiled modules is hidden from the pane", () => {
-  const compiled = '"use strict";\nvar __importStar = (this && this.__importStar) || function (mod) {\n};\nObject.defineProperty(exports, "__esModule", { value: true });\nfunction evolve() {}\n';
-  assert.equal(esModuleMarkerLine(compiled), 4);
-  assert.equal(esModuleMarkerLine("function plain() {}\n"), 0);
-  // Here the prologue ends at line 5: "small" (line 1) is a helper, "evolve" (line 10) is not.
-  const lines = lineProfileLines(result, 50, hideCompilerHelpers({ "/x/a.ts": 5 }));
-  assert.equal(lines[0], "evolve (a.ts:10)  4.0 ms, 5 calls");
-  assert.ok(!lines.some((l) => l.startsWith("small")));
-  assert.ok(lineProfileLines(result, 50, hideCompilerHelpers({ "/other.js": 5 })).some((l) => l.startsWith("small")));
 });
 
 test("findPngPath and firstLine pick the plot path and the message", () => {

@@ -31,6 +31,9 @@ test("diffusion study: a cell per variant and size, events in order, equal check
     if (cell.variant === "c-reference") {
       assert.equal(cell.gcCount, null);
       assert.equal(cell.peakHeapMiB, null);
+      // The binary reports its steps' CPU time and page faults (getrusage), as the Node cells do.
+      assert.ok(typeof cell.cpuSeconds === "number" && cell.cpuSeconds >= 0, `c-reference CPU ${cell.cpuSeconds}`);
+      assert.ok(typeof cell.coresUsed === "number" && typeof cell.minorFaults === "number" && typeof cell.majorFaults === "number");
     } else {
       assert.ok(Number.isInteger(cell.gcCount) && cell.peakHeapMiB! > 0);
     }

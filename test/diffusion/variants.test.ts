@@ -52,14 +52,14 @@ const inProcess = variantDefinitions("diffusion").filter((d) => d.inProcess && !
 test("all in-process diffusion variants are listed and available (the build produced the wasm kernel)", () => {
   assert.deepEqual(
     inProcess.map((d) => d.info.name),
-    ["nested", "nested-prealloc", "typed-roll", "typed-inplace", "typed-roll-add", "fused", "fused-workers", "wasm-simd"],
+    ["nested", "nested-prealloc", "typed-roll", "typed-inplace", "typed-roll-add", "fused", "fused-workers", "wasm-simd", "wasm-simd-workers"],
   );
 });
 
 for (const definition of inProcess) {
   // Starting worker threads costs tens of milliseconds per setup: the threaded variant gets fewer
-  // combinations here and its own thread-count test below.
-  const threaded = definition.info.name === "fused-workers";
+  // combinations here and their own thread-count tests (below; wasm-simd-workers.test.ts).
+  const threaded = definition.info.name === "fused-workers" || definition.info.name === "wasm-simd-workers";
   test(`${definition.info.name} matches the reference grid`, async () => {
     for (const n of threaded ? [2, 7, 16] : SIZES) {
       for (const steps of threaded ? [1, 7] : STEPS) {

@@ -70,9 +70,19 @@ test("the tarball holds the runtime files and no prebuilt C binary", () => {
     "diffusion/dist/native/diffusion.wasm",
     "diffusion/c/diffusion.c",
     "dashboard/dist/variant-entry.js",
+    // The dashboard's line pane maps the variants' compiled lines back to their TypeScript.
+    "diffusion/dist/variants/diffusion/nested.js.map",
+    "diffusion/src/variants/diffusion/nested.ts",
   ]) {
     assert.ok(existsSync(join(root, file)), `${file} is in the package`);
   }
+  // In the installed layout too, a compiled line leads to its .ts line.
+  const nestedJs = join(root, "diffusion", "dist", "variants", "diffusion", "nested.js");
+  const evolveAt = readFileSync(nestedJs, "utf8").split("\n").findIndex((l) => l.startsWith("function evolve(")) + 1;
+  const origins = `new (require(${JSON.stringify(join(root, "dashboard", "dist", "original-lines.js"))}).CompiledFileOrigins)()`;
+  const mapped = run(process.execPath, ["-e", `process.stdout.write(JSON.stringify(${origins}.original(${JSON.stringify(nestedJs)}, ${evolveAt})))`], project);
+  const evolveTs = readFileSync(join(root, "diffusion", "src", "variants", "diffusion", "nested.ts"), "utf8").split("\n").findIndex((l) => l.startsWith("export function evolve(")) + 1;
+  assert.deepEqual(JSON.parse(mapped.stdout || "null"), { file: join(root, "diffusion", "src", "variants", "diffusion", "nested.ts"), line: evolveTs }, mapped.stderr);
   assert.ok(!existsSync(join(root, "diffusion", "dist", "native", "diffusion-c")), "no -march=native binary ships");
   assert.ok(!existsSync(join(project, "node_modules", "v8-profiler-next")), "--omit=optional left the addon out");
 });

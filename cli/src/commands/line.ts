@@ -17,6 +17,7 @@ interface LineFlags {
   cpuprofile?: string;
   interval?: string;
   onlyUser?: boolean;
+  jit?: boolean;
 }
 
 export function registerLineCommand(program: Command, context: CommandContext): void {
@@ -39,6 +40,7 @@ export function registerLineCommand(program: Command, context: CommandContext): 
     .option("--cpuprofile <file>", "save V8's CPU profile (Chrome DevTools / VS Code)")
     .option("--only-user", "show only your own functions: hide libraries (node_modules) and Node's internals")
     .option("--interval <us>", "V8 sampling interval in microseconds")
+    .option("--jit", "under each function, the tier V8's JIT reached and its deoptimizations (reason, original line)")
     .passThroughOptions()
     .action(async (script: string, args: string[], flags: LineFlags, cmd: Command) => {
       const unit = parsePositiveNumber(flags.unit, "--unit");
@@ -56,6 +58,7 @@ export function registerLineCommand(program: Command, context: CommandContext): 
         modules: flags.module,
         cpuprofile: flags.cpuprofile ?? null,
         samplingIntervalUs: interval,
+        jit: !!flags.jit,
         command: recordedCommandLine(context, cmd),
         // With the JSON on stdout, the script's own output goes to stderr.
         stdio: json === true ? "stderr" : undefined,

@@ -12,6 +12,7 @@ export * from "./study-format";
 export * from "./study-explain";
 export * from "./counters-explain";
 export * from "./v8-log";
+export * from "./v8-trace";
 export * from "./header";
 export * from "./printable";
 export * from "./render-contract";

@@ -1,5 +1,6 @@
 import { closeSync, lstatSync, mkdtempSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, constants } from "node:fs";
-import { randomBytes } from "node:crypto";
+// node:crypto loads when a file is first written: the profiled process imports this module at start-up.
+const randomBytes = (n: number): Buffer => (require("node:crypto") as typeof import("node:crypto")).randomBytes(n);
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { ToolError, type ResultKind } from "./schema";

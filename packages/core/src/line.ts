@@ -1,5 +1,6 @@
 import type { ProgramExit, ResultHeader } from "./schema";
 import type { SampledCpuProfile } from "./sampled";
+import type { JitTier } from "./study";
 
 /**
  * `tsprof line` modes.
@@ -39,6 +40,41 @@ export interface FunctionLineProfile {
   totalNs: number;
   /** Every line from `line` to the function's last line, including lines with no hits. */
   lines: LineRecord[];
+  /**
+   * The thread it ran on: "main", or "worker <threadId>" (one table per thread a function ran in).
+   * Absent in results saved before tsprof profiled worker threads (all main).
+   */
+  thread?: string;
+  /**
+   * What V8's JIT made of it (--jit): null when V8 never compiled it (it never ran); absent
+   * without --jit.
+   */
+  jit?: FunctionJit | null;
+}
+
+/** One function as V8's JIT left it, from V8's code log (`tsprof line --jit`). */
+export interface FunctionJit {
+  /** The highest tier its code reached: "turbofan" (optimized), "maglev", "sparkplug" (baseline) or "interpreter". */
+  topTier: JitTier;
+  /** Its tier at the end of the run: the highest among its code objects no deoptimization threw away. */
+  finalTier: JitTier;
+  /** Optimized (TurboFan) code objects created for it, re-optimizations and on-stack replacement included. */
+  optimizations: number;
+  /** Deoptimizations of its optimized code, one entry per reason and place, most frequent first. */
+  deopts: FunctionDeopt[];
+}
+
+/** Deoptimizations of one function with one reason at one place of the original source. */
+export interface FunctionDeopt {
+  count: number;
+  /** "deopt-eager", "deopt-lazy", "deopt-soft", ... as V8 logs it. */
+  kind: string;
+  /** V8's reason: "wrong map", "not a Smi", "Insufficient type feedback for ...". */
+  reason: string;
+  /** The failed check's place in the original source (it may be in a callee V8 inlined). */
+  file: string;
+  line: number;
+  column: number;
 }
 
 /** One row of the cProfile-like function summary. */
@@ -52,6 +88,8 @@ export interface FunctionSummaryRow {
   tottimeNs: number;
   /** Time including callees, nanoseconds. */
   cumtimeNs: number;
+  /** The thread, as in FunctionLineProfile (absent in older results: main). */
+  thread?: string;
 }
 
 /** The whole result of `tsprof line`, as written by `--json` and read by `tsprof show`. */
@@ -82,4 +120,6 @@ export interface LineProfileResult extends ResultHeader, ProgramExit {
    * when no sampler ran.
    */
   profiles?: SampledCpuProfile[];
+  /** --jit ran: V8's code log was read (each function then has `jit`). Absent without --jit. */
+  jit?: boolean;
 }

@@ -56,6 +56,13 @@ const sampledAllocationProfile = z.object({ thread: str, samplingIntervalBytes: 
 
 // ---- line -------------------------------------------------------------------------------------
 
+const JIT_TIERS = ["turbofan", "maglev", "sparkplug", "interpreter"] as const satisfies readonly JitTier[];
+const functionJit = z.object({
+  topTier: z.enum(JIT_TIERS),
+  finalTier: z.enum(JIT_TIERS),
+  optimizations: int,
+  deopts: z.array(z.object({ count: int, kind: str, reason: str, file: str, line: int, column: int })),
+});
 const lineRecord = z.object({ line: int, hits: int.nullable(), samples: int.optional(), timeNs: nullableNum, source: str });
 const functionLineProfile = z.object({
   name: str,
@@ -64,8 +71,10 @@ const functionLineProfile = z.object({
   calls: int.nullable(),
   totalNs: num,
   lines: z.array(lineRecord),
+  thread: str.optional(),
+  jit: functionJit.nullable().optional(),
 });
-const summaryRow = z.object({ name: str, file: str, line: int, ncalls: int.nullable(), tottimeNs: num, cumtimeNs: num });
+const summaryRow = z.object({ name: str, file: str, line: int, ncalls: int.nullable(), tottimeNs: num, cumtimeNs: num, thread: str.optional() });
 
 export const lineResultSchema = z.object({
   kind: z.literal("line"),
@@ -81,6 +90,7 @@ export const lineResultSchema = z.object({
   summary: z.array(summaryRow),
   notes: z.array(str),
   profiles: z.array(sampledCpuProfile).optional(),
+  jit: z.boolean().optional(),
 });
 
 // ---- mem --------------------------------------------------------------------------------------
@@ -298,7 +308,6 @@ const studyCounters = z.object({
   steps: int.optional(),
   perStep: z.object({ instructions: num, d1Misses: nullableNum, llMisses: nullableNum, branchMispredicts: nullableNum }).optional(),
 });
-const JIT_TIERS = ["turbofan", "maglev", "sparkplug", "interpreter"] as const satisfies readonly JitTier[];
 const studyJit = z.object({
   variant: str,
   size: int,

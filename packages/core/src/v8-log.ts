@@ -20,6 +20,11 @@ export interface LoggedFunction {
   line: number;
   column: number;
   tier: JitTier;
+  /**
+   * Its tier at the end of the log: the highest tier among its code objects that no
+   * deoptimization threw away (V8 logs no event when it drops code for other reasons).
+   */
+  finalTier: JitTier;
   /** Optimized (TurboFan) code objects created for it, on-stack replacement included. */
   optimizations: number;
 }
@@ -30,6 +35,7 @@ export interface LoggedDeopt {
   /** Where that function is, to tell two functions of one name apart. */
   functionFile: string;
   functionLine: number;
+  functionColumn: number;
   kind: string;
   reason: string;
   /** The failed check's position (it may be inside an inlined callee). */
@@ -62,9 +68,15 @@ function fields(line: string): string[] {
   return line.split(",");
 }
 
+/** One code object of a function, while the log is read: its tier, until a deoptimization drops it. */
+interface LiveCode {
+  fn: LoggedFunction;
+  tier: JitTier;
+}
+
 export function parseV8CodeLog(text: string): V8CodeLog {
   const byKey = new Map<string, LoggedFunction>();
-  const byAddress = new Map<string, LoggedFunction>();
+  const byAddress = new Map<string, LiveCode>();
   const deopts: LoggedDeopt[] = [];
   for (const line of text.split("\n")) {
     if (line.startsWith("code-creation,JS,")) {
@@ -77,30 +89,38 @@ export function parseV8CodeLog(text: string): V8CodeLog {
       const key = `${position.file}:${position.line}:${position.column}`;
       let fn = byKey.get(key);
       if (!fn) {
-        fn = { ...position, tier, optimizations: 0 };
+        fn = { ...position, tier, finalTier: tier, optimizations: 0 };
         byKey.set(key, fn);
       } else {
         if (position.name && !fn.name) fn.name = position.name;
         if (TIER_RANK[tier] > TIER_RANK[fn.tier]) fn.tier = tier;
       }
       if (tier === "turbofan") fn.optimizations++;
-      byAddress.set(f[4], fn);
+      byAddress.set(f[4], { fn, tier });
     } else if (line.startsWith("code-move,")) {
       const [, from, to] = fields(line);
-      const fn = byAddress.get(from);
-      if (fn && to) {
+      const code = byAddress.get(from);
+      if (code && to) {
         byAddress.delete(from);
-        byAddress.set(to, fn);
+        byAddress.set(to, code);
       }
     } else if (line.startsWith("code-deopt,")) {
       const deopt = parseDeopt(line, byAddress);
       if (deopt) deopts.push(deopt);
+      // The deoptimized code is thrown away: it no longer counts for the function's final tier.
+      byAddress.delete(fields(line)[3]);
     }
   }
-  return { functions: [...byKey.values()], deopts };
+  const finalRank = new Map<LoggedFunction, number>();
+  for (const { fn, tier } of byAddress.values()) finalRank.set(fn, Math.max(finalRank.get(fn) ?? 0, TIER_RANK[tier]));
+  const functions = [...byKey.values()];
+  for (const fn of functions) fn.finalTier = TIER_OF_RANK[finalRank.get(fn) ?? 0];
+  return { functions, deopts };
 }
 
-function parseDeopt(line: string, byAddress: Map<string, LoggedFunction>): LoggedDeopt | null {
+const TIER_OF_RANK: JitTier[] = ["interpreter", "sparkplug", "maglev", "turbofan"];
+
+function parseDeopt(line: string, byAddress: Map<string, LiveCode>): LoggedDeopt | null {
   const f = fields(line);
   if (f.length < 9) return null;
   // The location is "<file:line:col>"; the reason is everything after it (it may hold commas).
@@ -109,11 +129,12 @@ function parseDeopt(line: string, byAddress: Map<string, LoggedFunction>): Logge
   if (!rest.startsWith("<") || close < 0) return null;
   const position = parseCodeName(rest.slice(1, close));
   if (!position) return null;
-  const owner = byAddress.get(f[3]);
+  const owner = byAddress.get(f[3])?.fn;
   return {
     function: owner?.name ?? "",
     functionFile: owner?.file ?? "",
     functionLine: owner?.line ?? 0,
+    functionColumn: owner?.column ?? 0,
     kind: f[6],
     reason: rest.slice(close + 2).trim(),
     file: position.file,

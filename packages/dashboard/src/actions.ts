@@ -2,8 +2,9 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { readResultFile, type FunctionLineProfile, type LineProfileResult } from "@tsprof/core";
+import { readResultFile, type LineProfileResult } from "@tsprof/core";
 import type { ActionState } from "./model";
+import { CompiledFileOrigins, lineResultInSource, type LineOrigins } from "./original-lines";
 
 /**
  * `p` and `m`: run `tsprof line` / `tsprof mem --plot` on the selected variant in a child process
@@ -19,12 +20,6 @@ export interface VariantTarget {
   args: string[];
   /** Files whose functions are profiled (`--module` each): the variant's own module and helpers. */
   modules: string[];
-  /**
-   * Per compiled module, the line where tsc's helper prologue ends (`__createBinding`,
-   * `__importStar`, ... come before `Object.defineProperty(exports, "__esModule", ...)`); the
-   * pane hides functions above it: they are the compiler's, not the variant's.
-   */
-  prologueEnds?: Record<string, number>;
 }
 
 export interface SpawnOutcome {
@@ -90,17 +85,13 @@ export function firstLine(text: string): string {
  * The pane's view of a line profile: for each profiled function (hottest first), its header and
  * its lines sorted by time, the way one reads line_profiler output for the hot spot.
  */
-export function lineProfileLines(
-  result: LineProfileResult,
-  maxLines: number,
-  hide: (fn: FunctionLineProfile) => boolean = () => false,
-): string[] {
+export function lineProfileLines(result: LineProfileResult, maxLines: number): string[] {
   const lines: string[] = [];
   // Every function of the profiled modules is listed by tsprof line; only those that ran matter here.
   // Hottest first; on a run too short for the sampler (all times 0), the most executed lines first.
   const hits = (f: (typeof result.functions)[number]): number => f.lines.reduce((sum, l) => sum + (l.hits ?? 0), 0);
   const functions = result.functions
-    .filter((f) => (f.totalNs > 0 || (f.calls ?? 0) > 0) && !hide(f))
+    .filter((f) => f.totalNs > 0 || (f.calls ?? 0) > 0)
     .sort((a, b) => b.totalNs - a.totalNs || hits(b) - hits(a));
   if (functions.length === 0) {
     lines.push("no profiled functions ran");
@@ -124,14 +115,17 @@ export function lineProfileLines(
   return lines.slice(0, maxLines);
 }
 
-/** Line-profile a variant. Resolves to the pane's action state, whatever happens. */
+/**
+ * Line-profile a variant, its lines shown in its source (TypeScript, through the compiled files'
+ * source maps). Resolves to the pane's action state, whatever happens.
+ */
 export async function lineProfileVariant(
   cliPath: string,
   variant: string,
   target: VariantTarget,
   maxLines = 200,
   signal?: AbortSignal,
-  hide?: (fn: FunctionLineProfile) => boolean,
+  origins: LineOrigins = new CompiledFileOrigins(),
 ): Promise<ActionState> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tsprof-"));
   const json = path.join(dir, "line.json");
@@ -151,7 +145,7 @@ export async function lineProfileVariant(
       }
       const status = outcome.code === 0 ? "done" : "failed";
       const extra = outcome.code === 0 ? [] : [`tsprof line exited ${outcome.code ?? outcome.signal}: ${firstLine(outcome.stderr)}`];
-      return { kind: "line", variant, status, lines: [...extra, ...lineProfileLines(result, maxLines, hide)] };
+      return { kind: "line", variant, status, lines: [...extra, ...lineProfileLines(lineResultInSource(result, origins), maxLines)] };
     }
     return {
       kind: "line",
@@ -194,15 +188,4 @@ export async function memPlotVariant(cliPath: string, variant: string, target: V
     status: "unavailable",
     lines: [`tsprof mem --plot wrote no plot (exit ${outcome.code ?? outcome.signal}): ${firstLine(outcome.stderr) || "no message"}`],
   };
-}
-
-/** Hide tsc's helper functions (see VariantTarget.prologueEnds). */
-export function hideCompilerHelpers(prologueEnds: Record<string, number> | undefined): (fn: FunctionLineProfile) => boolean {
-  return (fn) => prologueEnds !== undefined && fn.file in prologueEnds && fn.line < prologueEnds[fn.file];
-}
-
-/** The 1-based line of `Object.defineProperty(exports, "__esModule"` in compiled CommonJS, or 0. */
-export function esModuleMarkerLine(source: string): number {
-  const index = source.split("\n").findIndex((l) => l.startsWith('Object.defineProperty(exports, "__esModule"'));
-  return index + 1;
 }

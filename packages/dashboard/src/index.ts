@@ -11,3 +11,4 @@ export * from "./tui";
 export * from "./tui-view";
 export * from "./setup";
 export * from "./png";
+export * from "./original-lines";

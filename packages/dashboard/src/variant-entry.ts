@@ -22,7 +22,7 @@ function isVariant(value: unknown): value is Variant {
 
 /**
  * `--builtin <registry.js> <workload> <name>`: a built-in variant, created through the registry of
- * the diffusion package at <registry.js> (the dashboard's staged copy, which tsprof may instrument).
+ * the diffusion package at <registry.js> (where it is installed; `--module` names its variants).
  */
 function builtinVariant(indexFile: string, workload: string, name: string): unknown {
   // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -8,7 +8,9 @@
  * Only the steps are timed (CLOCK_MONOTONIC). If the projected time exceeds BUDGET_SECONDS (> 0),
  * it stops early and reports the measured count (the parent scales). Writes to stdout:
  *   progress DONE ELAPSED_MS          (about every 100 ms)
- *   result {"seconds":...,"measuredIterations":...,"checksum":...,"maxRssKiB":...}
+ *   result {"seconds":...,"measuredIterations":...,"checksum":...,"maxRssKiB":...,
+ *           "cpuSeconds":...,"minorFaults":...,"majorFaults":...}
+ * (CPU time and page faults of the timed steps only, from getrusage, as the Node cells report theirs.)
  * --dump writes the final grid as raw little-endian doubles (for the tests).
  */
 #define _POSIX_C_SOURCE 200809L
@@ -37,6 +39,11 @@ static void fused_step(const double *restrict src, double *restrict dst, int n, 
     }
     out[last] = row[last] + k * (up[last] + down[last] + row[last - 1] + row[0] - 4.0 * row[last]);
   }
+}
+
+/* User plus system CPU time of this process so far. */
+static double cpu_seconds(const struct rusage *usage) {
+  return (double)(usage->ru_utime.tv_sec + usage->ru_stime.tv_sec) + (double)(usage->ru_utime.tv_usec + usage->ru_stime.tv_usec) * 1e-6;
 }
 
 /* Peak RSS in KiB: VmHWM from /proc/self/status (Linux), else getrusage. On Linux ru_maxrss is
@@ -91,6 +98,8 @@ int main(int argc, char **argv) {
     for (int j = low; j < high; j++) grid[(size_t)i * n + j] = 0.005;
 
   const double k = 1.0 * 0.1; /* D * dt */
+  struct rusage usage_start, usage_end;
+  getrusage(RUSAGE_SELF, &usage_start);
   const double start = now_seconds();
   double last_report = start, elapsed = 0;
   long done = 0;
@@ -107,10 +116,13 @@ int main(int argc, char **argv) {
     }
     if (budget > 0 && done < iterations && elapsed > budget) break;
   }
+  getrusage(RUSAGE_SELF, &usage_end);
   double checksum = 0;
   for (size_t c = 0; c < cells; c++) checksum += grid[c];
-  printf("result {\"seconds\":%.9f,\"measuredIterations\":%ld,\"checksum\":%.17g,\"maxRssKiB\":%ld}\n", elapsed, done,
-         checksum, peak_rss_kib());
+  printf("result {\"seconds\":%.9f,\"measuredIterations\":%ld,\"checksum\":%.17g,\"maxRssKiB\":%ld,"
+         "\"cpuSeconds\":%.6f,\"minorFaults\":%ld,\"majorFaults\":%ld}\n",
+         elapsed, done, checksum, peak_rss_kib(), cpu_seconds(&usage_end) - cpu_seconds(&usage_start),
+         usage_end.ru_minflt - usage_start.ru_minflt, usage_end.ru_majflt - usage_start.ru_majflt);
   fflush(stdout);
   if (dump) {
     FILE *f = fopen(dump, "wb");

@@ -6,7 +6,7 @@
 export { listVariants, variantDefinitions, findVariant, DEFAULT_SIZES, DEFAULT_ITERATIONS, type BuiltinWorkload } from "./registry";
 export { runStudy, listCustomVariants, DEFAULT_CELL_BUDGET_SECONDS, type StudyOptions } from "./study";
 export { scaledSeconds, type Timing } from "./scaling";
-export { band, bandStart, pairBandStart, chunkCount, MAX_CHUNKS } from "./team";
+export { band, bandStart, pairBandStart, chunkCount, MAX_CHUNKS, WorkerTeam, serveGenerations, type TeamWorkerData } from "./team";
 export { renderStudyText, renderStudyMarkdown, sizeLabel, formatSeconds, formatSpeedup, jitTierText, studyExplanations } from "./render";
 export { collectMachineInfo, machineInfoFrom, type MachineReadings } from "./machine";
 export { largestGridFittingCache } from "@tsprof/core";
@@ -16,7 +16,7 @@ export { ensureCReference, findCCompiler, WASM_PATH, WASM_RELAXED_PATH, C_FLAGS 
 export { userCacheDir } from "./user-cache";
 export { defaultThreads, createFusedWorkers } from "./variants/diffusion/fused-workers";
 export { linspace } from "./variants/poly/kernels";
-export { loadDiffusionModule, type WasmFlavor } from "./variants/diffusion/wasm-simd";
+export { loadDiffusionModule, type WasmFlavor, type WasmMemoryKind } from "./variants/diffusion/wasm-simd";
 export type { RunnableVariant, VariantDefinition, VariantCreateOptions } from "./variant";
 export type { StudyCell, StudyEvent, StudyResult, VariantInfo, StudyCounters, MachineInfo } from "@tsprof/core";
 export { renderStudyPng, studySeries, type PngSize } from "./png";

@@ -16,13 +16,16 @@ export const PACKAGE_DIR = path.resolve(__dirname, "..");
 export const NATIVE_DIR = path.join(PACKAGE_DIR, "dist", "native");
 export const WASM_PATH = path.join(NATIVE_DIR, "diffusion.wasm");
 export const WASM_RELAXED_PATH = path.join(NATIVE_DIR, "diffusion-relaxed.wasm");
+/** The same kernel importing a shared memory (wasm-simd-workers), plain and relaxed SIMD. */
+export const WASM_SHARED_PATH = path.join(NATIVE_DIR, "diffusion-shared.wasm");
+export const WASM_SHARED_RELAXED_PATH = path.join(NATIVE_DIR, "diffusion-shared-relaxed.wasm");
 export const C_SOURCE = path.join(PACKAGE_DIR, "c", "diffusion.c");
 /** Exactly the issue's flags; gcc's default GNU dialect also allows it to contract a*b+c into FMA. */
 export const C_FLAGS = ["-O3", "-march=native"];
 const NO_COMPILER = "skipped: no C compiler (gcc, cc or clang on PATH, or $CC)";
 
-export function wasmUnavailableReason(): string | undefined {
-  return fs.existsSync(WASM_PATH) ? undefined : `not built: ${path.relative(process.cwd(), WASM_PATH)} is missing (run npm run build)`;
+export function wasmUnavailableReason(file: string = WASM_PATH): string | undefined {
+  return fs.existsSync(file) ? undefined : `not built: ${path.relative(process.cwd(), file)} is missing (run npm run build)`;
 }
 
 /** The first C compiler found on PATH, with its version line, or null. */

@@ -2,7 +2,7 @@
  * The built-in variants of each workload, in study order (the first is the baseline).
  */
 import type { VariantInfo } from "@tsprof/core";
-import { cReferenceUnavailableReason, ensureCReference, wasmUnavailableReason } from "./native";
+import { WASM_SHARED_PATH, cReferenceUnavailableReason, ensureCReference, wasmUnavailableReason } from "./native";
 import type { VariantDefinition } from "./variant";
 import { createFused } from "./variants/diffusion/fused";
 import { createFusedWorkers, defaultThreads } from "./variants/diffusion/fused-workers";
@@ -12,6 +12,7 @@ import { createTypedInplace } from "./variants/diffusion/typed-inplace";
 import { createTypedRoll } from "./variants/diffusion/typed-roll";
 import { createTypedRollAdd } from "./variants/diffusion/typed-roll-add";
 import { createWasmSimd } from "./variants/diffusion/wasm-simd";
+import { createWasmSimdWorkers } from "./variants/diffusion/wasm-simd-workers";
 import { createNaiveArrays } from "./variants/poly/naive-arrays";
 import { createSinglePass } from "./variants/poly/single";
 import { createThreaded } from "./variants/poly/threads";
@@ -74,6 +75,17 @@ function diffusionDefinitions(): VariantDefinition[] {
       },
       inProcess: true,
       create: createWasmSimd,
+    },
+    {
+      info: {
+        name: "wasm-simd-workers",
+        description: `wasm-simd kernel on ${defaultThreads()} threads over a shared WebAssembly.Memory, row-pair bands per step, Atomics barrier`,
+        unavailable: wasmUnavailableReason(WASM_SHARED_PATH),
+        // The same SIMD kernel on more cores: what threads buy on top of SIMD.
+        against: "wasm-simd",
+      },
+      inProcess: true,
+      create: createWasmSimdWorkers,
     },
     {
       info: {

@@ -11,9 +11,9 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseV8CodeLog, tierRank, type JitDeopt, type JitFunction, type StudyCounters, type StudyJit } from "@tsprof/core";
+import { tierRank, type JitDeopt, type JitFunction, type StudyCounters, type StudyJit } from "@tsprof/core";
 import { DEFAULT_GEOMETRY, VALGRIND_MISSING_MESSAGE, geometryFlag, parseCachegrindOut } from "@tsprof/perf";
-import { OriginalPositions } from "./original-position";
+import { OriginalPositions, codeLogNodeArgs, mapV8CodeLog, readCodeLogs, type MappedCodeLog } from "@tsprof/runner/source-map";
 
 /** How a variant is started for one slow run: the argv (after node or as a program) for `steps` steps. */
 export interface SlowRunTarget {
@@ -53,24 +53,33 @@ function runQuiet(argv: string[], signal?: AbortSignal): Promise<{ code: number 
   });
 }
 
-/** The variant's functions and deopts from a V8 code log, mapped to original lines. */
-export function jitFromLog(text: string, target: Pick<SlowRunTarget, "isOwnFile">, positions = new OriginalPositions()): { functions: JitFunction[]; deopts: JitDeopt[] } {
-  const log = parseV8CodeLog(text);
-  const functions: JitFunction[] = [];
+/** The variant's functions and deopts from a V8 code log (its text, or the logs already mapped), at original lines. */
+export function jitFromLog(
+  logOrText: string | MappedCodeLog,
+  target: Pick<SlowRunTarget, "isOwnFile">,
+  positions = new OriginalPositions(),
+): { functions: JitFunction[]; deopts: JitDeopt[] } {
+  const log = typeof logOrText === "string" ? mapV8CodeLog(logOrText, positions) : logOrText;
+  // One entry per function: the worker threads' copies (each isolate logs its own) merge into it.
+  const byPlace = new Map<string, JitFunction>();
   for (const fn of log.functions) {
     // A module's top-level code (the CommonJS wrapper) and tsc's helpers are not kernels.
-    if ((fn.name === "" && fn.line <= 2) || fn.name.startsWith("__")) continue;
-    const at = positions.map(fn.file, fn.line, fn.column);
-    if (!target.isOwnFile(at.file)) continue;
-    functions.push({ name: fn.name || "(anonymous)", file: at.file, line: at.line, tier: fn.tier, optimizations: fn.optimizations });
+    if ((fn.name === "" && fn.generatedLine <= 2) || fn.name.startsWith("__")) continue;
+    if (!target.isOwnFile(fn.file)) continue;
+    const key = `${fn.file}:${fn.line}:${fn.column}`;
+    const seen = byPlace.get(key);
+    if (!seen) byPlace.set(key, { name: fn.name || "(anonymous)", file: fn.file, line: fn.line, tier: fn.tier, optimizations: fn.optimizations });
+    else {
+      if (tierRank(fn.tier) > tierRank(seen.tier)) seen.tier = fn.tier;
+      seen.optimizations += fn.optimizations;
+    }
   }
+  const functions = [...byPlace.values()];
   functions.sort((a, b) => tierRank(b.tier) - tierRank(a.tier) || b.optimizations - a.optimizations || a.line - b.line);
   const deopts: JitDeopt[] = [];
   for (const d of log.deopts) {
-    const at = positions.map(d.file, d.line, d.column);
-    const owner = d.functionFile ? positions.map(d.functionFile, d.functionLine, 1) : null;
-    if (!target.isOwnFile(at.file) && !(owner && target.isOwnFile(owner.file))) continue;
-    deopts.push({ function: d.function || "(anonymous)", kind: d.kind, reason: d.reason, file: at.file, line: at.line, column: at.column });
+    if (!target.isOwnFile(d.file) && !(d.owner && target.isOwnFile(d.owner.file))) continue;
+    deopts.push({ function: d.function || "(anonymous)", kind: d.kind, reason: d.reason, file: d.file, line: d.line, column: d.column });
   }
   return { functions, deopts };
 }
@@ -81,11 +90,10 @@ export async function measureJit(target: SlowRunTarget, steps: number, signal?: 
   if (target.native) return { ...base, note: "a compiled program: no JIT" };
   const dir = makeTempDir();
   try {
-    const logFile = path.join(dir, "v8.log");
-    const flags = ["--log-code", "--log-deopt", `--logfile=${logFile}`, "--no-logfile-per-isolate"];
-    const outcome = await runQuiet(target.argv(steps, flags), signal);
-    if (!fs.existsSync(logFile)) return { ...base, note: `no V8 log (exit ${outcome.code}): ${outcome.stderr.trim().split("\n").pop() ?? ""}` };
-    return { ...base, ...jitFromLog(fs.readFileSync(logFile, "utf8"), target) };
+    const outcome = await runQuiet(target.argv(steps, codeLogNodeArgs(dir)), signal);
+    const logs = readCodeLogs(dir, new OriginalPositions());
+    if (!logs) return { ...base, note: `no V8 log (exit ${outcome.code}): ${outcome.stderr.trim().split("\n").pop() ?? ""}` };
+    return { ...base, ...jitFromLog(logs, target) };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

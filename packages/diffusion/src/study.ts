@@ -167,6 +167,17 @@ function watchRss(pid: number): { stop(): number | null } {
   };
 }
 
+/** The `result {json}` line of a compiled program (CPU time and faults of the steps: c/diffusion.c). */
+interface ProgramResult {
+  seconds: number;
+  measuredIterations: number;
+  checksum: number;
+  maxRssKiB: number;
+  cpuSeconds?: number;
+  minorFaults?: number;
+  majorFaults?: number;
+}
+
 /** Runs a variant that is a compiled program: it prints `progress DONE MS` lines and one `result {json}` line. */
 async function runProgramCell(
   binary: { path: string | null; reason?: string },
@@ -192,9 +203,10 @@ async function runProgramCell(
       const progress = /^progress (\d+) ([\d.]+)$/.exec(line);
       if (progress) onProgress(Number(progress[1]), Number(progress[2]));
       if (line.startsWith("result ")) {
-        const parsed = JSON.parse(line.slice("result ".length)) as { seconds: number; measuredIterations: number; checksum: number; maxRssKiB: number };
+        const parsed = JSON.parse(line.slice("result ".length)) as ProgramResult;
         // A compiled program has no JIT warm-up: its steps cost the same, so scaling is linear.
         const scaled = parsed.measuredIterations < iterations;
+        const scale = scaled ? iterations / parsed.measuredIterations : 1;
         result = {
           type: "result",
           seconds: scaled ? (parsed.seconds * iterations) / parsed.measuredIterations : parsed.seconds,
@@ -204,13 +216,13 @@ async function runProgramCell(
           peakHeapMiB: Number.NaN,
           gcCount: Number.NaN,
           maxRssMiB: parsed.maxRssKiB / 1024,
-          // A program has no V8 heap; its CPU and faults are not reported by the binary.
-          cpuSeconds: null,
-          coresUsed: null,
+          // A program has no V8 heap; its CPU time and page faults of the steps come from getrusage.
+          cpuSeconds: finite(parsed.cpuSeconds) === null ? null : parsed.cpuSeconds! * scale,
+          coresUsed: finite(parsed.cpuSeconds) === null || !(parsed.seconds > 0) ? null : parsed.cpuSeconds! / parsed.seconds,
           allocatedBytes: null,
           gcSeconds: null,
-          minorFaults: null,
-          majorFaults: null,
+          minorFaults: finite(parsed.minorFaults) === null ? null : Math.round(parsed.minorFaults! * scale),
+          majorFaults: finite(parsed.majorFaults) === null ? null : Math.round(parsed.majorFaults! * scale),
         };
       }
     }

@@ -12,14 +12,21 @@
  * Waiting spins briefly before `Atomics.wait`, because a futex sleep/wake costs tens of
  * microseconds per step while the other side normally arrives within a few microseconds; the spin
  * is bounded so that an idle or oversubscribed machine still sleeps.
+ *
+ * Failures never hang the team: a worker whose chunk throws reports the error on a port of its own
+ * (read synchronously by the main thread, which is blocked in the step and cannot run events),
+ * sets FAILED and counts its chunk and the unclaimed ones as done, so the step ends and
+ * `runGeneration` throws that error. Workers are unref'd once ready: a team nobody stopped never
+ * keeps the process alive.
  */
-import { Worker, parentPort } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker, parentPort, receiveMessageOnPort } from "node:worker_threads";
 
 const GENERATION = 0;
 const NEXT = 1; // (generation tag << CHUNK_BITS) | next unclaimed chunk
 const DONE = 2; // chunks finished in the current generation
 const STOP = 3;
-const SLOTS = 4;
+const FAILED = 4; // set by a worker whose chunk threw (its message is on its failure port)
+const SLOTS = 5;
 
 const CHUNK_BITS = 10;
 /** At most this many chunks per generation (the chunk index lives in the counter's low bits). */
@@ -59,6 +66,8 @@ export function chunkCount(items: number, threads: number): number {
 export interface TeamWorkerData {
   control: SharedArrayBuffer;
   chunks: number;
+  /** Where this worker posts the error of a chunk that threw. */
+  failures: MessagePort;
 }
 
 /** Claims and runs chunks of `generation` until none is left; returns how many this thread ran. */
@@ -83,17 +92,27 @@ export class WorkerTeam {
   private constructor(
     private readonly control: Int32Array,
     private readonly workers: Worker[],
+    private readonly failurePorts: MessagePort[],
+    /** Settles when each worker has exited (registered at start, so an early exit is not missed). */
+    private readonly exits: Promise<unknown>[],
     readonly chunks: number,
   ) {}
 
   /**
-   * Starts one worker per entry of `data` (each also gets `control` and `chunks` in its
-   * workerData) and waits until all are ready. `chunks` <= MAX_CHUNKS.
+   * Starts one worker per entry of `data` (each also gets `control`, `chunks` and its failure
+   * port in its workerData) and waits until all are ready. `chunks` <= MAX_CHUNKS.
    */
   static async start(script: string, data: object[], chunks: number): Promise<WorkerTeam> {
     if (!(chunks >= 1 && chunks <= MAX_CHUNKS)) throw new RangeError(`chunks must be 1..${MAX_CHUNKS}`);
     const controlBuffer = new SharedArrayBuffer(SLOTS * 4);
-    const workers = data.map((d) => new Worker(script, { workerData: { ...d, control: controlBuffer, chunks } satisfies TeamWorkerData }));
+    const failurePorts: MessagePort[] = [];
+    const workers = data.map((d) => {
+      const { port1, port2 } = new MessageChannel();
+      failurePorts.push(port1);
+      const workerData: TeamWorkerData = { ...d, control: controlBuffer, chunks, failures: port2 };
+      return new Worker(script, { workerData, transferList: [port2] });
+    });
+    const exits = workers.map((worker) => new Promise((resolve) => worker.once("exit", resolve)));
     try {
       await Promise.all(
         workers.map(
@@ -107,9 +126,17 @@ export class WorkerTeam {
       );
     } catch (error) {
       await Promise.all(workers.map((w) => w.terminate()));
+      for (const port of failurePorts) port.close();
       throw error;
     }
-    return new WorkerTeam(new Int32Array(controlBuffer), workers, chunks);
+    for (const worker of workers) {
+      worker.removeAllListeners("error");
+      // An error outside a chunk (none is expected) must not crash the process as an unhandled
+      // 'error' event; the step that misses the worker's chunks is ended by terminate().
+      worker.on("error", () => {});
+      worker.unref();
+    }
+    return new WorkerTeam(new Int32Array(controlBuffer), workers, failurePorts, exits, chunks);
   }
 
   get size(): number {
@@ -118,7 +145,8 @@ export class WorkerTeam {
 
   /**
    * Runs one generation: the workers (and, if `mainWork` is given, the calling thread) claim the
-   * chunks and run them; returns the generation number once every chunk is done.
+   * chunks and run them; returns the generation number once every chunk is done. Throws the
+   * error of a worker whose chunk threw (the grid is then partly written: stop the team).
    */
   runGeneration(mainWork?: (chunk: number, generation: number) => void): number {
     const generation = ++this.generation;
@@ -129,23 +157,45 @@ export class WorkerTeam {
     Atomics.store(control, GENERATION, generation);
     Atomics.notify(control, GENERATION);
     if (mainWork) claimChunks(control, generation, chunks, mainWork);
-    for (let spin = 0; spin < SPIN_LIMIT; spin++) {
-      if (Atomics.load(control, DONE) === chunks) return generation;
-    }
+    let spin = 0;
     for (;;) {
       const done = Atomics.load(control, DONE);
-      if (done === chunks) return generation;
-      Atomics.wait(control, DONE, done);
+      if (done === chunks) break;
+      if (spin < SPIN_LIMIT) spin++;
+      else Atomics.wait(control, DONE, done);
     }
+    if (Atomics.load(control, FAILED) !== 0) throw this.failure(generation);
+    return generation;
+  }
+
+  private failure(generation: number): Error {
+    for (const [index, port] of this.failurePorts.entries()) {
+      const received = receiveMessageOnPort(port);
+      if (received) return new Error(`worker thread ${index + 1} failed in step ${generation}: ${String(received.message)}`);
+    }
+    return new Error(`a worker thread failed in step ${generation}`);
   }
 
   /** Tells the workers to leave their loop and waits for them to exit. */
   async stop(): Promise<void> {
-    const exits = this.workers.map((w) => new Promise((resolve) => w.once("exit", resolve)));
     Atomics.store(this.control, STOP, 1);
     Atomics.add(this.control, GENERATION, 1);
     Atomics.notify(this.control, GENERATION);
-    await Promise.all(exits);
+    await this.settle();
+  }
+
+  /** Ends the workers wherever they are (after a failed step: one may be mid-chunk or gone). */
+  async terminate(): Promise<void> {
+    Atomics.store(this.control, STOP, 1);
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    await this.settle();
+  }
+
+  private async settle(): Promise<void> {
+    // Keep the event loop alive until the exits arrive (the workers are unref'd).
+    for (const worker of this.workers) worker.ref();
+    await Promise.all(this.exits);
+    for (const port of this.failurePorts) port.close();
   }
 }
 
@@ -167,6 +217,23 @@ export function serveGenerations(data: TeamWorkerData, work: (chunk: number, gen
     }
     seen = generation;
     if (Atomics.load(control, STOP) !== 0) return;
-    claimChunks(control, generation, data.chunks, work);
+    try {
+      claimChunks(control, generation, data.chunks, work);
+    } catch (error) {
+      reportFailure(control, data, generation, error);
+      return;
+    }
   }
+}
+
+/**
+ * A chunk threw: post the error where the main thread can read it synchronously, mark the step
+ * failed, count the chunk as done and claim (without running) every chunk nobody has taken yet,
+ * so the step ends instead of waiting forever for chunks this worker will never run.
+ */
+function reportFailure(control: Int32Array, data: TeamWorkerData, generation: number, error: unknown): void {
+  data.failures.postMessage(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  Atomics.store(control, FAILED, 1);
+  if (Atomics.add(control, DONE, 1) + 1 === data.chunks) Atomics.notify(control, DONE);
+  claimChunks(control, generation, data.chunks, () => {});
 }

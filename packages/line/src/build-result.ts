@@ -68,7 +68,7 @@ export function buildFromMapped(
 }
 
 /** Global slots on the shadow stack: call statements still in progress. */
-function inProgressSlots(shadowStack: Int32Array | null): Set<number> {
+export function inProgressSlots(shadowStack: Int32Array | null): Set<number> {
   const out = new Set<number>();
   if (shadowStack) for (let d = 1; d <= Math.min(shadowStack[0], shadowStack.length - 1); d++) if (shadowStack[d] > 0) out.add(shadowStack[d]);
   return out;

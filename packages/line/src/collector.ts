@@ -8,14 +8,15 @@
  */
 import { join } from "node:path";
 import { MessageChannel, Worker } from "node:worker_threads";
-import { performance } from "node:perf_hooks";
 // The child loads only what it needs to run: not @tsprof/core's renderers and tables (start-up).
 import { writeResultFile } from "@tsprof/core/dist/io";
 import type { LineMode } from "@tsprof/core";
-import type { CollectorContext, EventSink, FileMeta, ModuleGroup } from "@tsprof/runner";
-import { CpuSampler, appendPlan, unloadedModuleWarnings, unprofiledNote, markOwnThread } from "@tsprof/runner/child";
+import type { CollectorContext, FileMeta, ModuleGroup } from "@tsprof/runner";
+import { CpuSampler, appendPlan, unloadedModuleWarnings, unprofiledNote, markOwnThread, ThreadInbox, threadChannelName } from "@tsprof/runner/child";
 import type { FileData } from "./build-result";
-import { readSource, sharedViews, fileViews, OWN_DIRS, Control, emptyResult, bodyOf, type PlanEntry, type SharedBuffers, type WorkerInput } from "./shared";
+import { readSource, sharedViews, fileViews, OWN_DIRS, Control, emptyResult, bodyOf, allocateBuffers, SlotAllocator, type PlanEntry, type ThreadMessage, type WorkerInput } from "./shared";
+import { traceSinks, calibrateEventCost } from "./trace-sinks";
+export { createThread } from "./thread-collector";
 
 export interface LineCollectorOptions {
   mode: LineMode;
@@ -28,36 +29,16 @@ export interface LineCollectorOptions {
   moduleGroups?: ModuleGroup[];
 }
 
-/** Slots (statements) and functions of all files share these arrays. */
-const MAX_SLOTS = 1 << 18;
-const MAX_FUNCTIONS = 1 << 15;
-const STACK_DEPTH = 1 << 14;
-
-interface Frame {
-  slot: number;
-  t: number;
-  ev: number;
-}
-
 export function create(options: LineCollectorOptions, context: CollectorContext) {
   const files: FileData[] = [];
   const loaded = new Set<string>();
   /** Markings the instrumenter could not honour, one line each. */
   const warnings: string[] = [];
-  // Global slot 0 means "no statement" on the shadow stack: slots start at 1.
-  let nextSlot = 1;
-  let nextFunction = 0;
+  const slots = new SlotAllocator();
   const sampler = new CpuSampler(options.samplingIntervalUs);
   const startNs = process.hrtime.bigint();
 
-  const shared: SharedBuffers = {
-    control: new SharedArrayBuffer(16),
-    hits: new SharedArrayBuffer(MAX_SLOTS * 8),
-    time: new SharedArrayBuffer(MAX_SLOTS * 8),
-    escapes: new SharedArrayBuffer(MAX_SLOTS * 8),
-    calls: new SharedArrayBuffer(MAX_FUNCTIONS * 8),
-    stack: options.mode === "hybrid" ? new SharedArrayBuffer(STACK_DEPTH * 4) : null,
-  };
+  const shared = allocateBuffers(options.mode);
   const views = sharedViews(shared);
   const { control, stack } = views;
 
@@ -75,6 +56,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
     interruptFile: context.interruptFile,
     hookState: context.hookState,
     parentPid: context.parentPid,
+    threadChannel: threadChannelName(context.tempDir),
   };
   const worker = new Worker(join(__dirname, "line-worker.js"), {
     workerData: workerInput,
@@ -92,6 +74,18 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
   // worker's whole start on every run's critical path, even when nothing is instrumented.
   // Trace too: the worker takes the snapshots, which must exist however early the program dies.
   let workerReady = options.mode === "sample";
+  const waitForWorker = (): void => {
+    if (workerReady) return;
+    Atomics.wait(control, Control.Ready, 0, 2000);
+    workerReady = true;
+  };
+  // The program's worker threads post their counters on this channel (runner's threads.ts). The
+  // worker thread listens too (it samples their shadow stacks): it must be listening before the
+  // first of them can post, and "worker" is emitted inside the Worker constructor.
+  const threads = new ThreadInbox<ThreadMessage>(workerInput.threadChannel);
+  process.on("worker", () => {
+    if (options.mode === "hybrid") waitForWorker();
+  });
 
   // Trace: per-line wall time between line events, minus the cost of our own events.
   const eventCostMs = options.mode === "trace" ? calibrateEventCost() : 0;
@@ -103,17 +97,8 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
     registerFile(meta: FileMeta) {
       loaded.add(meta.file);
       for (const w of meta.warnings ?? []) warnings.push(w);
-      const base = nextSlot;
-      const fnBase = nextFunction;
-      nextSlot += meta.slots.length;
-      nextFunction += meta.functions.length;
-      if (nextSlot > MAX_SLOTS || nextFunction > MAX_FUNCTIONS) {
-        throw new Error(`tsprof: too many profiled lines (more than ${MAX_SLOTS}); profile fewer functions`);
-      }
-      if (!workerReady) {
-        Atomics.wait(control, Control.Ready, 0, 2000);
-        workerReady = true;
-      }
+      const { base, fnBase } = slots.place(meta);
+      waitForWorker();
       const data = fileViews(views, meta, base, fnBase);
       files.push(data);
       // The plan first, so that any snapshot of these counters can be read back.
@@ -131,7 +116,11 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       // (A worker that never started its loop cannot be writing: no need to wait for it.)
       if (Atomics.load(control, Control.Ready) === 1) Atomics.wait(control, Control.Acknowledged, 0, 1000);
       const profile = sampler.stop();
-      const unprofiled = unprofiledNote();
+      // Loaded at the end only: source maps and the result builder are no part of the run.
+      const { collectThreads, addThreadResults } = require("./threads") as typeof import("./threads");
+      const workerThreads = collectThreads(threads.take());
+      for (const t of workerThreads.values()) for (const e of t.entries) loaded.add(e.meta.file);
+      const unprofiled = unprofiledNote(new Set(workerThreads.keys()));
       const notes = [...warnings, ...unloadedModuleWarnings(options.moduleGroups ?? [], loaded), ...(unprofiled ? [unprofiled] : [])];
       if (sampler.fallbackReason) notes.push(`V8 sampling through node:inspector: ${sampler.fallbackReason}`);
       if (options.mode === "trace") notes.push(`timer cost calibrated at ${(eventCostMs * 1e6).toFixed(0)} ns per line event and subtracted`);
@@ -139,69 +128,12 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       const result = emptyResult(options.mode, options.timerUnit, Number(process.hrtime.bigint() - startNs), notes);
       result.sampler = sampler.kind;
       result.samplingIntervalUs = options.samplingIntervalUs;
-      // Loaded at the end only: source maps and the result builder are no part of the run.
       const { buildLineResult } = require("./build-result") as typeof import("./build-result");
       buildLineResult(result, files, profile, { readSource, ownDirs: OWN_DIRS }, stack);
+      addThreadResults(result, workerThreads, context.tempDir);
       // The body only: the parent stamps the header (command, start, how the program ended).
       writeResultFile(context.outFile, bodyOf(result));
     },
   };
 }
 
-/**
- * Trace mode's event sinks, one per file, sharing one event counter: each line's wall time runs
- * until the next line event, minus the calibrated cost of the events in between.
- */
-function traceSinks(eventCostMs: number): (data: FileData) => EventSink<Frame> {
-  let events = 0;
-  const charge = (data: FileData, frame: Frame, t: number): void => {
-    if (frame.slot < 0) return;
-    const dt = t - frame.t - eventCostMs * (events - frame.ev + 1);
-    data.timeMs[frame.slot] += dt > 0 ? dt : 0;
-  };
-  return (data) => ({
-    enter(fn: number): Frame {
-      events++;
-      data.calls[fn]++;
-      return { slot: -1, t: performance.now(), ev: events };
-    },
-    line(frame: Frame, slot: number): void {
-      const t = performance.now();
-      data.hits[slot]++;
-      charge(data, frame, t);
-      events++;
-      frame.slot = slot;
-      frame.t = t;
-      frame.ev = events;
-    },
-    exit(frame: Frame): void {
-      charge(data, frame, performance.now());
-      events++;
-      frame.slot = -1;
-    },
-  });
-}
-
-/** Cost of one line event (clock read + bookkeeping), measured here, in milliseconds. */
-function calibrateEventCost(): number {
-  const hitsArr = new Float64Array(2);
-  const times = new Float64Array(2);
-  let fake = 0;
-  const frame = { slot: -1, t: 0, ev: 0 };
-  const round = (n: number) => {
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) {
-      const t = performance.now();
-      hitsArr[i & 1]++;
-      if (frame.slot >= 0) times[frame.slot] += t - frame.t;
-      fake++;
-      frame.slot = i & 1;
-      frame.t = t;
-      frame.ev = fake;
-    }
-    return (performance.now() - t0) / n;
-  };
-  round(20000);
-  const samples = [round(50000), round(50000), round(50000)].sort((a, b) => a - b);
-  return samples[1];
-}

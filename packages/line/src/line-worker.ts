@@ -14,9 +14,9 @@
 import { workerData, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import type { FileMeta } from "@tsprof/runner";
-import { InterruptWatchdog, writeSnapshot } from "@tsprof/runner/child";
+import { InterruptWatchdog, ThreadInbox, writeSnapshot } from "@tsprof/runner/child";
 import type { FileData } from "./build-result";
-import { readSource, sharedViews, fileViews, OWN_DIRS, Control, snapshotSections, emptyResult, bodyOf, type WorkerInput } from "./shared";
+import { readSource, sharedViews, fileViews, OWN_DIRS, Control, snapshotSections, emptyResult, bodyOf, type ThreadMessage, type WorkerInput } from "./shared";
 
 const input = workerData as WorkerInput;
 const views = sharedViews(input.buffers);
@@ -65,6 +65,41 @@ function writeResultAndEnd(note: string): never {
   return watchdog.end();
 }
 
+/** Add the elapsed time to every slot on a shadow stack, once each (recursion repeats slots). */
+function chargeStack(shadow: Int32Array, times: Float64Array, dt: number): void {
+  let depth = shadow[0];
+  if (depth >= shadow.length) depth = shadow.length - 1;
+  let n = 0;
+  outer: for (let d = 1; d <= depth; d++) {
+    const slot = shadow[d];
+    // 0: this call is not inside a statement that calls out; its own lines get V8's ticks.
+    if (slot <= 0) continue;
+    for (let i = 0; i < n; i++) if (seen[i] === slot) continue outer;
+    if (n < seen.length) seen[n++] = slot;
+    times[slot] += dt;
+  }
+}
+
+// The program's worker threads hand over their buffers on this channel (runner's threads.ts):
+// listening before Ready, as the main thread waits for Ready before any of them can start.
+const threadInbox = input.mode === "hybrid" ? new ThreadInbox<ThreadMessage>(input.threadChannel, false) : null;
+const workerStacks: Array<{ stack: Int32Array; timeMs: Float64Array }> = [];
+let lastThreadLook = 0;
+
+/** The worker threads' shadow stacks (new ones looked for every 20 ms). */
+function threadStacks(): Array<{ stack: Int32Array; timeMs: Float64Array }> {
+  const now = performance.now();
+  if (threadInbox && now - lastThreadLook >= 20) {
+    lastThreadLook = now;
+    for (const m of threadInbox.take()) {
+      if (m.kind !== "buffers" || !m.buffers.stack) continue;
+      const v = sharedViews(m.buffers);
+      workerStacks.push({ stack: v.stack!, timeMs: v.timeMs });
+    }
+  }
+  return workerStacks;
+}
+
 const started = performance.now();
 const sampleMs = stack ? input.lineSampleUs / 1000 : 20;
 const seen = new Int32Array(4096);
@@ -88,17 +123,9 @@ while (Atomics.load(control, Control.Stop) === 0) {
   const now = performance.now();
   if (stack) {
     const dt = now - last;
-    let depth = stack[0];
-    if (depth >= stack.length) depth = stack.length - 1;
-    let n = 0;
-    outer: for (let d = 1; d <= depth; d++) {
-      const slot = stack[d];
-      // 0: this call is not inside a statement that calls out; its own lines get V8's ticks.
-      if (slot <= 0) continue;
-      for (let i = 0; i < n; i++) if (seen[i] === slot) continue outer;
-      if (n < seen.length) seen[n++] = slot;
-      timeMs[slot] += dt;
-    }
+    chargeStack(stack, timeMs, dt);
+    // The program's worker threads have shadow stacks of their own.
+    for (const t of threadStacks()) chargeStack(t.stack, t.timeMs, dt);
   }
   last = now;
   if (now - lastWatch >= 20) {

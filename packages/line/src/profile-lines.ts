@@ -1,10 +1,15 @@
 /** The parent side of `tsprof line`: run the script with the line collector, return the result. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { UsageError, stampHeader, writeFileAtomic, type LineMode, type LineProfileResult } from "@tsprof/core";
 import { resolveModuleGroups, runChild, type ChildOutcome } from "@tsprof/runner";
+import { OriginalPositions, jitTraceNodeArgs, readJitTrace } from "@tsprof/runner/source-map";
 // Only this exporter: the package index would load the pprof encoder too.
 import { chromeCpuProfile } from "@tsprof/export/cpuprofile";
 import type { LineCollectorOptions } from "./collector";
 import { buildLineResult } from "./build-result";
+import { attachJit } from "./jit";
 import { emptyResult, OWN_DIRS, readSource, snapshotFiles, type LineChildBody, type PlanEntry } from "./shared";
 
 export interface LineRunOptions {
@@ -18,6 +23,8 @@ export interface LineRunOptions {
   cpuprofile?: string | null;
   /** V8 sampler interval in microseconds (default: 1000, sample mode 250). */
   samplingIntervalUs?: number;
+  /** Read V8's code log: each function's JIT tier and deoptimizations (--jit). */
+  jit?: boolean;
   command: string[];
   cwd?: string;
   stdio?: "inherit" | "pipe" | "stderr";
@@ -45,18 +52,28 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
     timerUnit: options.timerUnit,
     moduleGroups,
   };
-  const outcome = await runChild({
-    script: options.script,
-    args: options.args,
-    cwd: options.cwd,
-    stdio: options.stdio,
-    collector: require.resolve("./collector"),
-    collectorOptions,
-    instrument:
-      options.mode === "sample" ? null : { style: options.mode === "hybrid" ? "counters" : "events", all: options.all, modules },
-  });
+  // Kept: compiling before launch adds the marks other modules made, which the JIT view's maps need.
+  const instrument = options.mode === "sample" ? null : { style: options.mode === "hybrid" ? ("counters" as const) : ("events" as const), all: options.all, modules };
+  const jitDir = options.jit ? mkdtempSync(join(tmpdir(), "tsprof-jit-")) : null;
+  let outcome: ChildOutcome;
+  try {
+    outcome = await runChild({
+      script: options.script,
+      args: options.args,
+      cwd: options.cwd,
+      stdio: options.stdio,
+      collector: require.resolve("./collector"),
+      collectorOptions,
+      instrument,
+      nodeArgs: jitDir ? jitTraceNodeArgs(jitDir) : undefined,
+    });
+  } catch (err) {
+    if (jitDir) rmSync(jitDir, { recursive: true, force: true });
+    throw err;
+  }
   try {
     const result = lineResultOf(outcome, options, startedAt);
+    if (jitDir) addJit(result, jitDir, instrument);
     let outputError: Error | undefined;
     if (options.cpuprofile) {
       // The main thread's samples, in the original files' positions (what DevTools and VS Code open).
@@ -71,7 +88,19 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
     return { result, outcome, outputError };
   } finally {
     outcome.cleanup();
+    if (jitDir) rmSync(jitDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Each function's JIT tier and deoptimizations from V8's JIT trace, mapped through the source maps
+ * of the compile the run used (same instrumentation, so read from the compile cache).
+ */
+function addJit(result: LineProfileResult, traceDir: string, instrument: Parameters<typeof runChild>[0]["instrument"]): void {
+  const trace = readJitTrace(traceDir, new OriginalPositions(instrument));
+  result.jit = true;
+  // No trace file: V8 compiled nothing above the interpreter (it opens the file on the first event).
+  attachJit(result.functions, trace ?? []);
 }
 
 /**

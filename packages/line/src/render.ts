@@ -3,7 +3,7 @@
  * cProfile-like function summary. Pure: result in, string out.
  */
 import { relative, isAbsolute } from "node:path";
-import { displaySourceLine, printableDeep, type FunctionLineProfile, type LineProfileResult } from "@tsprof/core";
+import { displaySourceLine, printableDeep, type FunctionJit, type FunctionLineProfile, type JitTier, type LineProfileResult } from "@tsprof/core";
 import { originOf } from "./sampled-functions";
 
 export interface RenderOptions {
@@ -70,6 +70,7 @@ export function renderFunction(fn: FunctionLineProfile, result: LineProfileResul
   const out: string[] = [];
   out.push(`Total time: ${(fn.totalNs / 1e9).toFixed(6)} s (${totalTimeMeaning(result)})`);
   out.push(`File: ${siteLabel(fn.file, options.cwd)}`);
+  if (hasWorkerThreads(result)) out.push(`Thread: ${fn.thread ?? "main"}`);
   out.push(`Function: ${fn.name} at line ${fn.line}${fn.calls !== null ? ` (${fn.calls} call${fn.calls === 1 ? "" : "s"})` : ""}`);
   out.push("");
   const header = row("Line #", sampleMode ? "Samples" : "Hits", "Time", sampleMode ? "Per Smp" : "Per Hit", "% Time", "Line Contents");
@@ -94,7 +95,29 @@ export function renderFunction(fn: FunctionLineProfile, result: LineProfileResul
     else if (pct >= 5) pctText = paint(options.color, "33", pctText.padStart(8));
     out.push(row(String(l.line), count === null ? "" : String(count), time.toFixed(1), count ? perHit.toFixed(1) : "", pctText, contents(l.source)));
   }
+  if (fn.jit !== undefined) out.push("", ...renderJit(fn.jit, fn.file, options));
   return out.join("\n");
+}
+
+/** The program's worker threads were profiled: tables and rows say which thread they ran on. */
+export function hasWorkerThreads(result: LineProfileResult): boolean {
+  return result.functions.some((f) => f.thread !== undefined && f.thread !== "main") || result.summary.some((r) => r.thread !== undefined && r.thread !== "main");
+}
+
+const TIER_NAME: Record<JitTier, string> = { turbofan: "TurboFan", maglev: "Maglev", sparkplug: "Sparkplug", interpreter: "interpreter" };
+
+/** The JIT lines under a function's table (--jit): its tiers, then each deoptimization's reason and original place. */
+export function renderJit(jit: FunctionJit | null, file: string, options: Pick<RenderOptions, "cwd">): string[] {
+  if (jit === null) return ["JIT: nothing recorded above the interpreter (V8's trace names functions: an anonymous one shows only through its deoptimizations)"];
+  const optimized = jit.optimizations > 0 ? ` (optimized ${jit.optimizations}×)` : "";
+  const end = jit.finalTier === jit.topTier ? "still there at the end" : `${TIER_NAME[jit.finalTier]} at the end`;
+  const total = jit.deopts.reduce((n, d) => n + d.count, 0);
+  const out = [`JIT: reached ${TIER_NAME[jit.topTier]}${optimized}, ${end}; ${total === 0 ? "no" : total} deoptimization${total === 1 ? "" : "s"}${total > 0 ? ":" : ""}`];
+  for (const d of jit.deopts) {
+    const where = d.file === "" ? "(no position)" : d.file === file ? `line ${d.line}:${d.column}` : `${siteLabel(d.file, options.cwd)}:${d.line}:${d.column}`;
+    out.push(`  ${String(d.count).padStart(5)}× ${where}  ${d.reason} (${d.kind})`);
+  }
+  return out;
 }
 
 /** The summary's heading: what its columns measure, and the sampling interval asked for and measured. */
@@ -116,6 +139,7 @@ function formatMicros(us: number): string {
 export function renderSummary(result: LineProfileResult, options: RenderOptions): string {
   const shown = options.onlyUser ? result.summary.filter((r) => originOf(r.file) === "user") : result.summary;
   const rows = shown.slice(0, options.summaryRows ?? 20);
+  const threads = hasWorkerThreads(result);
   if (rows.length === 0) return "";
   const out: string[] = [];
   out.push(summaryHeading(result));
@@ -126,7 +150,8 @@ export function renderSummary(result: LineProfileResult, options: RenderOptions)
     const tot = r.tottimeNs / 1e9;
     const cum = r.cumtimeNs / 1e9;
     const per = (v: number) => (r.ncalls ? (v / r.ncalls).toFixed(4) : "-");
-    const where = r.file ? `${siteLabel(r.file, options.cwd)}:${r.line}(${r.name})` : r.name;
+    const site = r.file ? `${siteLabel(r.file, options.cwd)}:${r.line}(${r.name})` : r.name;
+    const where = threads && r.thread && r.thread !== "main" ? `${site} [${r.thread}]` : site;
     out.push(`${(r.ncalls === null ? "-" : String(r.ncalls)).padStart(9)} ${tot.toFixed(4).padStart(9)} ${per(tot).padStart(9)} ${cum.toFixed(4).padStart(9)} ${per(cum).padStart(9)}  ${where}`);
   }
   return out.join("\n");

@@ -2,7 +2,7 @@
 import type { FileMeta } from "@tsprof/runner";
 // Not @tsprof/core's index: the child and its worker load no renderers (start-up).
 import { SCHEMA_VERSION } from "@tsprof/core/dist/schema";
-import type { LineMode, LineProfileResult, ProgramExit, ResultHeader } from "@tsprof/core";
+import type { LineMode, LineProfileResult, ProgramExit, ResultHeader, SampledCpuProfile } from "@tsprof/core";
 import type { FileData } from "./build-result";
 
 /** Indexes into the shared control array. */
@@ -30,6 +30,8 @@ export interface WorkerInput {
   hookState: SharedArrayBuffer;
   /** tsprof's pid: when our parent changes, tsprof has died. */
   parentPid: number;
+  /** The channel the program's worker threads post their buffers on (hybrid: their shadow stacks). */
+  threadChannel: string;
 }
 
 /** What the child reports: the result without the header, which the parent stamps. */
@@ -159,4 +161,52 @@ export function sharedViews(buffers: SharedBuffers) {
     calls: new Float64Array(buffers.calls),
     stack: buffers.stack ? new Int32Array(buffers.stack) : null,
   };
+}
+
+/** Slots (statements) and functions of all files of one thread share these arrays. */
+export const MAX_SLOTS = 1 << 18;
+export const MAX_FUNCTIONS = 1 << 15;
+const STACK_DEPTH = 1 << 14;
+
+/** One thread's counter buffers (the main thread's and each worker's are alike). */
+export function allocateBuffers(mode: LineMode): SharedBuffers {
+  return {
+    control: new SharedArrayBuffer(16),
+    hits: new SharedArrayBuffer(MAX_SLOTS * 8),
+    time: new SharedArrayBuffer(MAX_SLOTS * 8),
+    escapes: new SharedArrayBuffer(MAX_SLOTS * 8),
+    calls: new SharedArrayBuffer(MAX_FUNCTIONS * 8),
+    stack: mode === "hybrid" ? new SharedArrayBuffer(STACK_DEPTH * 4) : null,
+  };
+}
+
+/** Hands out each registering file's place in its thread's arrays. Global slot 0 means "no statement" on the shadow stack: slots start at 1. */
+export class SlotAllocator {
+  private nextSlot = 1;
+  private nextFunction = 0;
+
+  place(meta: FileMeta): { base: number; fnBase: number } {
+    const base = this.nextSlot;
+    const fnBase = this.nextFunction;
+    this.nextSlot += meta.slots.length;
+    this.nextFunction += meta.functions.length;
+    if (this.nextSlot > MAX_SLOTS || this.nextFunction > MAX_FUNCTIONS) {
+      throw new Error(`tsprof: too many profiled lines (more than ${MAX_SLOTS}); profile fewer functions`);
+    }
+    return { base, fnBase };
+  }
+}
+
+/**
+ * What a worker thread's collector posts to the main thread's (runner's threads.ts): its buffers as
+ * it starts (the main thread then holds them, however the worker ends), each file's plan entry as
+ * it registers.
+ */
+export type ThreadMessage = { kind: "buffers"; threadId: number; buffers: SharedBuffers } | { kind: "plan"; threadId: number; entry: PlanEntry };
+
+/** What a worker's finish writes for the main thread: what only the worker's isolate can give. */
+export interface ThreadSaved {
+  profile: SampledCpuProfile | null;
+  measuredIntervalUs: number | null;
+  sampler: LineProfileResult["sampler"];
 }

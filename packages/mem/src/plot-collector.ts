@@ -21,96 +21,129 @@ export interface PlotCollectorOptions {
 /** Functions beyond this many get no brackets (the table is shared memory of fixed size). */
 const BRACKET_CAPACITY = 4096;
 
+/** The sampler thread (heap-worker.js): the V8 heap series, and the closing of idle brackets. */
+function startHeapSampler(options: PlotCollectorOptions, context: CollectorContext, table: BracketTable, stopFlag: SharedArrayBuffer): Worker {
+  const worker = new Worker(join(__dirname, "heap-worker.js"), {
+    workerData: {
+      recordingPath: options.recordingPath,
+      // The run's one interrupt file (runner's scheme): the sampler thread passes its signal on.
+      interruptPath: context.interruptFile,
+      intervalMs: options.intervalMs,
+      brackets: table.buffer,
+      stopFlag,
+      hookState: context.hookState,
+    },
+    // Do not inherit the runner's preload flags: the worker must not load tsprof's child bootstrap.
+    execArgv: [],
+    stdout: false,
+    stderr: false,
+  });
+  // The sampler must never keep the program alive.
+  worker.unref();
+  worker.on("error", () => {
+    // The heap series stops; RSS from the parent goes on. Nothing to report from inside the child.
+  });
+  return worker;
+}
+
+/**
+ * Stop the sampler thread before the process exits. A sampler that has not connected yet never
+ * will; one that has must disconnect first, else node prints "Waiting for the debugger to
+ * disconnect..." and waits at exit.
+ */
+function stopHeapSampler(worker: Worker, stopFlag: SharedArrayBuffer): void {
+  const state = new Int32Array(stopFlag);
+  if (Atomics.compareExchange(state, 0, SAMPLER_IDLE, SAMPLER_CLOSED) === SAMPLER_CONNECTED) {
+    worker.postMessage("stop");
+    Atomics.wait(state, 0, SAMPLER_CONNECTED, 500);
+  }
+}
+
+/**
+ * The first instrumented file starts running (compiled, loaded): the memory the script starts
+ * from. What of it is tsprof's own is the difference to plain node, which the parent measures
+ * beside the run.
+ */
+function writeBaseline(fd: number, samplerState: SharedArrayBuffer | null): void {
+  writeSync(fd, recordingLine({ type: "baseline", t: epochNow(), rss: process.memoryUsage.rss() }));
+  // The script's code starts now; tsprof's start-up is short enough that the heap sampler may not
+  // have connected yet: give it a moment, so a program that dies fast (out of memory) still has
+  // its heap series.
+  if (samplerState) Atomics.wait(new Int32Array(samplerState), 0, SAMPLER_IDLE, 1000);
+}
+
+interface BracketWriter {
+  fd: number;
+  table: BracketTable;
+  gapMs: number;
+  writeClose: (id: number, t: number) => void;
+  /** Set once the program has ended: calls after that open no brackets. */
+  finished: boolean;
+}
+
+/**
+ * Enter/exit of one file's profiled functions as brackets: the outermost call of a function opens
+ * one (or continues the last, within the gap), the sampler thread closes it once it has returned.
+ */
+function bracketSink(meta: FileMeta, writer: BracketWriter): EventSink<number> {
+  const { fd, table, gapMs, writeClose } = writer;
+  const slots = meta.functions.map(() => table.allocate());
+  const names = meta.functions.map((f) => f.name);
+  const { depth, lastExit } = table;
+  return {
+    enter(fn: number): number {
+      const slot = slots[fn];
+      if (slot < 0 || writer.finished) return -1;
+      if (Atomics.add(depth, slot, 1) === 0) {
+        const now = epochNow();
+        const id = table.enter(slot, now, gapMs, writeClose);
+        if (id !== 0) writeSync(fd, recordingLine({ type: "open", t: now, id, name: names[fn] }));
+      }
+      return slot;
+    },
+    line(): void {
+      // Not used in "calls" style.
+    },
+    exit(slot: number): void {
+      if (slot < 0) return;
+      // lastExit first, then the depth (a full barrier), so the sampler never pairs depth 0
+      // with the previous call's exit time.
+      if (Atomics.load(depth, slot) === 1) lastExit[slot] = epochNow();
+      Atomics.sub(depth, slot, 1);
+    },
+  };
+}
+
 export function create(options: PlotCollectorOptions, context: CollectorContext): Collector {
   const fd = openSync(options.recordingPath, "a");
   let baselineWritten = false;
   const table = BracketTable.create(BRACKET_CAPACITY);
   const stopFlag = new SharedArrayBuffer(4);
-  const gapMs = options.intervalMs;
-  let worker: Worker | null = null;
-  if (options.heap) {
-    worker = new Worker(join(__dirname, "heap-worker.js"), {
-      workerData: {
-        recordingPath: options.recordingPath,
-        // The run's one interrupt file (runner's scheme): the sampler thread passes its signal on.
-        interruptPath: context.interruptFile,
-        intervalMs: options.intervalMs,
-        brackets: table.buffer,
-        stopFlag,
-        hookState: context.hookState,
-      },
-      // Do not inherit the runner's preload flags: the worker must not load tsprof's child bootstrap.
-      execArgv: [],
-      stdout: false,
-      stderr: false,
-    });
-    // The sampler must never keep the program alive.
-    worker.unref();
-    worker.on("error", () => {
-      // The heap series stops; RSS from the parent goes on. Nothing to report from inside the child.
-    });
-  }
-
-  const writeClose = (id: number, t: number): void => {
-    writeSync(fd, recordingLine({ type: "close", t, id }));
+  const worker = options.heap ? startHeapSampler(options, context, table, stopFlag) : null;
+  const writer: BracketWriter = {
+    fd,
+    table,
+    gapMs: options.intervalMs,
+    writeClose: (id, t) => writeSync(fd, recordingLine({ type: "close", t, id })),
+    finished: false,
   };
-  let finished = false;
 
   return {
     registerFile(meta: FileMeta): EventSink<number> {
       if (!baselineWritten) {
-        // The first instrumented file starts running (compiled, loaded): the memory the script
-        // starts from. What of it is tsprof's own is the difference to plain node, which the parent
-        // measures beside the run.
         baselineWritten = true;
-        writeSync(fd, recordingLine({ type: "baseline", t: epochNow(), rss: process.memoryUsage.rss() }));
-        // The script's code starts now; tsprof's start-up is short enough that the heap sampler
-        // may not have connected yet: give it a moment, so a program that dies fast (out of
-        // memory) still has its heap series.
-        if (worker) Atomics.wait(new Int32Array(stopFlag), 0, SAMPLER_IDLE, 1000);
+        writeBaseline(fd, worker ? stopFlag : null);
       }
-      const slots = meta.functions.map(() => table.allocate());
-      const names = meta.functions.map((f) => f.name);
-      const { depth, lastExit } = table;
-      return {
-        enter(fn: number): number {
-          const slot = slots[fn];
-          if (slot < 0 || finished) return -1;
-          if (Atomics.add(depth, slot, 1) === 0) {
-            const now = epochNow();
-            const id = table.enter(slot, now, gapMs, writeClose);
-            if (id !== 0) writeSync(fd, recordingLine({ type: "open", t: now, id, name: names[fn] }));
-          }
-          return slot;
-        },
-        line(): void {
-          // Not used in "calls" style.
-        },
-        exit(slot: number): void {
-          if (slot < 0) return;
-          // lastExit first, then the depth (a full barrier), so the sampler never pairs depth 0
-          // with the previous call's exit time.
-          if (Atomics.load(depth, slot) === 1) lastExit[slot] = epochNow();
-          Atomics.sub(depth, slot, 1);
-        },
-      };
+      return bracketSink(meta, writer);
     },
     finish(exit: ChildExit): void {
-      if (finished) return;
-      finished = true;
+      if (writer.finished) return;
+      writer.finished = true;
       // An abort ends the program inside its calls: leave them open ("not returned"), as a kill does.
-      if (exit.signal !== "SIGABRT") table.closeAll(epochNow(), writeClose);
+      if (exit.signal !== "SIGABRT") table.closeAll(epochNow(), writer.writeClose);
       // From here the process tears down: RSS read after this is not the program's.
       writeSync(fd, recordingLine({ type: "exit", t: epochNow() }));
-      if (worker) {
-        const state = new Int32Array(stopFlag);
-        // A sampler that has not connected yet never will; one that has must disconnect first, else
-        // node prints "Waiting for the debugger to disconnect..." and waits at exit.
-        if (Atomics.compareExchange(state, 0, SAMPLER_IDLE, SAMPLER_CLOSED) === SAMPLER_CONNECTED) {
-          worker.postMessage("stop");
-          Atomics.wait(state, 0, SAMPLER_CONNECTED, 500);
-        }
-      }
+      if (worker) stopHeapSampler(worker, stopFlag);
       closeSync(fd);
       try {
         writeFileSync(context.outFile, JSON.stringify({ kind: "mem-plot-child", exitCode: exit.exitCode }));

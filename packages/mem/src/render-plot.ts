@@ -107,13 +107,9 @@ export function plotSubtitle(rec: MemRecording): string[] {
   return lines;
 }
 
-/**
- * The chart.js configuration of a recording (pure data plus two small drawing plugins): time in
- * seconds on x, MiB on y, one line per series, each bracket a shaded span with its function's
- * name, the peak marked.
- */
-export function buildChartConfig(rec: MemRecording): Record<string, unknown> {
-  const datasets = RECORDING_SERIES.map((series, i) => ({
+/** One chart.js line dataset per recorded series (the first, drawn thicker, is the total). */
+function chartDatasets(rec: MemRecording): Array<Record<string, unknown> & { data: unknown[] }> {
+  return RECORDING_SERIES.map((series, i) => ({
     label: series.label,
     data: seriesPoints(rec.samples, series.key),
     borderColor: SERIES_COLOURS[i],
@@ -123,84 +119,132 @@ export function buildChartConfig(rec: MemRecording): Record<string, unknown> {
     tension: 0,
     fill: false,
   })).filter((d) => d.data.length > 0);
+}
+
+/** Canvas, plot area and scales, as chart.js hands them to a plugin's hooks. */
+interface ChartDrawing {
+  ctx: any;
+  chartArea: { left: number; right: number; top: number; bottom: number };
+  scales: { x: { getPixelForValue(v: number): number }; y: { getPixelForValue(v: number): number } };
+}
+
+/** A bracket name already drawn: where it ends and on which row along the top. */
+interface PlacedLabel {
+  right: number;
+  row: number;
+}
+
+/** Bracket names are drawn in at most this many rows along the top of the plot. */
+const MAX_LABEL_ROWS = 6;
+const LABEL_ROW_PX = 14;
+
+/**
+ * Shade every bracket (nested ones hatched and set lower) and write its function's name along the
+ * top. Returns how many rows of names were used, so the peak label can stay clear of them.
+ */
+function drawBrackets(rec: MemRecording, names: string[], chart: ChartDrawing): number {
+  const { ctx, chartArea, scales } = chart;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(chartArea.left, chartArea.top, chartArea.right - chartArea.left, chartArea.bottom - chartArea.top);
+  ctx.clip();
+  const labelled: PlacedLabel[] = [];
+  const depths = bracketDepths(rec);
+  let rowsUsed = 0;
+  rec.brackets.forEach((b, i) => {
+    const colour = BRACKET_COLOURS[names.indexOf(b.name) % BRACKET_COLOURS.length];
+    const x0 = scales.x.getPixelForValue(b.startMs / 1000);
+    // At least 2 px wide so a very short call stays visible.
+    const x1 = Math.max(scales.x.getPixelForValue(b.endMs / 1000), x0 + 2);
+    drawBracket(ctx, { x0, x1, top: chartArea.top, bottom: chartArea.bottom }, depths[i], colour);
+    const row = drawBracketName(chart, b.open ? `${b.name} (not returned)` : b.name, x0, labelled, colour);
+    if (row !== null) rowsUsed = Math.max(rowsUsed, row + 1);
+  });
+  ctx.restore();
+  return rowsUsed;
+}
+
+/**
+ * A bracket's name at the top, from its start, stepped down a row when it would overlap a name
+ * already there, kept inside the plot. Returns its row, or null when all rows are taken.
+ */
+function drawBracketName(chart: ChartDrawing, text: string, x0: number, labelled: PlacedLabel[], [r, g, b]: readonly number[]): number | null {
+  const { ctx, chartArea } = chart;
+  ctx.font = "12px DejaVu Sans, sans-serif";
+  const textWidth = ctx.measureText(text).width;
+  let row = 0;
+  while (labelled.some((l) => l.row === row && l.right > x0 + 3)) row++;
+  // Keep the name inside the plot: right-align it at the edge when it would run off.
+  const tx = Math.max(chartArea.left + 2, Math.min(x0 + 3, chartArea.right - textWidth - 3));
+  while (labelled.some((l) => l.row === row && l.right > tx)) row++;
+  if (row >= MAX_LABEL_ROWS) return null;
+  labelled.push({ right: tx + textWidth, row });
+  ctx.fillStyle = `rgb(${Math.round(r * 0.6)},${Math.round(g * 0.6)},${Math.round(b * 0.6)})`;
+  ctx.textBaseline = "top";
+  ctx.fillText(text, tx, chartArea.top + 3 + row * LABEL_ROW_PX);
+  return row;
+}
+
+/** Circle the peak, draw a dashed line at its height, and label it clear of the bracket names. */
+function drawPeak(peak: NonNullable<ReturnType<typeof recordingPeak>>, chart: ChartDrawing, labelRowsUsed: number): void {
+  const { ctx, scales, chartArea } = chart;
+  const x = scales.x.getPixelForValue(peak.tMs / 1000);
+  const y = scales.y.getPixelForValue(peak.mib);
+  ctx.save();
+  ctx.strokeStyle = "#000";
+  ctx.fillStyle = "#000";
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  ctx.arc(x, y, 5, 0, 2 * Math.PI);
+  ctx.stroke();
+  ctx.setLineDash([4, 3]);
+  ctx.beginPath();
+  ctx.moveTo(chartArea.left, y);
+  ctx.lineTo(chartArea.right, y);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.font = "bold 12px DejaVu Sans, sans-serif";
+  const text = `peak ${peak.label} ${peak.mib.toFixed(1)} MiB at ${(peak.tMs / 1000).toFixed(2)} s`;
+  const w = ctx.measureText(text).width;
+  const tx = Math.min(Math.max(x - w / 2, chartArea.left + 2), chartArea.right - w - 2);
+  const labelsBottom = chartArea.top + labelRowsUsed * LABEL_ROW_PX + 4;
+  // Top of the text: above the peak, unless that runs into the bracket names, then below.
+  const ty = y - 8 - 14 > labelsBottom ? y - 8 - 14 : Math.min(Math.max(y + 8, labelsBottom), chartArea.bottom - 16);
+  // A light box behind it, so the series drawn underneath do not garble it.
+  ctx.fillStyle = "rgba(255,255,255,0.8)";
+  ctx.fillRect(tx - 2, ty - 1, w + 4, 16);
+  ctx.fillStyle = "#000";
+  ctx.textBaseline = "top";
+  ctx.fillText(text, tx, ty);
+  ctx.restore();
+}
+
+/** The chart.js plugin that draws the brackets under the series and the peak over them. */
+function bracketsAndPeakPlugin(rec: MemRecording): Record<string, unknown> {
   const names = bracketNames(rec);
   const peak = recordingPeak(rec);
   // Rows of bracket names drawn along the top (set while drawing), so the peak label avoids them.
   let labelRowsUsed = 0;
-  const bracketPlugin = {
+  return {
     id: "tsprofBrackets",
-    beforeDatasetsDraw(chart: any): void {
-      const { ctx, chartArea, scales } = chart;
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(chartArea.left, chartArea.top, chartArea.right - chartArea.left, chartArea.bottom - chartArea.top);
-      ctx.clip();
-      const labelled: Array<{ right: number; row: number }> = [];
-      const depths = bracketDepths(rec);
-      rec.brackets.forEach((b, i) => {
-        const index = names.indexOf(b.name);
-        const [r, g, bl] = BRACKET_COLOURS[index % BRACKET_COLOURS.length];
-        const x0 = scales.x.getPixelForValue(b.startMs / 1000);
-        // At least 2 px wide so a very short call stays visible.
-        const x1 = Math.max(scales.x.getPixelForValue(b.endMs / 1000), x0 + 2);
-        drawBracket(ctx, { x0, x1, top: chartArea.top, bottom: chartArea.bottom }, depths[i], [r, g, bl]);
-        // Name at the top, stepped down a row when it would overlap the previous label.
-        ctx.font = "12px DejaVu Sans, sans-serif";
-        const text = b.open ? `${b.name} (not returned)` : b.name;
-        const textWidth = ctx.measureText(text).width;
-        let row = 0;
-        while (labelled.some((l) => l.row === row && l.right > x0 + 3)) row++;
-        // Keep the name inside the plot: right-align it at the edge when it would run off.
-        const tx = Math.max(chartArea.left + 2, Math.min(x0 + 3, chartArea.right - textWidth - 3));
-        while (labelled.some((l) => l.row === row && l.right > tx)) row++;
-        if (row < 6) {
-          labelled.push({ right: tx + textWidth, row });
-          labelRowsUsed = Math.max(labelRowsUsed, row + 1);
-          ctx.fillStyle = `rgb(${Math.round(r * 0.6)},${Math.round(g * 0.6)},${Math.round(bl * 0.6)})`;
-          ctx.textBaseline = "top";
-          ctx.fillText(text, tx, chartArea.top + 3 + row * 14);
-        }
-      });
-      ctx.restore();
+    beforeDatasetsDraw(chart: ChartDrawing): void {
+      labelRowsUsed = Math.max(labelRowsUsed, drawBrackets(rec, names, chart));
     },
-    afterDatasetsDraw(chart: any): void {
-      if (!peak) return;
-      const { ctx, scales, chartArea } = chart;
-      const x = scales.x.getPixelForValue(peak.tMs / 1000);
-      const y = scales.y.getPixelForValue(peak.mib);
-      ctx.save();
-      ctx.strokeStyle = "#000";
-      ctx.fillStyle = "#000";
-      ctx.lineWidth = 1.5;
-      ctx.beginPath();
-      ctx.arc(x, y, 5, 0, 2 * Math.PI);
-      ctx.stroke();
-      ctx.setLineDash([4, 3]);
-      ctx.beginPath();
-      ctx.moveTo(chartArea.left, y);
-      ctx.lineTo(chartArea.right, y);
-      ctx.stroke();
-      ctx.setLineDash([]);
-      ctx.font = "bold 12px DejaVu Sans, sans-serif";
-      const text = `peak ${peak.label} ${peak.mib.toFixed(1)} MiB at ${(peak.tMs / 1000).toFixed(2)} s`;
-      const w = ctx.measureText(text).width;
-      const tx = Math.min(Math.max(x - w / 2, chartArea.left + 2), chartArea.right - w - 2);
-      // Above the peak, unless that collides with the bracket names along the top: then below.
-      const labelsBottom = chartArea.top + labelRowsUsed * 14 + 4;
-      // Top of the text: above the peak, unless that runs into the bracket names, then below.
-      const ty = y - 8 - 14 > labelsBottom ? y - 8 - 14 : Math.min(Math.max(y + 8, labelsBottom), chartArea.bottom - 16);
-      // A light box behind it, so the series drawn underneath do not garble it.
-      ctx.fillStyle = "rgba(255,255,255,0.8)";
-      ctx.fillRect(tx - 2, ty - 1, w + 4, 16);
-      ctx.fillStyle = "#000";
-      ctx.textBaseline = "top";
-      ctx.fillText(text, tx, ty);
-      ctx.restore();
+    afterDatasetsDraw(chart: ChartDrawing): void {
+      if (peak) drawPeak(peak, chart, labelRowsUsed);
     },
   };
+}
+
+/**
+ * The chart.js configuration of a recording (pure data plus a small drawing plugin): time in
+ * seconds on x, MiB on y, one line per series, each bracket a shaded span with its function's
+ * name, the peak marked.
+ */
+export function buildChartConfig(rec: MemRecording): Record<string, unknown> {
   return {
     type: "line",
-    data: { datasets },
+    data: { datasets: chartDatasets(rec) },
     options: {
       animation: false,
       parsing: false,
@@ -218,7 +262,7 @@ export function buildChartConfig(rec: MemRecording): Record<string, unknown> {
         y: { type: "linear", beginAtZero: true, title: { display: true, text: "memory used (MiB)" } },
       },
     },
-    plugins: [bracketPlugin],
+    plugins: [bracketsAndPeakPlugin(rec)],
   };
 }
 

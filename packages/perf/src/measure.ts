@@ -15,9 +15,9 @@ import {
   type HardwareStatus,
   type SimulatedCaches,
 } from "@tsprof/core";
-import { emptyElapsed } from "./parse/common";
+import { emptyElapsed, type ParsedPerfStat } from "./parse/common";
 import { DEFAULT_GEOMETRY, runCachegrind } from "./run/cachegrind";
-import { runPerfStat } from "./run/perf-stat";
+import { runPerfStat, type PerfStatRun } from "./run/perf-stat";
 import { readDeclaredWorkItems, WORK_ITEMS_ENV, type Workload } from "./run/workload";
 
 export interface MeasureOptions {
@@ -55,6 +55,109 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
 /** Baseline runs (Node start-up under cachegrind), shared between the variants of one compare. */
 export type BaselineCache = Map<string, Promise<CacheEvents | null>>;
 
+/** What perf stat counted, and whether hardware counters were there. */
+interface PerfCount {
+  perf: PerfStatRun;
+  rows: ParsedPerfStat["rows"];
+  hardware: HardwareStatus;
+}
+
+/** perf stat -r N of the workload; a usage problem or a failed perf ends the measurement. */
+async function countWithPerf(workload: Workload, options: MeasureOptions, tempDir: string, env: NodeJS.ProcessEnv): Promise<PerfCount> {
+  const perf = await runPerfStat(workload, {
+    events: options.events,
+    repeats: options.repeats,
+    tempDir,
+    env,
+    stdout: options.stdout,
+    perf: options.perf,
+    cwd: options.cwd,
+  });
+  if (perf.usage) throw new UsageError(perf.usage);
+  if (perf.failure) throw new ToolError(perf.failure, 1);
+  const rows = perf.parsed?.rows ?? [];
+  let hardware: HardwareStatus = perf.hardware ?? hardwareStatusFromRows(rows);
+  // Only software events asked for: whether hardware counters exist was not measured.
+  if (hardware.state === "unknown" && rows.length > 0 && !rows.some((r) => /cycles|instructions|cache|branch/.test(r.event))) {
+    hardware = { state: "not-measured", message: null };
+  }
+  return { perf, rows, hardware };
+}
+
+/** Simulate when asked, or (auto) when hardware counters are missing; never after a Ctrl-C during perf. */
+function wantsSimulation(options: MeasureOptions, count: PerfCount): boolean {
+  const { hardware } = count;
+  return !count.perf.interrupted && (options.simulate === "always" || (options.simulate === "auto" && hardware.state !== "available" && hardware.state !== "not-measured"));
+}
+
+/** Why the caches are simulated, for the progress line. */
+function simulationReason(options: MeasureOptions, hardware: HardwareStatus): string {
+  if (options.simulate === "always") return "--simulate";
+  return hardware.state === "perf-missing" ? "perf missing" : hardware.state === "blocked" ? "perf blocked" : "no hardware counters";
+}
+
+/**
+ * Node's start-up under cachegrind (an empty script), measured once per argv and geometry and
+ * shared by the variants of a compare. The whole argv is the key: the empty script's name carries
+ * its extension and format (a .ts baseline includes the TypeScript compile a .mjs one does not;
+ * sharing one gave negative counts).
+ */
+function startupBaseline(argv: string[], geometry: NonNullable<MeasureOptions["geometry"]>, options: MeasureOptions, tempDir: string, baselines: BaselineCache): Promise<CacheEvents | null> {
+  const key = JSON.stringify([argv, geometry]);
+  let pending = baselines.get(key);
+  if (!pending) {
+    options.log?.("measuring node start-up under cachegrind (empty script baseline)");
+    pending = runCachegrind(argv, { geometry, tempDir, tag: "baseline", env: process.env, stdout: "ignore", valgrind: options.valgrind, cwd: options.cwd }).then((b) => b.events);
+    baselines.set(key, pending);
+  }
+  return pending;
+}
+
+interface Simulation {
+  simulated: SimulatedCaches | null;
+  exit: { exitCode: number | null; signal: string | null };
+  /** Why cachegrind gave no events, when it gave none. */
+  failure: string | null;
+}
+
+/** valgrind cachegrind with explicit cache geometry, minus the start-up baseline. Notes go to `notes`. */
+async function simulateCaches(
+  workload: Workload,
+  options: MeasureOptions,
+  run: { tempDir: string; env: NodeJS.ProcessEnv; workFile: string; baselines: BaselineCache },
+  notes: string[],
+): Promise<Simulation> {
+  const geometry = options.geometry ?? DEFAULT_GEOMETRY;
+  const { tempDir, env } = run;
+  const grind = await runCachegrind(workload.simulationArgv, { geometry, tempDir, tag: "workload", env, stdout: options.stdout, valgrind: options.valgrind, cwd: options.cwd });
+  const exit = { exitCode: grind.exitCode, signal: grind.signal };
+  if (!grind.events) {
+    if (grind.failure) notes.push(grind.failure);
+    return { simulated: null, exit, failure: grind.failure };
+  }
+  let baseline: CacheEvents | null = null;
+  if (grind.interrupted) notes.push("interrupted (Ctrl-C) under cachegrind: no start-up baseline measured");
+  if (workload.simulationBaselineArgv && !grind.interrupted) {
+    baseline = await startupBaseline(workload.simulationBaselineArgv, geometry, options, tempDir, run.baselines);
+    if (!baseline) notes.push("the empty-script baseline under cachegrind failed: simulated figures include node start-up");
+  }
+  const workItems = options.workItems ?? readDeclaredWorkItems(run.workFile);
+  const simulated = buildSimulatedCaches({
+    geometry: {
+      I1: grind.geometry.I1 ?? geometry.I1,
+      D1: grind.geometry.D1 ?? geometry.D1,
+      LL: grind.geometry.LL ?? geometry.LL,
+    },
+    command: grind.argv,
+    workload: grind.events,
+    baseline,
+    workItems: workItems?.count ?? null,
+    exitCode: grind.exitCode,
+    signal: grind.signal,
+  });
+  return { simulated, exit, failure: grind.failure };
+}
+
 /**
  * Count one workload: perf stat (-r N) and, when hardware counters are missing (or asked),
  * valgrind cachegrind with explicit cache geometry, minus an empty-script baseline.
@@ -69,73 +172,16 @@ export async function measureWorkload(
   const startedAt = new Date().toISOString();
   const workFile = join(tempDir, `work-items-${Math.random().toString(36).slice(2)}.json`);
   const env = { ...process.env, [WORK_ITEMS_ENV]: workFile };
-  const notes: string[] = [];
+  const count = await countWithPerf(workload, options, tempDir, env);
+  const { perf, rows, hardware } = count;
+  const notes: string[] = [...perf.notes];
 
-  const perf = await runPerfStat(workload, {
-    events: options.events,
-    repeats: options.repeats,
-    tempDir,
-    env,
-    stdout: options.stdout,
-    perf: options.perf,
-    cwd: options.cwd,
-  });
-  if (perf.usage) throw new UsageError(perf.usage);
-  if (perf.failure) throw new ToolError(perf.failure, 1);
-  notes.push(...perf.notes);
-  const rows = perf.parsed?.rows ?? [];
-  let hardware: HardwareStatus = perf.hardware ?? hardwareStatusFromRows(rows);
-  if (hardware.state === "unknown" && rows.length > 0 && !rows.some((r) => /cycles|instructions|cache|branch/.test(r.event))) {
-    hardware = { state: "not-measured", message: null };
-  }
-
-  // Ctrl-C during perf: report what was counted, no slow simulation afterwards.
-  const simulate = !perf.interrupted && (options.simulate === "always" || (options.simulate === "auto" && hardware.state !== "available" && hardware.state !== "not-measured"));
-  let simulated: SimulatedCaches | null = null;
-  let simExit: { exitCode: number | null; signal: string | null } | null = null;
-  if (simulate) {
-    const geometry = options.geometry ?? DEFAULT_GEOMETRY;
-    const why = options.simulate === "always" ? "--simulate" : hardware.state === "perf-missing" ? "perf missing" : hardware.state === "blocked" ? "perf blocked" : "no hardware counters";
-    log(`${why}: simulating caches with valgrind cachegrind for ${workload.label} (slow: tens of times slower than a normal run)`);
-    const run = await runCachegrind(workload.simulationArgv, { geometry, tempDir, tag: "workload", env, stdout: options.stdout, valgrind: options.valgrind, cwd: options.cwd });
-    simExit = { exitCode: run.exitCode, signal: run.signal };
-    if (run.events) {
-      let baseline: CacheEvents | null = null;
-      if (run.interrupted) notes.push("interrupted (Ctrl-C) under cachegrind: no start-up baseline measured");
-      if (workload.simulationBaselineArgv && !run.interrupted) {
-        // The whole argv: the empty script's name carries its extension and format (a .ts baseline
-        // includes the TypeScript compile a .mjs one does not; sharing one gave negative counts).
-        const key = JSON.stringify([workload.simulationBaselineArgv, geometry]);
-        let pending = baselines.get(key);
-        if (!pending) {
-          log("measuring node start-up under cachegrind (empty script baseline)");
-          pending = runCachegrind(workload.simulationBaselineArgv, { geometry, tempDir, tag: "baseline", env: process.env, stdout: "ignore", valgrind: options.valgrind, cwd: options.cwd }).then(
-            (b) => b.events,
-          );
-          baselines.set(key, pending);
-        }
-        baseline = await pending;
-        if (!baseline) notes.push("the empty-script baseline under cachegrind failed: simulated figures include node start-up");
-      }
-      const workItems = options.workItems ?? readDeclaredWorkItems(workFile);
-      simulated = buildSimulatedCaches({
-        geometry: {
-          I1: run.geometry.I1 ?? geometry.I1,
-          D1: run.geometry.D1 ?? geometry.D1,
-          LL: run.geometry.LL ?? geometry.LL,
-        },
-        command: run.argv,
-        workload: run.events,
-        baseline,
-        workItems: workItems?.count ?? null,
-        exitCode: run.exitCode,
-        signal: run.signal,
-      });
-    } else if (run.failure) {
-      notes.push(run.failure);
-    }
-    if (!run.events && rows.length === 0) {
-      throw new ToolError([hardware.message, run.failure].filter(Boolean).join("; "), 1);
+  let simulation: Simulation | null = null;
+  if (wantsSimulation(options, count)) {
+    log(`${simulationReason(options, hardware)}: simulating caches with valgrind cachegrind for ${workload.label} (slow: tens of times slower than a normal run)`);
+    simulation = await simulateCaches(workload, options, { tempDir, env, workFile, baselines }, notes);
+    if (!simulation.simulated && rows.length === 0) {
+      throw new ToolError([hardware.message, simulation.failure].filter(Boolean).join("; "), 1);
     }
   } else if (rows.length === 0) {
     throw new ToolError(hardware.message ?? "perf stat produced no counters", 1);
@@ -153,9 +199,9 @@ export async function measureWorkload(
     elapsed: perf.parsed?.elapsed ?? emptyElapsed(),
     workItems: options.workItems ?? readDeclaredWorkItems(workFile),
     hardware,
-    simulated,
-    exitCode: fromPerf ? perf.exitCode : simExit?.exitCode ?? null,
-    signal: fromPerf ? perf.signal : simExit?.signal ?? null,
+    simulated: simulation?.simulated ?? null,
+    exitCode: fromPerf ? perf.exitCode : simulation?.exit.exitCode ?? null,
+    signal: fromPerf ? perf.signal : simulation?.exit.signal ?? null,
     notes,
     problems: perf.parsed?.problems ?? [],
   });

@@ -305,37 +305,32 @@ const DERIVED_LABELS: Array<[keyof DerivedMetrics & string, string, number]> = [
   ["ghz", "GHz", 3],
 ];
 
-/** Side-by-side table of several variants with each one's ratio to the first. */
-export function renderCompare(result: CountersCompareResult): string {
+/** Adds one row of the compare table: the label, a cell per variant, each one's ratio to the first. */
+type AddRow = (label: string, cells: string[], ratios: Array<number | null | undefined>) => void;
+
+/** The counted events, in the order first seen; returns those no variant could count (left out). */
+function addCounterRows(result: CountersCompareResult, addRow: AddRow): string[] {
   const variants = result.variants;
-  if (variants.length === 0) return "no variants\n";
-  const names = variantNames(variants);
-  const head = ["", names[0]];
-  const aligns: Array<"left" | "right"> = ["left", "right"];
-  for (const name of names.slice(1)) {
-    head.push(name, "ratio");
-    aligns.push("right", "right");
-  }
-  const t = table(head, aligns);
   const keys: string[] = [];
   for (const v of variants) for (const k of Object.keys(v.counters)) if (!keys.includes(k)) keys.push(k);
-  const pushRow = (label: string, cells: string[], ratios: Array<number | null | undefined>) => {
-    const row = [label, cells[0]];
-    for (let i = 1; i < variants.length; i++) row.push(cells[i], formatRatio(ratios[i]));
-    t.push(row);
-  };
   // Events no variant could count are named once below the table instead of filling it.
   const unsupported = keys.filter((key) => variants.every((v) => v.counters[key]?.status !== "counted"));
   for (const key of keys) {
     if (unsupported.includes(key)) continue;
-    pushRow(
+    addRow(
       key,
       variants.map((v) => (v.counters[key] ? valueCell(v.counters[key]) : "")),
       result.ratios.map((r) => r.counters[key]),
     );
   }
+  return unsupported;
+}
+
+/** Wall time and the metrics core derived from the counters (IPC, miss rates, ...). */
+function addDerivedRows(result: CountersCompareResult, addRow: AddRow): void {
+  const variants = result.variants;
   if (variants.some((v) => v.elapsed.seconds !== null)) {
-    pushRow(
+    addRow(
       "seconds elapsed",
       variants.map((v) => (v.elapsed.seconds === null ? "" : v.elapsed.seconds.toFixed(4))),
       result.ratios.map((r) => r.derived.elapsedSeconds),
@@ -343,7 +338,7 @@ export function renderCompare(result: CountersCompareResult): string {
   }
   for (const [name, label, digits] of DERIVED_LABELS) {
     if (variants.every((v) => v.derived[name] === null)) continue;
-    pushRow(
+    addRow(
       label,
       variants.map((v) => {
         const value = v.derived[name] as number | null;
@@ -352,39 +347,69 @@ export function renderCompare(result: CountersCompareResult): string {
       result.ratios.map((r) => r.derived[name]),
     );
   }
-  if (variants.some((v) => v.simulated)) {
-    const simRows: Array<[string, keyof CacheTotals, boolean]> = [
-      ["sim. instructions", "instructions", false],
-      ["sim. D refs", "dataRefs", false],
-      ["sim. D1 misses", "d1Misses", false],
-      ["sim. D1 miss %", "d1MissPct", true],
-      ["sim. LLd misses", "lldMisses", false],
-      ["sim. LL misses", "llMisses", false],
-      ["sim. LL miss %", "llMissPct", true],
-    ];
-    for (const [label, field, isPct] of simRows) {
-      pushRow(
-        label,
-        variants.map((v) => {
-          const totals = v.simulated ? v.simulated.net ?? v.simulated.workload : null;
-          const value = totals ? (totals[field] as number | null) : null;
-          return value === null ? "" : isPct ? pct(value) : formatCount(value);
-        }),
-        result.ratios.map((r) => r.simulated[field as string]),
+}
+
+const SIMULATED_ROWS: Array<[string, keyof CacheTotals, boolean]> = [
+  ["sim. instructions", "instructions", false],
+  ["sim. D refs", "dataRefs", false],
+  ["sim. D1 misses", "d1Misses", false],
+  ["sim. D1 miss %", "d1MissPct", true],
+  ["sim. LLd misses", "lldMisses", false],
+  ["sim. LL misses", "llMisses", false],
+  ["sim. LL miss %", "llMissPct", true],
+];
+
+/** cachegrind's simulated totals (net of node's start-up where measured), and per work item. */
+function addSimulatedRows(result: CountersCompareResult, addRow: AddRow): void {
+  const variants = result.variants;
+  for (const [label, field, isPct] of SIMULATED_ROWS) {
+    addRow(
+      label,
+      variants.map((v) => {
+        const totals = v.simulated ? v.simulated.net ?? v.simulated.workload : null;
+        const value = totals ? (totals[field] as number | null) : null;
+        return value === null ? "" : isPct ? pct(value) : formatCount(value);
+      }),
+      result.ratios.map((r) => r.simulated[field as string]),
+    );
+  }
+  const items = variants[0].workItems;
+  if (items && variants.every((v) => v.simulated?.perItem)) {
+    for (const [label, field] of [["instructions", "instructions"], ["D1 misses", "d1Misses"], ["LL misses", "llMisses"]] as const) {
+      addRow(
+        `sim. ${label} per ${items.label}`,
+        variants.map((v) => formatPerItem(v.simulated!.perItem![field])),
+        result.ratios.map((r) => r.simulated[field]),
       );
     }
-    const items = variants[0].workItems;
-    if (items && variants.every((v) => v.simulated?.perItem)) {
-      for (const [label, field] of [["instructions", "instructions"], ["D1 misses", "d1Misses"], ["LL misses", "llMisses"]] as const) {
-        pushRow(
-          `sim. ${label} per ${items.label}`,
-          variants.map((v) => formatPerItem(v.simulated!.perItem![field])),
-          result.ratios.map((r) => r.simulated[field]),
-        );
-      }
-    }
   }
-  const lines = [` Comparing ${variants.length} variants (ratio = variant / ${names[0]}):`, t.toString()];
+}
+
+/** The side-by-side table: a value column per variant, and a ratio column after each but the first. */
+function compareTable(result: CountersCompareResult, names: string[]): { text: string; unsupported: string[] } {
+  const variants = result.variants;
+  const head = ["", names[0]];
+  const aligns: Array<"left" | "right"> = ["left", "right"];
+  for (const name of names.slice(1)) {
+    head.push(name, "ratio");
+    aligns.push("right", "right");
+  }
+  const t = table(head, aligns);
+  const addRow: AddRow = (label, cells, ratios) => {
+    const row = [label, cells[0]];
+    for (let i = 1; i < variants.length; i++) row.push(cells[i], formatRatio(ratios[i]));
+    t.push(row);
+  };
+  const unsupported = addCounterRows(result, addRow);
+  addDerivedRows(result, addRow);
+  if (variants.some((v) => v.simulated)) addSimulatedRows(result, addRow);
+  return { text: t.toString(), unsupported };
+}
+
+/** Under the table: events never counted, the simulated geometry, every variant's notes, and why. */
+function compareFooter(result: CountersCompareResult, unsupported: string[]): string[] {
+  const variants = result.variants;
+  const lines: string[] = [];
   if (unsupported.length > 0) lines.push(`   not counted in any variant: ${unsupported.join(", ")}`);
   const sim = variants.find((v) => v.simulated)?.simulated;
   if (sim) {
@@ -403,6 +428,16 @@ export function renderCompare(result: CountersCompareResult): string {
   if (notes.size > 0) lines.push([...notes].map((n) => `note: ${n}`).join("\n"));
   // The explanations were computed with the comparison (core); here they are only printed.
   if (result.explanations && result.explanations.length > 0) lines.push(["Why:", ...result.explanations.map((e) => `- ${e.summary}`)].join("\n"));
+  return lines;
+}
+
+/** Side-by-side table of several variants with each one's ratio to the first. */
+export function renderCompare(result: CountersCompareResult): string {
+  const variants = result.variants;
+  if (variants.length === 0) return "no variants\n";
+  const names = variantNames(variants);
+  const { text, unsupported } = compareTable(result, names);
+  const lines = [` Comparing ${variants.length} variants (ratio = variant / ${names[0]}):`, text, ...compareFooter(result, unsupported)];
   return `${lines.join("\n\n")}\n`;
 }
 

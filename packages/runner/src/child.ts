@@ -5,7 +5,7 @@
  * The source-line mapper is its own entry, @tsprof/runner/source-map, as it loads a source-map
  * library that a child needs only when it maps positions.
  */
-export type { Collector, CollectorContext, CollectorModule, EventSink, ChildExit } from "./collector";
+export type { Collector, CollectorContext, ThreadContext, CollectorModule, EventSink, ChildExit } from "./collector";
 export type { FileMeta, FunctionMeta, SlotMeta } from "./instrument";
 export { CpuSampler, type CpuProfile, type CpuProfileNode } from "./sampler";
 export { hitsOfSlots, lineHits } from "./instrument-meta";
@@ -15,3 +15,4 @@ export { InterruptWatchdog, type WatchdogVerdict } from "./watchdog";
 export { interruptRequested, signalExitCode, HookState, INTERRUPT_HOOK, FORWARDED_SIGNALS, type ForwardedSignal } from "./interrupt";
 export { postSync, sourceLines, OWN_DIRS, isOwnFile } from "./child-helpers";
 export { unprofiledNote, markOwnThread } from "./spawned";
+export { ThreadInbox, threadOutbox, threadLabel, threadResultFile, threadChannelName } from "./threads";

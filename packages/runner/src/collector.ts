@@ -55,6 +55,18 @@ export interface Collector {
   finish(exit: ChildExit): void;
 }
 
+/** What a collector's thread side gets in a worker thread of the profiled program (threads.ts). */
+export interface ThreadContext {
+  tempDir: string;
+  threadId: number;
+  /** The BroadcastChannel the main thread's collector listens on. */
+  channel: string;
+  /** Where the thread's finish writes what only its isolate can give (its sampled profile). */
+  resultFile: string;
+}
+
 export interface CollectorModule {
   create(options: unknown, context: CollectorContext): Collector;
+  /** The collector's side in the program's worker threads; without it, workers run unprofiled. */
+  createThread?(options: unknown, context: ThreadContext): Collector;
 }

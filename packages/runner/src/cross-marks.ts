@@ -5,10 +5,22 @@
  * instrumented however and whenever it loads, and compiled output stays cacheable.
  */
 import { readFileSync } from "node:fs";
-import type { InstrumentPlan } from "./compile";
+import { cachedAnalysis, type InstrumentPlan } from "./compile";
 
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)(["'])([^"'\n]+)\1/g;
 const MAX_FILES = 2000;
+/** Only a function imported (`import ... from "./x"`) from a relative module can be marked there. */
+const RELATIVE_IMPORT = /\bfrom\s*["']\.\.?\//;
+
+/** The parse itself (the TypeScript parser loads here, on a cache miss only). */
+function marksOf(source: string, file: string): Array<{ name: string; from: string }> {
+  const { crossModuleMarks } = require("./instrument") as typeof import("./instrument");
+  try {
+    return crossModuleMarks(source, file);
+  } catch {
+    return []; // unparsable: the loader reports the syntax error
+  }
+}
 
 /**
  * Fill `plan.functions` from the graph under `entry`. `resolve` names the file a relative
@@ -31,14 +43,8 @@ export function addCrossModuleMarks(
     } catch {
       continue;
     }
-    if (source.includes("profile")) {
-      const { crossModuleMarks } = require("./instrument") as typeof import("./instrument");
-      let marks: Array<{ name: string; from: string }> = [];
-      try {
-        marks = crossModuleMarks(source, file);
-      } catch {
-        // unparsable: the loader reports the syntax error
-      }
+    if (source.includes("profile") && RELATIVE_IMPORT.test(source)) {
+      const marks = cachedAnalysis("cross-marks", file, source, () => marksOf(source, file));
       for (const { name, from } of marks) {
         const target = resolve(file, from);
         if (!target) continue;

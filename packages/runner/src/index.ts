@@ -6,7 +6,7 @@ export type { FileMeta, FunctionMeta, SlotMeta, InstrumentStyle, InstrumentResul
 export { compileFile, ScriptSyntaxError, isUserFile, isTypeScriptFile, formatOf } from "./compile";
 export { CpuSampler, type CpuProfile, type CpuProfileNode } from "./sampler";
 export { SourceLineMapper } from "./source-lines";
-export type { Collector, CollectorContext, CollectorModule, EventSink, ChildExit } from "./collector";
+export type { Collector, CollectorContext, ThreadContext, CollectorModule, EventSink, ChildExit } from "./collector";
 export { FORWARDED_SIGNALS, signalExitCode, interruptRequested, type ForwardedSignal } from "./interrupt";
 export { appendPlan, writeSnapshot, readSnapshot, type ChildSnapshot } from "./snapshot";
 export { InterruptWatchdog, type WatchdogVerdict } from "./watchdog";

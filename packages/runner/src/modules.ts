@@ -5,7 +5,8 @@
  */
 import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, resolve as resolvePath } from "node:path";
-import { UsageError } from "@tsprof/core";
+// The schema module alone: this file runs in the profiled process, which must not load all of core.
+import { UsageError } from "@tsprof/core/dist/schema";
 
 /** One `--module` argument and the files it stands for (absolute, symlinks resolved as Node loads them). */
 export interface ModuleGroup {

@@ -32,6 +32,16 @@ const MAX_FILES = 2000;
 // one only costs a wasted compile).
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)(["'])([^"'\n]+)\1/g;
 const DYNAMIC_IMPORT = /\bimport\s*\(/;
+// A worker thread's script loads through the same loader (threads.ts): `new Worker("./w.ts")`,
+// `new Worker(new URL("./w.ts", import.meta.url))`, `new Worker(join(__dirname, "w.ts"))`.
+const WORKER_SCRIPT = /\bnew\s+Worker\s*\(\s*(?:new\s+URL\s*\(\s*|(?:path\.)?(?:join|resolve)\s*\(\s*__dirname\s*,\s*)?(["'])([^"'\n]+)\1/g;
+
+/** The specifiers a file's source names: its imports, and its worker threads' scripts. */
+function specifiersOf(source: string): string[] {
+  const out = [...source.matchAll(SPECIFIER)].map((m) => m[2]);
+  for (const m of source.matchAll(WORKER_SCRIPT)) out.push(/^\.{0,2}\//.test(m[2]) ? m[2] : `./${m[2]}`);
+  return out;
+}
 
 /** The file a relative specifier names, the way the child's loader resolves it (./x.js -> ./x.ts). */
 export function resolveRelative(fromFile: string, specifier: string): string | null {
@@ -106,8 +116,8 @@ export function precompileGraph(entry: string, plan: InstrumentPlan | null): Pre
         // a syntax error: the child reports it
       }
     }
-    for (const match of source.matchAll(SPECIFIER)) {
-      const target = resolveRelative(file, match[2]) ?? resolveAlias(file, match[2]);
+    for (const specifier of specifiersOf(source)) {
+      const target = resolveRelative(file, specifier) ?? resolveAlias(file, specifier);
       if (target && !seen.has(target)) {
         seen.add(target);
         queue.push(target);

@@ -16,6 +16,7 @@ import { compileFile, formatOf, isUserFile, mayInstrument, wantsInstrumentation,
 import { CONFIG_ENV, type ChildConfig } from "./config";
 import { pathsCandidates } from "./tsconfig";
 import { watchSpawned } from "./spawned";
+import { installThreadCollector, readThreadConfig, shareConfigWithThreads } from "./threads";
 
 import type { Collector, CollectorModule } from "./collector";
 import { FORWARDED_SIGNALS, HookState, INTERRUPT_HOOK, signalExitCode, type ForwardedSignal } from "./interrupt";
@@ -25,19 +26,24 @@ function readConfig(): ChildConfig | null {
   if (!path) return null;
   // Children of the profiled program must not inherit the profiling.
   delete process.env[CONFIG_ENV];
+  // Its worker threads must (they copy process.env as they start).
+  shareConfigWithThreads(path);
   return JSON.parse(readFileSync(path, "utf8")) as ChildConfig;
 }
 
 const config = readConfig();
-const plan: InstrumentPlan | null = config?.instrument ?? null;
+// A worker thread of the profiled program: profiled like the main thread where the collector can (threads.ts).
+const thread = config ? null : readThreadConfig();
+const runConfig = config ?? thread?.config ?? null;
+const plan: InstrumentPlan | null = config?.instrument ?? (thread?.module ? thread.config.instrument : null);
 
 // A profiled child: the parent compiled before launch; a compile here is a miss worth a line.
-const compileNote = config ? `tsprof: compiling %s inside the profiled process (not found before launch)\n` : null;
-if (config) useCompileCache(config.cacheDir ?? null, (file) => process.stderr.write(compileNote!.replace("%s", file)));
+const compileNote = runConfig ? `tsprof: compiling %s inside the profiled process (not found before launch)\n` : null;
+if (runConfig) useCompileCache(runConfig.cacheDir ?? null, (file) => process.stderr.write(compileNote!.replace("%s", file)));
 
-if (config?.esmHooks !== false) {
+if (runConfig?.esmHooks !== false) {
   register(pathToFileURL(join(__dirname, "hooks.mjs")).href, pathToFileURL(__filename).href, {
-    data: { instrument: plan, cacheDir: config?.cacheDir ?? null, compileNote },
+    data: { instrument: plan, cacheDir: runConfig?.cacheDir ?? null, compileNote },
   });
 }
 
@@ -108,6 +114,7 @@ export function describeError(err: unknown): string {
 
 
 if (config?.collector) installCollector(config);
+else if (thread?.module) installThreadCollector(thread);
 else {
   // Plain runs (perf, dashboard): only make our syntax errors read as one clear line, and only
   // when the script has no handler of its own.

@@ -6,7 +6,7 @@
  * it cannot load (not installed, or built for another Node), falls back to node:inspector's
  * Profiler domain, which produces the same format.
  */
-import { Session } from "node:inspector";
+import type { Session } from "node:inspector";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import Module from "node:module";
@@ -106,9 +106,17 @@ export class CpuSampler {
   private session: Session | null = null;
   private running = false;
 
-  constructor(readonly intervalUs: number) {
+  /**
+   * @param inspectorOnly use node:inspector even where the addon loads: in the program's worker
+   *   threads, as the addon's profiler crashes the process when a worker that it samples is terminated.
+   */
+  constructor(
+    readonly intervalUs: number,
+    inspectorOnly = false,
+  ) {
     let reason: string | null = null;
-    if (process.env.TSPROF_SAMPLER === "inspector") reason = "TSPROF_SAMPLER=inspector";
+    if (inspectorOnly) reason = "a worker thread";
+    else if (process.env.TSPROF_SAMPLER === "inspector") reason = "TSPROF_SAMPLER=inspector";
     else {
       try {
         this.addon = loadAddon();
@@ -126,7 +134,9 @@ export class CpuSampler {
       this.addon.setSamplingInterval(this.intervalUs);
       this.addon.startProfiling(TITLE, true);
     } else {
-      this.session = new Session();
+      // node:inspector loads only for this fallback.
+      const { Session: InspectorSession } = require("node:inspector") as typeof import("node:inspector");
+      this.session = new InspectorSession();
       this.session.connect();
       this.post("Profiler.enable");
       this.post("Profiler.setSamplingInterval", { interval: this.intervalUs });

@@ -6,3 +6,4 @@
  */
 export { SourceLineMapper, type OriginalLine } from "./source-lines";
 export * from "./map-profile";
+export * from "./original-positions";

@@ -3,9 +3,11 @@
  * notes that one started, so tsprof can say that it did not profile it (see spawned.ts).
  */
 import { appendFileSync } from "node:fs";
+import { isMainThread } from "node:worker_threads";
 
 const log = process.env.TSPROF_SPAWN_LOG;
-if (log) {
+// Worker threads read NODE_OPTIONS too: they are not processes (spawned.ts counts them apart).
+if (log && isMainThread) {
   try {
     appendFileSync(log, `${process.pid}\n`);
   } catch {

@@ -1,6 +1,7 @@
 /**
- * What the profiled program starts that tsprof does not profile: worker threads (their code runs
- * uninstrumented, outside the main thread's sampler) and Node child processes (they do not
+ * What the profiled program starts that tsprof does not profile: worker threads that do not load
+ * tsprof's loader (started with their own execArgv or env; the others are profiled, threads.ts),
+ * or all of them under a collector without a thread side, and Node child processes (they do not
  * inherit the profiling). Counted so the output says so in one line instead of staying silent.
  * Node children are seen however they are started (spawn, fork, exec, a shell): NODE_OPTIONS
  * preloads spawn-marker.js into them, which appends its pid to a log in the run's temp dir.
@@ -45,13 +46,23 @@ function nodeChildren(): number {
   }
 }
 
-/** One line about what was not profiled, or null when the program started none of it. */
-export function unprofiledNote(): string | null {
+/**
+ * One line about what was not profiled, or null when the program started none of it.
+ * @param profiledThreads worker threads the collector profiled (they loaded tsprof's loader and
+ *   reported); null when the collector does not profile threads at all.
+ */
+export function unprofiledNote(profiledThreads: ReadonlySet<number> | null = null): string | null {
   const children = nodeChildren();
-  const workers = [...startedThreads].filter((id) => !ownThreads.has(id)).length;
+  const workers = [...startedThreads].filter((id) => !ownThreads.has(id) && !profiledThreads?.has(id)).length;
   const parts: string[] = [];
   if (workers > 0) parts.push(`${workers} worker thread${workers === 1 ? "" : "s"}`);
   if (children > 0) parts.push(`${children} Node child process${children === 1 ? "" : "es"}`);
   if (parts.length === 0) return null;
-  return `the program started ${parts.join(" and ")}; tsprof profiles the main thread only, so their code is not in these tables`;
+  if (profiledThreads === null) {
+    return `the program started ${parts.join(" and ")}; tsprof profiles the main thread only, so their code is not in these tables`;
+  }
+  const why: string[] = [];
+  if (workers > 0) why.push("a worker started with its own execArgv or env does not load tsprof's loader");
+  if (children > 0) why.push("child processes are not profiled");
+  return `the program started ${parts.join(" and ")} that tsprof did not profile (${why.join("; ")}), so their code is not in these tables`;
 }

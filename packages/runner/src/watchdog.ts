@@ -9,7 +9,7 @@
  * If even the hook does not run (the main thread is stuck in native code), poll() says "stuck" and
  * the caller saves what it can itself.
  */
-import { Session } from "node:inspector";
+import type { Session } from "node:inspector";
 import { HookState, INTERRUPT_HOOK, interruptRequested, type ForwardedSignal } from "./interrupt";
 
 export interface WatchdogOptions {
@@ -51,7 +51,9 @@ export class InterruptWatchdog {
 
   private askHook(): void {
     try {
-      this.session = new Session();
+      // node:inspector loads only now (an interrupt during a busy loop), not in every profiled process.
+      const { Session: InspectorSession } = require("node:inspector") as typeof import("node:inspector");
+      this.session = new InspectorSession();
       this.session.connectToMainThread();
       this.session.post("Runtime.evaluate", { expression: `globalThis.${INTERRUPT_HOOK}?.(${JSON.stringify(this.signal)})`, silent: true }, () => undefined);
     } catch {

@@ -63,90 +63,112 @@ export function parseCachegrind(text: string): ParsedCachegrind {
   return parseCachegrindSummary(text);
 }
 
+/** Where parseCachegrindOut is in a cachegrind.out file, and what it has read so far. */
+interface OutFileState {
+  out: ParsedCachegrind;
+  /** Compressed names seen so far: "fl=(1) name" defines (1), a later "fl=(1)" uses it. */
+  names: Record<"fl" | "fn", Record<string, string>>;
+  byFunction: Map<string, CachegrindFunction>;
+  /** Sum of every cost line, per event: the totals of a file cut before its summary line. */
+  summed: number[];
+  file: string;
+  fn: string;
+  /** The function the next cost lines belong to (null after an fl= or fn= line). */
+  current: CachegrindFunction | null;
+  sawSummary: boolean;
+}
+
+/** A file or function name, with valgrind's name compression (>= 3.22 may write "fl=(1) name" once, then "fl=(1)"). */
+function resolveName(state: OutFileState, kind: "fl" | "fn", value: string): string {
+  const m = /^\((\d+)\)\s*(.*)$/.exec(value);
+  if (!m) return value;
+  if (m[2] !== "") state.names[kind][m[1]] = m[2];
+  return state.names[kind][m[1]] ?? value;
+}
+
+/** desc: (cache geometry), cmd: and events: lines. */
+function readHeaderLine(line: string, out: ParsedCachegrind): boolean {
+  if (line.startsWith("desc:")) readGeometry(line, out.geometry);
+  else if (line.startsWith("cmd:")) out.command = line.slice(4).trim();
+  else if (line.startsWith("events:")) out.events = line.slice(7).trim().split(/\s+/).filter(Boolean);
+  else return false;
+  return true;
+}
+
+/** fl=/fi=/fe= (the file) and fn= (the function) lines: where the next costs belong. */
+function readPositionLine(line: string, state: OutFileState): boolean {
+  if (/^(fl|fi|fe)=/.test(line)) state.file = resolveName(state, "fl", line.slice(3).trim());
+  else if (line.startsWith("fn=")) state.fn = resolveName(state, "fn", line.slice(3).trim());
+  else return false;
+  state.current = null;
+  return true;
+}
+
+/** The summary: (or totals:) line: the program's totals, in the order of the events line. */
+function readSummaryLine(line: string, lineNumber: number, state: OutFileState): void {
+  const { out } = state;
+  const values = line.slice(line.indexOf(":") + 1).trim().split(/\s+/);
+  // A count the line does not give stays missing: no ratio may be derived from it.
+  out.events.forEach((name, n) => {
+    if (values[n] === undefined || !/^\d{1,20}$/.test(values[n])) return;
+    const v = Number(values[n]);
+    if (Number.isFinite(v)) out.totals[name] = v;
+  });
+  if (values.length !== out.events.length || values.some((v) => !/^\d+$/.test(v))) {
+    out.problems.push(`line ${lineNumber}: summary does not match the events line: ${excerpt(line)}`);
+  }
+  state.sawSummary = true;
+}
+
+/** A cost line ("<line> <cost> <cost> ..."): its costs added to the current function and the sums. */
+function readCostLine(line: string, lineNumber: number, state: OutFileState): void {
+  const { out } = state;
+  const parts = line.trim().split(/\s+/);
+  const costs = parts.slice(1).map((p) => (/^\d{1,20}$/.test(p) ? Number(p) : Number.NaN));
+  if (costs.some((c) => Number.isNaN(c)) || costs.length > Math.max(1, out.events.length)) {
+    out.problems.push(`line ${lineNumber}: bad cost line: ${excerpt(line)}`);
+    return;
+  }
+  if (!state.current) {
+    const key = `${state.file}\u0000${state.fn}`;
+    state.current = state.byFunction.get(key) ?? { file: state.file, name: state.fn, costs: {} };
+    state.byFunction.set(key, state.current);
+  }
+  const current = state.current;
+  costs.forEach((c, n) => {
+    state.summed[n] = (state.summed[n] ?? 0) + c;
+    const name = out.events[n] ?? `event${n}`;
+    current.costs[name] = (current.costs[name] ?? 0) + c;
+  });
+}
+
 /** Parse a cachegrind.out.<pid> file. Missing trailing costs on a line are zero, as the format says. */
 export function parseCachegrindOut(text: string): ParsedCachegrind {
-  const out = emptyCachegrind("cachegrind.out");
-  const lines = splitLines(text);
-  const names: Record<string, Record<string, string>> = { fl: {}, fn: {} };
-  const byFunction = new Map<string, CachegrindFunction>();
-  const summed: number[] = [];
-  let file = "???";
-  let fn = "???";
-  let current: CachegrindFunction | null = null;
-  let sawSummary = false;
-  const resolve = (kind: "fl" | "fn", value: string): string => {
-    // Name compression (valgrind >= 3.22 may write "fl=(1) name" once, then "fl=(1)").
-    const m = /^\((\d+)\)\s*(.*)$/.exec(value);
-    if (!m) return value;
-    if (m[2] !== "") names[kind][m[1]] = m[2];
-    return names[kind][m[1]] ?? value;
+  const state: OutFileState = {
+    out: emptyCachegrind("cachegrind.out"),
+    names: { fl: {}, fn: {} },
+    byFunction: new Map(),
+    summed: [],
+    file: "???",
+    fn: "???",
+    current: null,
+    sawSummary: false,
   };
+  const { out } = state;
+  const lines = splitLines(text);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (line.trim() === "") continue;
-    if (line.startsWith("desc:")) {
-      readGeometry(line, out.geometry);
-      continue;
-    }
-    if (line.startsWith("cmd:")) {
-      out.command = line.slice(4).trim();
-      continue;
-    }
-    if (line.startsWith("events:")) {
-      out.events = line.slice(7).trim().split(/\s+/).filter(Boolean);
-      continue;
-    }
-    if (/^(fl|fi|fe)=/.test(line)) {
-      file = resolve("fl", line.slice(3).trim());
-      current = null;
-      continue;
-    }
-    if (line.startsWith("fn=")) {
-      fn = resolve("fn", line.slice(3).trim());
-      current = null;
-      continue;
-    }
-    if (line.startsWith("summary:") || line.startsWith("totals:")) {
-      const values = line.slice(line.indexOf(":") + 1).trim().split(/\s+/);
-      // A count the line does not give stays missing: no ratio may be derived from it.
-      out.events.forEach((name, n) => {
-        if (values[n] === undefined || !/^\d{1,20}$/.test(values[n])) return;
-        const v = Number(values[n]);
-        if (Number.isFinite(v)) out.totals[name] = v;
-      });
-      if (values.length !== out.events.length || values.some((v) => !/^\d+$/.test(v))) {
-        out.problems.push(`line ${i + 1}: summary does not match the events line: ${excerpt(line)}`);
-      }
-      sawSummary = true;
-      continue;
-    }
-    if (/^\d/.test(line)) {
-      const parts = line.trim().split(/\s+/);
-      const costs = parts.slice(1).map((p) => (/^\d{1,20}$/.test(p) ? Number(p) : Number.NaN));
-      if (costs.some((c) => Number.isNaN(c)) || costs.length > Math.max(1, out.events.length)) {
-        out.problems.push(`line ${i + 1}: bad cost line: ${excerpt(line)}`);
-        continue;
-      }
-      if (!current) {
-        const key = `${file}\u0000${fn}`;
-        current = byFunction.get(key) ?? { file, name: fn, costs: {} };
-        byFunction.set(key, current);
-      }
-      costs.forEach((c, n) => {
-        summed[n] = (summed[n] ?? 0) + c;
-        const name = out.events[n] ?? `event${n}`;
-        current!.costs[name] = (current!.costs[name] ?? 0) + c;
-      });
-      continue;
-    }
-    if (/^(version|creator|pid|positions|part|thread):/.test(line)) continue;
-    out.problems.push(`line ${i + 1}: not cachegrind output: ${excerpt(line)}`);
+    if (readHeaderLine(line, out) || readPositionLine(line, state)) continue;
+    if (line.startsWith("summary:") || line.startsWith("totals:")) readSummaryLine(line, i + 1, state);
+    else if (/^\d/.test(line)) readCostLine(line, i + 1, state);
+    else if (!/^(version|creator|pid|positions|part|thread):/.test(line)) out.problems.push(`line ${i + 1}: not cachegrind output: ${excerpt(line)}`);
   }
-  if (!sawSummary) {
-    if (summed.length > 0) out.problems.push("no summary line (truncated file?): totals summed from the cost lines");
-    out.events.forEach((name, n) => (out.totals[name] = summed[n] ?? 0));
+  if (!state.sawSummary) {
+    if (state.summed.length > 0) out.problems.push("no summary line (truncated file?): totals summed from the cost lines");
+    out.events.forEach((name, n) => (out.totals[name] = state.summed[n] ?? 0));
   }
-  out.functions = [...byFunction.values()].sort((a, b) => (b.costs.Ir ?? 0) - (a.costs.Ir ?? 0));
+  out.functions = [...state.byFunction.values()].sort((a, b) => (b.costs.Ir ?? 0) - (a.costs.Ir ?? 0));
   return out;
 }
 

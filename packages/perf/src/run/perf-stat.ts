@@ -75,6 +75,62 @@ export interface PerfStatRun {
   argv: string[];
 }
 
+/** The perf argv of one run: CSV with our separator into `outFile`, then the workload. */
+function perfStatArgs(events: string[], outFile: string, workload: Workload): string[] {
+  return ["stat", "-x", SEPARATOR, "-o", outFile, "-e", events.join(","), "--", ...workload.argv];
+}
+
+/** Move the wall-time row we added (duration_time) out of the rows into `elapsed`. */
+function takeWallTime(parsed: ParsedPerfStat): void {
+  const index = parsed.rows.findIndex((r) => r.event.replace(/:[a-z]+$/, "") === WALL_EVENT);
+  if (index < 0) return;
+  const [wall] = parsed.rows.splice(index, 1);
+  if (wall.status === "counted" && wall.value !== null) parsed.elapsed.seconds = wall.value / 1e9;
+}
+
+type RunOutcome = Awaited<ReturnType<typeof runTool>>;
+
+/**
+ * A run that wrote no counters: what perf's stderr says (a usage problem, no hardware counters, a
+ * failed start), as the fields of the final result; null when runs before it were counted (then
+ * those are kept, with a note).
+ */
+function noCounters(outcome: RunOutcome, workload: Workload, counted: number, run: number, notes: string[]): Partial<PerfStatRun> | null {
+  const diagnosis = diagnosePerfStderr(outcome.stderrTail);
+  if (diagnosis.usage) return { usage: diagnosis.usage };
+  if (diagnosis.hardware) return { hardware: diagnosis.hardware };
+  const workloadFailed = /Workload failed: (.*)/.exec(outcome.stderrTail);
+  const first = outcome.stderrTail.trim().split("\n").find((l) => l.trim() !== "") ?? `exit code ${String(outcome.exitCode)}`;
+  if (counted === 0) {
+    return { failure: workloadFailed ? `cannot run ${workload.argv[0]}: ${workloadFailed[1]}` : `perf stat failed: ${first.trim()}` };
+  }
+  notes.push(`run ${run + 1} gave no counters (${first.trim()}); kept the ${counted} before it`);
+  return null;
+}
+
+/**
+ * Record how a counted run ended (exit code, signal) in `result`; true when the repeats stop here:
+ * Ctrl-C, or a workload that failed (the runs so far are reported, with a note).
+ */
+function endOfRun(result: PerfStatRun, outcome: RunOutcome, workload: Workload, run: number, counted: number, repeats: number): boolean {
+  // perf exits with the workload's status; a signal it only prints ("node: Killed").
+  // A SIGTERM/SIGHUP passed on ends the run as that signal, whatever perf itself exits with.
+  const signal = outcome.forwardedSignal ?? outcome.signal ?? workloadSignalFromStderr(outcome.stderrTail, workload.argv[0]);
+  result.signal = signal;
+  result.exitCode = signal && outcome.exitCode === 0 ? null : outcome.exitCode;
+  const more = run + 1 < repeats;
+  if (outcome.interrupted || signal === "SIGINT") {
+    result.interrupted = true;
+    if (more) result.notes.push(`interrupted (${!signal || signal === "SIGINT" ? "Ctrl-C" : signal}): ${counted} of ${repeats} runs measured`);
+    return true;
+  }
+  if (signal || (result.exitCode !== null && result.exitCode !== 0)) {
+    if (more) result.notes.push(`the workload failed in run ${run + 1}: not repeated (${counted} of ${repeats} runs measured)`);
+    return true;
+  }
+  return false;
+}
+
 /**
  * `perf stat -x';' -o <file> -e <events> -- <workload>`, repeated N times and combined as perf's -r
  * would (mean, ± variance of the mean). One perf per run, so that Ctrl-C or a failing workload
@@ -95,7 +151,6 @@ export async function runPerfStat(
   const addWall = !options.events.includes(WALL_EVENT);
   const events = addWall ? [...options.events, WALL_EVENT] : options.events;
   const perf = options.perf ?? "perf";
-  const argsFor = (outFile: string) => ["stat", "-x", SEPARATOR, "-o", outFile, "-e", events.join(","), "--", ...workload.argv];
   const result: PerfStatRun = {
     parsed: null,
     exitCode: null,
@@ -105,54 +160,29 @@ export async function runPerfStat(
     failure: null,
     notes: [],
     interrupted: false,
-    argv: [perf, ...argsFor("<file>")],
+    argv: [perf, ...perfStatArgs(events, "<file>", workload)],
   };
+  const missing: Partial<PerfStatRun> = { hardware: { state: "perf-missing", message: PERF_MISSING_MESSAGE } };
   const preflight = await preflightPerf(perf, events);
-  if (preflight.missing) return { ...result, hardware: { state: "perf-missing", message: PERF_MISSING_MESSAGE } };
+  if (preflight.missing) return { ...result, ...missing };
   if (preflight.usage) return { ...result, usage: preflight.usage };
   if (preflight.hardware) return { ...result, hardware: preflight.hardware };
 
   const runs: ParsedPerfStat[] = [];
   for (let run = 0; run < options.repeats; run++) {
     const outFile = join(options.tempDir, `perf-stat-${run}-${Math.random().toString(36).slice(2)}.csv`);
-    const outcome = await runTool(perf, argsFor(outFile), { env: options.env, stdout: options.stdout, cwd: options.cwd });
-    if (outcome.spawnError === "ENOENT") return { ...result, hardware: { state: "perf-missing", message: PERF_MISSING_MESSAGE } };
+    const outcome = await runTool(perf, perfStatArgs(events, outFile, workload), { env: options.env, stdout: options.stdout, cwd: options.cwd });
+    if (outcome.spawnError === "ENOENT") return { ...result, ...missing };
     if (outcome.spawnError) return { ...result, failure: `cannot start perf: ${outcome.spawnError}` };
     const parsed = parsePerfCsv(existsSync(outFile) ? readFileSync(outFile, "utf8") : "", SEPARATOR);
     if (parsed.rows.length === 0) {
-      const diagnosis = diagnosePerfStderr(outcome.stderrTail);
-      if (diagnosis.usage) return { ...result, usage: diagnosis.usage };
-      if (diagnosis.hardware) return { ...result, hardware: diagnosis.hardware };
-      const workloadFailed = /Workload failed: (.*)/.exec(outcome.stderrTail);
-      const first = outcome.stderrTail.trim().split("\n").find((l) => l.trim() !== "") ?? `exit code ${String(outcome.exitCode)}`;
-      if (runs.length === 0) {
-        return { ...result, failure: workloadFailed ? `cannot run ${workload.argv[0]}: ${workloadFailed[1]}` : `perf stat failed: ${first.trim()}` };
-      }
-      result.notes.push(`run ${run + 1} gave no counters (${first.trim()}); kept the ${runs.length} before it`);
+      const stop = noCounters(outcome, workload, runs.length, run, result.notes);
+      if (stop) return { ...result, ...stop };
       break;
     }
-    if (addWall) {
-      const index = parsed.rows.findIndex((r) => r.event.replace(/:[a-z]+$/, "") === WALL_EVENT);
-      if (index >= 0) {
-        const [wall] = parsed.rows.splice(index, 1);
-        if (wall.status === "counted" && wall.value !== null) parsed.elapsed.seconds = wall.value / 1e9;
-      }
-    }
+    if (addWall) takeWallTime(parsed);
     runs.push(parsed);
-    // perf exits with the workload's status; a signal it only prints ("node: Killed").
-    // A SIGTERM/SIGHUP passed on ends the run as that signal, whatever perf itself exits with.
-    const signal = outcome.forwardedSignal ?? outcome.signal ?? workloadSignalFromStderr(outcome.stderrTail, workload.argv[0]);
-    result.signal = signal;
-    result.exitCode = signal && outcome.exitCode === 0 ? null : outcome.exitCode;
-    if (outcome.interrupted || signal === "SIGINT") {
-      result.interrupted = true;
-      if (run + 1 < options.repeats) result.notes.push(`interrupted (${!signal || signal === "SIGINT" ? "Ctrl-C" : signal}): ${runs.length} of ${options.repeats} runs measured`);
-      break;
-    }
-    if (signal || (result.exitCode !== null && result.exitCode !== 0)) {
-      if (run + 1 < options.repeats) result.notes.push(`the workload failed in run ${run + 1}: not repeated (${runs.length} of ${options.repeats} runs measured)`);
-      break;
-    }
+    if (endOfRun(result, outcome, workload, run, runs.length, options.repeats)) break;
   }
   const parsed = aggregateRuns(runs);
   parsed.label = workload.label;

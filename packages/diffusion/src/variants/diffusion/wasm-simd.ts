@@ -10,33 +10,50 @@
 import * as fs from "node:fs";
 import * as v8 from "node:v8";
 import { ALIAS_SHIFT, DIFFUSION_D, DIFFUSION_DT, initialGrid } from "../../grid";
-import { WASM_PATH, WASM_RELAXED_PATH } from "../../native";
+import { WASM_PATH, WASM_RELAXED_PATH, WASM_SHARED_PATH, WASM_SHARED_RELAXED_PATH } from "../../native";
 import type { RunnableVariant, VariantCreateOptions } from "../../variant";
 
-interface DiffusionExports {
+export interface DiffusionExports {
   stepRows(src: number, dst: number, n: number, rowStart: number, rowEnd: number, k: number): void;
   sum(grid: number, cells: number): number;
 }
 
 /** The slice of the WebAssembly JS API used here (lib ES2022 has no WebAssembly typings). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
 }
-interface WasmApi {
+export interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   validate(bytes: Uint8Array): boolean;
 }
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const PAGE = 65536;
 /** First grid byte: past the first page, which AssemblyScript may use for static data. */
 const GRID_BASE = PAGE;
 
-export type WasmFlavor = "relaxed" | "plain";
+/**
+ * Where the two grids of side n live in the module's memory, and how many pages it needs. Grids
+ * start 64-byte aligned (cache-line), the second one shifted by ALIAS_SHIFT against 4K aliasing
+ * (see grid.ts: 30% for this kernel at 2048 x 2048).
+ */
+export function wasmGridLayout(n: number): { pages: number; gridA: number; gridB: number } {
+  const aligned = Math.ceil((n * n * 8) / 64) * 64 + ALIAS_SHIFT;
+  return { pages: Math.ceil((GRID_BASE + 2 * aligned) / PAGE), gridA: GRID_BASE, gridB: GRID_BASE + aligned };
+}
 
-const cachedModules = new Map<WasmFlavor, object>();
+export type WasmFlavor = "relaxed" | "plain";
+/** "private": the module's own memory (wasm-simd); "shared": a shared memory for a team of threads. */
+export type WasmMemoryKind = "private" | "shared";
+
+const BUILDS: Record<WasmMemoryKind, Record<WasmFlavor, string>> = {
+  private: { plain: WASM_PATH, relaxed: WASM_RELAXED_PATH },
+  shared: { plain: WASM_SHARED_PATH, relaxed: WASM_SHARED_RELAXED_PATH },
+};
+
+const cachedModules = new Map<string, object>();
 
 function compile(file: string): object {
   // Compile every function with the optimizing tier up front (in setup, untimed), like a compiled
@@ -51,27 +68,29 @@ function compile(file: string): object {
 /**
  * The compiled kernel: the relaxed-SIMD build (fused multiply-add) when the engine accepts it
  * (Node 20's V8 needs --experimental-wasm-relaxed-simd; newer engines ship it), else the plain
- * SIMD build. `prefer: "plain"` forces the fallback (tests check both).
+ * SIMD build. `prefer: "plain"` forces the fallback (tests check both). `memory: "shared"` gives
+ * the build that imports a shared memory (a compiled module can be posted to worker threads).
  */
-export function loadDiffusionModule(prefer: WasmFlavor = "relaxed"): { module: object; flavor: WasmFlavor } {
+export function loadDiffusionModule(prefer: WasmFlavor = "relaxed", memory: WasmMemoryKind = "private"): { module: object; flavor: WasmFlavor } {
+  const builds = BUILDS[memory];
   if (prefer === "relaxed") {
-    let relaxed = cachedModules.get("relaxed");
-    if (!relaxed && fs.existsSync(WASM_RELAXED_PATH)) {
-      const bytes = fs.readFileSync(WASM_RELAXED_PATH);
+    let relaxed = cachedModules.get(`${memory}:relaxed`);
+    if (!relaxed && fs.existsSync(builds.relaxed)) {
+      const bytes = fs.readFileSync(builds.relaxed);
       // Only engines that do not ship relaxed SIMD yet need (and know) the flag.
       if (!wasm.validate(bytes)) v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
       if (wasm.validate(bytes)) {
-        relaxed = compile(WASM_RELAXED_PATH);
-        cachedModules.set("relaxed", relaxed);
+        relaxed = compile(builds.relaxed);
+        cachedModules.set(`${memory}:relaxed`, relaxed);
       }
       // Otherwise this engine rejects relaxed SIMD: use the plain build.
     }
     if (relaxed) return { module: relaxed, flavor: "relaxed" };
   }
-  let plain = cachedModules.get("plain");
+  let plain = cachedModules.get(`${memory}:plain`);
   if (!plain) {
-    plain = compile(WASM_PATH);
-    cachedModules.set("plain", plain);
+    plain = compile(builds.plain);
+    cachedModules.set(`${memory}:plain`, plain);
   }
   return { module: plain, flavor: "plain" };
 }
@@ -79,32 +98,29 @@ export function loadDiffusionModule(prefer: WasmFlavor = "relaxed"): { module: o
 export function createWasmSimd(options: VariantCreateOptions = {}): RunnableVariant {
   const k = DIFFUSION_D * DIFFUSION_DT;
   let n = 0;
-  let exports: DiffusionExports | null = null;
+  let kernel: DiffusionExports | null = null;
   let memory: WasmMemory | null = null;
   let src = 0;
   let dst = 0;
   return {
     setup(size) {
       n = size;
-      const bytes = n * n * 8;
-      // Grids start 64-byte aligned (cache-line), the second one shifted by ALIAS_SHIFT against 4K
-      // aliasing (see grid.ts: 30% for this kernel at 2048 x 2048).
-      const aligned = Math.ceil(bytes / 64) * 64 + ALIAS_SHIFT;
-      memory = new wasm.Memory({ initial: Math.ceil((GRID_BASE + 2 * aligned) / PAGE) });
+      const layout = wasmGridLayout(n);
+      memory = new wasm.Memory({ initial: layout.pages });
       const { module } = loadDiffusionModule(options.wasmFlavor ?? "relaxed");
       const instance = new wasm.Instance(module, { env: { memory } });
-      exports = instance.exports as unknown as DiffusionExports;
-      src = GRID_BASE;
-      dst = GRID_BASE + aligned;
+      kernel = instance.exports as unknown as DiffusionExports;
+      src = layout.gridA;
+      dst = layout.gridB;
       new Float64Array(memory.buffer, src, n * n).set(initialGrid(n));
     },
     step() {
-      exports!.stepRows(src, dst, n, 0, n, k);
+      kernel!.stepRows(src, dst, n, 0, n, k);
       const swap = src;
       src = dst;
       dst = swap;
     },
-    checksum: () => exports!.sum(src, n * n),
+    checksum: () => kernel!.sum(src, n * n),
     grid: () => new Float64Array(memory!.buffer, src, n * n).slice(),
   };
 }

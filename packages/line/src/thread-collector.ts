@@ -1,0 +1,50 @@
+/**
+ * The line collector in a worker thread of the profiled program (runner's threads.ts installs it
+ * there as `globalThis.__tsprof`): the same counters as the main thread's, in buffers of its own
+ * that it hands to the main thread as it starts, so the counts survive however the thread ends;
+ * its own CPU sampler (V8 samples one isolate), whose profile it maps and saves at its end.
+ */
+import { writeFileSync } from "node:fs";
+import type { Collector, FileMeta, ThreadContext } from "@tsprof/runner";
+import { CpuSampler, threadLabel, threadOutbox } from "@tsprof/runner/child";
+import type { LineCollectorOptions } from "./collector";
+import { allocateBuffers, fileViews, OWN_DIRS, sharedViews, SlotAllocator, type ThreadMessage, type ThreadSaved } from "./shared";
+import { calibrateEventCost, traceSinks } from "./trace-sinks";
+
+export function createThread(options: LineCollectorOptions, context: ThreadContext): Collector {
+  const buffers = allocateBuffers(options.mode);
+  const views = sharedViews(buffers);
+  const outbox = threadOutbox(context.channel);
+  const post = (message: ThreadMessage) => outbox.post(message);
+  // First: from here on the main thread holds this thread's counters (and sees that it is profiled).
+  post({ kind: "buffers", threadId: context.threadId, buffers });
+  const slots = new SlotAllocator();
+  const eventCostMs = options.mode === "trace" ? calibrateEventCost() : 0;
+  const traceSink = traceSinks(eventCostMs);
+  // node:inspector's sampler: the addon's crashes the process when this thread is terminated.
+  const sampler = new CpuSampler(options.samplingIntervalUs, true);
+  sampler.start();
+
+  return {
+    registerFile(meta: FileMeta) {
+      const { base, fnBase } = slots.place(meta);
+      const data = fileViews(views, meta, base, fnBase);
+      post({ kind: "plan", threadId: context.threadId, entry: { meta, base, fnBase } });
+      if (options.mode === "hybrid") return { counters: data.hits, stack: views.stack, base, escapes: data.escapes };
+      return traceSink(data);
+    },
+
+    finish(): void {
+      const profile = sampler.stop();
+      // Mapped here: the source maps of the files this thread compiled are this isolate's.
+      const { mapCpuProfile } = require("@tsprof/runner/source-map") as typeof import("@tsprof/runner/source-map");
+      const { measuredIntervalUs } = require("./build-result") as typeof import("./build-result");
+      const saved: ThreadSaved = {
+        profile: profile ? mapCpuProfile(profile, { ownDirs: OWN_DIRS, thread: threadLabel(context.threadId) }) : null,
+        measuredIntervalUs: profile ? measuredIntervalUs(profile) : null,
+        sampler: sampler.kind,
+      };
+      writeFileSync(context.resultFile, JSON.stringify(saved), { mode: 0o600, flag: "wx" });
+    },
+  };
+}

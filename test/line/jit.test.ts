@@ -1,0 +1,110 @@
+// `tsprof line --jit`: each function's JIT tier and deoptimizations (reason, original line), from
+// V8's JIT trace of the run; and the parsers of V8's trace and code log on real output.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { parseV8JitTrace, validateResult, type FunctionLineProfile, type LineProfileResult } from "@tsprof/core";
+import { renderLineProfile } from "@tsprof/line";
+import { OriginalPositions, codeLogNodeArgs, readCodeLogs } from "@tsprof/runner/source-map";
+import { tsprof, fixture, tempDir, readJson } from "../helpers/cli";
+
+const DEOPT = fixture("line", "deopt.ts");
+
+function fn(result: LineProfileResult, name: string): FunctionLineProfile {
+  const f = result.functions.find((x) => x.name === name);
+  assert.ok(f, `function ${name} in ${result.functions.map((x) => x.name).join(", ")}`);
+  return f;
+}
+
+// One run per mode, shared by the assertions on it (each spawns a profiled process).
+const runs = new Map<string, { code: number; stdout: string; stderr: string; result: LineProfileResult }>();
+function runJit(mode: "hybrid" | "trace" | "sample") {
+  const cached = runs.get(mode);
+  if (cached) return cached;
+  const out = join(tempDir(), "jit.json");
+  const run = tsprof(["line", "--jit", "--mode", mode, "--json", out, DEOPT]);
+  assert.equal(run.code, 0, run.stderr);
+  const entry = { ...run, result: readJson<LineProfileResult>(out) };
+  runs.set(mode, entry);
+  return entry;
+}
+
+for (const mode of ["hybrid", "trace", "sample"] as const) {
+  test(`--jit (${mode}): the deoptimization of a shape check, with its reason and original line`, () => {
+    const { result } = runJit(mode);
+    assert.equal(result.jit, true);
+    const sumX = fn(result, "sumX");
+    assert.ok(sumX.jit, "sumX has a JIT state");
+    // Thousands of calls on one object shape: V8 optimizes it (TurboFan; Maglev first on newer V8).
+    assert.ok(sumX.jit.topTier === "turbofan" || sumX.jit.topTier === "maglev", `top tier ${sumX.jit.topTier}`);
+    assert.ok(sumX.jit.optimizations >= 1);
+    // Objects of a new shape: the map check of `points[i].x` fails, on line 13 of the TypeScript.
+    const shape = sumX.jit.deopts.find((d) => d.reason === "wrong map");
+    assert.ok(shape, `a "wrong map" deoptimization in ${JSON.stringify(sumX.jit.deopts)}`);
+    assert.equal(shape.file, DEOPT);
+    assert.equal(shape.line, 13);
+    assert.ok(shape.column >= 5 && shape.column <= 26, `column ${shape.column} is in \`total += points[i].x\``);
+    assert.ok(shape.count >= 1);
+  });
+}
+
+test("--jit: a function that never ran has no JIT state; the JSON validates and the text shows the view", () => {
+  const { result, stdout } = runJit("hybrid");
+  if (result.mode === "sample") return;
+  assert.equal(fn(result, "neverCalled").jit, null);
+  validateResult(JSON.parse(JSON.stringify(result)), "jit.json", "line");
+  const text = renderLineProfile(result, { color: false, skipZero: false });
+  assert.match(text, /JIT: reached (TurboFan|Maglev) \(optimized \d+×\)/);
+  assert.match(text, /\d+× line 13:\d+ {2}wrong map \(deopt-eager\)/);
+  assert.match(text, /JIT: nothing recorded above the interpreter/);
+  assert.ok(stdout.startsWith("done function\n\n"), "V8's traces stay out of the program's output");
+  assert.doesNotMatch(stdout, /\[bailout|;;; deoptimize/);
+});
+
+test("without --jit: no JIT state in the result or the text", () => {
+  const out = join(tempDir(), "plain.json");
+  const run = tsprof(["line", "--json", out, DEOPT]);
+  assert.equal(run.code, 0, run.stderr);
+  const result = readJson<LineProfileResult>(out);
+  assert.equal(result.jit, undefined);
+  assert.ok(result.functions.every((f) => f.jit === undefined));
+  assert.doesNotMatch(renderLineProfile(result, { color: false, skipZero: false }), /JIT:/);
+});
+
+test("parseV8JitTrace: tiers, re-optimization and the deoptimization's position from a real trace", () => {
+  const traced = parseV8JitTrace(readFileSync(fixture("line", "jit", "deopt.trace.txt"), "utf8"));
+  const sumX = traced.filter((f) => f.name === "sumX");
+  assert.equal(sumX.length, 1);
+  assert.deepEqual(
+    { file: sumX[0].file, top: sumX[0].topTier, final: sumX[0].finalTier, optimizations: sumX[0].optimizations },
+    { file: "/home/user/project/deopt.js", top: "turbofan", final: "turbofan", optimizations: 2 },
+  );
+  assert.deepEqual(sumX[0].deopts, [{ kind: "deopt-eager", reason: "wrong map", file: "/home/user/project/deopt.js", line: 13, column: 62 }]);
+  // Only Sparkplug compiled the constructor: that trace names no script.
+  const point = traced.find((f) => f.name === "Point");
+  assert.deepEqual(point && { file: point.file, top: point.topTier, final: point.finalTier }, { file: "", top: "sparkplug", final: "sparkplug" });
+  assert.equal(traced.find((f) => f.name === "warm"), undefined, "never left the interpreter: not in the trace");
+});
+
+test("V8's code log: one file per thread, each function's top and final tier, the deoptimization mapped (the dashboard's JIT view)", () => {
+  const dir = tempDir();
+  const script = fixture("line", "jit", "deopt.js");
+  const run = spawnSync(process.execPath, [...codeLogNodeArgs(dir), script], { encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout, "", "deoptimization traces go to a file, not to the program's stdout");
+  // The main thread and the worker it starts write a log each (one shared file would be overwritten).
+  assert.ok(readdirSync(dir).filter((f) => f.endsWith("v8.log")).length >= 2, readdirSync(dir).join(", "));
+  const log = readCodeLogs(dir, new OriginalPositions());
+  assert.ok(log);
+  const sumX = log.functions.filter((f) => f.name === "sumX" && f.file === script);
+  assert.ok(sumX.length >= 2, "sumX compiled by both threads");
+  for (const copy of sumX) {
+    assert.equal(copy.line, 11);
+    assert.equal(copy.tier, "turbofan");
+  }
+  const wrongMap = log.deopts.filter((d) => d.reason === "wrong map" && d.file === script);
+  assert.ok(wrongMap.length >= 1);
+  assert.ok(wrongMap.every((d) => d.line === 13 && d.owner?.line === 11 && d.function === "sumX"));
+});
