@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { ladderPairs } from "@tsprof/core";
+import { explainStudy, ladderPairs, readResultFile, type StudyCell } from "@tsprof/core";
 import { WorkerTeam, findVariant, listVariants, loadDiffusionModule, type RunnableVariant, type WasmFlavor } from "@tsprof/diffusion";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -49,6 +49,24 @@ test("wasm-simd-workers is listed right after wasm-simd, available, and explaine
   assert.equal(info.unavailable, undefined, "the build produced the shared-memory kernel");
   assert.equal(info.against, "wasm-simd");
   assert.ok(ladderPairs(variants).some((p) => p.variant === "wasm-simd-workers" && p.against === "wasm-simd"));
+});
+
+test("explained against wasm-simd by cores busy when the second core does the work", () => {
+  // The recorded study (fixtures/diffusion), its wasm-simd cell at 512² given a core of its own
+  // (CPU time = wall time), and a wasm-simd-workers cell constructed from it: the same CPU time on
+  // 1.9 cores, so 1.9x less wall time; every other reading the same.
+  const study = readResultFile(path.join(ROOT, "fixtures", "diffusion", "study-causes-256-512.json"), "study");
+  const info = listVariants("diffusion").find((v) => v.name === "wasm-simd-workers")!;
+  const recorded = study.results.find((c) => c.variant === "wasm-simd" && c.size === 512)!;
+  const cpuSeconds = recorded.cpuSeconds!;
+  const single: StudyCell = { ...recorded, seconds: cpuSeconds, coresUsed: 1 };
+  const threaded: StudyCell = { ...recorded, variant: info.name, seconds: cpuSeconds / 1.9, cpuSeconds, coresUsed: 1.9 };
+  const results = [...study.results.filter((c) => c !== recorded), single, threaded];
+  const explained = explainStudy({ ...study, variants: [...study.variants, info], results });
+  const pair = explained.find((e) => e.variant === "wasm-simd-workers" && e.size === 512)!;
+  assert.equal(pair.against, "wasm-simd");
+  assert.equal(pair.causes[0]?.metric, "coresUsed", pair.summary);
+  assert.match(pair.summary, /^wasm-simd-workers is [\d.]+× faster than wasm-simd at 512²: [\d.]+× more cores busy/);
 });
 
 test("the shared-memory build is chosen like the private one (same SIMD flavour, so the same arithmetic)", () => {
