@@ -33,6 +33,30 @@ test("explainPair: the quantity whose ratio covers the time ratio comes first; t
   assert.match(missing.summary, /Not compared: GCs: not measured for c \(no garbage collector\)$/);
 });
 
+test("explainPair: wall time is CPU time / cores busy: a second core covers the time ratio, not what changed while the CPU time did not", () => {
+  // fused -> fused-workers on a machine with a free second core: 1.8x faster, the same CPU time on
+  // 1.9 cores; a few deopts less (20 -> 3) is a larger change but acts on CPU time, which did not drop.
+  const e = explainPair(
+    "fused-workers",
+    "fused",
+    "at 512²",
+    { before: 1.8, after: 1 },
+    { coresUsed: { value: 1 }, deopts: { value: 20 }, gcCount: { value: 4 } },
+    { coresUsed: { value: 1.9 }, deopts: { value: 3 }, gcCount: { value: 4 } },
+  );
+  assert.deepEqual(e.causes.map((c) => c.metric), ["coresUsed", "deopts"]);
+  assert.equal(e.causes[0].share, 1);
+  assert.equal(e.causes[1].share, 0, "the CPU time did not drop: nothing left for deopts to cover");
+  assert.match(e.summary, /^fused-workers is 1\.8× faster than fused at 512²: 1\.9× more cores busy \(1\.00 → 1\.90\)/);
+  // Half the speed-up from the second core, half from less CPU time: each CPU-time cause covers at most its half.
+  const mixed = explainPair("m", "f", "", { before: 4, after: 1 }, { coresUsed: { value: 1 }, instructions: { value: 8e9 } }, { coresUsed: { value: 2 }, instructions: { value: 1e9 } });
+  const shares = Object.fromEntries(mixed.causes.map((c) => [c.metric, Number(c.share.toFixed(3))]));
+  assert.deepEqual(shares, { coresUsed: 0.5, instructions: 0.5 });
+  // Cores below 1 on both sides (a loaded machine) are raised to 1: the ratio is all CPU time, as before.
+  const loaded = explainPair("w", "f", "", { before: 2, after: 1 }, { coresUsed: { value: 0.4 }, instructions: { value: 4e9 } }, { coresUsed: { value: 0.7 }, instructions: { value: 2e9 } });
+  assert.deepEqual(loaded.causes.map((c) => [c.metric, c.share]), [["instructions", 1]]);
+});
+
 test("the ladder: each variant against the one before it, or the rung it names (wasm-simd and c-reference against fused)", () => {
   const pairs = ladderPairs(recorded().variants).map((p) => `${p.variant}<${p.against}`);
   assert.deepEqual(pairs, [

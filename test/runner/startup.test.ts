@@ -2,7 +2,8 @@
  * Start-up and footprint (issue 12): what loads where. A warm run finds everything the TypeScript
  * parser would tell it in the compile cache, so tsprof's own process does not load the parser; the
  * profiled process loads only the child side of tsprof (no compiler, no source-map codec, not all of
- * @tsprof/core, no node:inspector while the native sampler is used).
+ * @tsprof/core, no node:inspector while the native sampler is used) and takes its compiled files from
+ * the parent's handover, so it neither hashes (node:crypto) nor reads the tsconfig (get-tsconfig).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,6 +11,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, tempDir, tsprof } from "../helpers/cli";
+import { handedOver, writeHandover } from "../../packages/runner/src/handover";
 
 function program(files: Record<string, string>): string {
   const dir = tempDir();
@@ -54,7 +56,8 @@ test("a warm run does not load the TypeScript parser in tsprof's own process, an
 
 // What the profiled program can see of tsprof in its own process (the main thread).
 const REPORT_LOADED = `
-const loaded = Object.keys(require.cache).filter((k) => /[\\\\/](typescript|esbuild|@jridgewell)[\\\\/]|[\\\\/]core[\\\\/]dist[\\\\/]index\\.js$/.test(k));
+const loaded = Object.keys(require.cache).filter((k) => /[\\\\/](typescript|esbuild|@jridgewell|get-tsconfig)[\\\\/]|[\\\\/]core[\\\\/]dist[\\\\/]index\\.js$/.test(k));
+if (process.moduleLoadList.includes("NativeModule crypto")) loaded.push("node:crypto");
 const inspector = process.moduleLoadList.includes("NativeModule inspector");
 console.log("loaded: " + (loaded.length ? loaded.join(",") : "none") + "; inspector: " + inspector);
 `;
@@ -70,4 +73,48 @@ test("the profiled process loads no compiler, no source-map codec, not all of co
     const inspector = args[0] === "mem" || !nativeSampler;
     assert.match(r.stdout, new RegExp(`loaded: none; inspector: ${inspector}`), `${args.join(" ")}: ${r.stdout}`);
   }
+});
+
+test("an ES module program runs from the handed-over code: its marked function is profiled, nothing compiles in the child", () => {
+  const dir = program({
+    "main.mts": 'import { work } from "./work.mjs";\nconsole.log("crypto: " + process.moduleLoadList.includes("NativeModule crypto"));\nconsole.log(work(4));\n',
+    "work.mts": "/** @profile */\nexport function work(n: number): number {\n  return n * 2;\n}\n",
+  });
+  const r = tsprof(["line", join(dir, "main.mts")], { cwd: dir, env: { TSPROF_CACHE_DIR: join(dir, "cache") } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /crypto: false/);
+  assert.match(r.stdout, /^8$/m);
+  assert.match(r.stdout, /Function: work at line 1/);
+  assert.doesNotMatch(r.stderr, /inside the profiled process/);
+});
+
+test("ES module hooks run on the program's own thread where Node has module.registerHooks, else in a loader thread", () => {
+  const dir = program({
+    "main.mts": 'import { readdirSync } from "node:fs";\nimport { work } from "./work.mjs";\nconsole.log("threads " + readdirSync("/proc/self/task").length);\nconsole.log(work(4));\n',
+    "work.mts": "/** @profile */\nexport function work(n: number): number {\n  return n * 2;\n}\n",
+  });
+  const threads = (env: NodeJS.ProcessEnv): number => {
+    const r = tsprof(["line", join(dir, "main.mts")], { cwd: dir, env: { TSPROF_CACHE_DIR: join(dir, "cache"), ...env } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^8$/m);
+    assert.match(r.stdout, /Function: work at line 1/);
+    return Number(/threads (\d+)/.exec(r.stdout)![1]);
+  };
+  const inThread = typeof (require("node:module") as { registerHooks?: unknown }).registerHooks === "function";
+  // TSPROF_HOOKS=thread keeps Node's loader thread even where registerHooks exists (with it, libuv's
+  // pool threads for its asynchronous file reads).
+  const [own, loader] = [threads({}), threads({ TSPROF_HOOKS: "thread" })];
+  if (inThread) assert.ok(own < loader, `${own} threads in-thread, ${loader} with the loader thread`);
+  else assert.equal(own, loader);
+});
+
+test("the handover gives the parent's code only for the same file, format and source text", () => {
+  const dir = tempDir();
+  const index = writeHandover(dir, [{ file: "/p/a.ts", format: "commonjs", source: "const a = 1;\n", code: "var a = 1;\n" }]);
+  assert.equal(handedOver(index, "/p/a.ts", "commonjs", "const a = 1;\n"), "var a = 1;\n");
+  assert.equal(handedOver(index, "/p/a.ts", "commonjs", "const a = 2;\n"), null, "edited after launch");
+  assert.equal(handedOver(index, "/p/a.ts", "commonjs", "const a = 1;\n\n"), null);
+  assert.equal(handedOver(index, "/p/a.ts", "module", "const a = 1;\n"), null);
+  assert.equal(handedOver(index, "/p/b.ts", "commonjs", "const a = 1;\n"), null);
+  assert.equal(handedOver(null, "/p/a.ts", "commonjs", "const a = 1;\n"), null);
 });

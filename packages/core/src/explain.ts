@@ -8,6 +8,12 @@
  * min(|ln r|, |ln T|) / |ln T| of it. A quantity 2.9x lower under a 2.5x speed-up covers all of
  * it (share 1); one 1.2x lower covers a fifth. Quantities that moved against the time are named
  * in the sentence ("although ...") but are not causes.
+ *
+ * Wall time is CPU time / cores busy, exactly. So where both sides' cores busy are known, the time
+ * ratio splits into a cores ratio and a CPU-time ratio: cores busy covers its part, and every other
+ * quantity (instructions, GC, deopts: they act on CPU time) covers at most the CPU-time part. Two
+ * cores running the same work in half the wall time is then explained by the second core, and not
+ * by a quantity that changed while the CPU time did not.
  */
 import type { ExplanationCause } from "./study";
 
@@ -131,6 +137,28 @@ function improvement(spec: MetricSpec, before: number, after: number): number {
   return spec.lowerIsBetter ? b / a : a / b;
 }
 
+const CORES = "coresUsed";
+
+/**
+ * ln(CPU-time ratio) = ln(time ratio) - ln(cores ratio), both cores raised to the cores floor (a
+ * thread sharing its core reads below 1: load, not a cause); the time ratio itself where cores
+ * busy is not known on both sides.
+ */
+function cpuTimeLog(logTime: number, specs: MetricSpec[], before: MetricReadings, after: MetricReadings): number {
+  const spec = specs.find((s) => s.key === CORES);
+  const b = before[CORES];
+  const a = after[CORES];
+  if (!spec || !b || !a || b.value === null || a.value === null) return logTime;
+  return logTime - Math.log(improvement(spec, b.value, a.value));
+}
+
+/** How much of the time ratio a quantity that moved with it covers (see the file's comment). */
+function shareOf(spec: MetricSpec, magnitude: number, logTime: number, logCpu: number): number {
+  // The CPU-time part, where it went the time's way; nothing where the CPU time went the other way.
+  const coverable = spec.key === CORES ? Math.abs(logTime) : Math.sign(logCpu) === Math.sign(logTime) ? Math.abs(logCpu) : 0;
+  return Math.min(1, Math.min(magnitude, coverable) / Math.abs(logTime));
+}
+
 /**
  * Explain one pair. `subject` and `reference` name the two sides for the sentence ("fused",
  * "typed-roll-add"); `where` follows the speed ("at 512 × 512").
@@ -147,6 +175,7 @@ export function explainPair(
   const timeRatio = seconds.before / seconds.after;
   const logTime = Math.log(timeRatio);
   const same = Math.abs(logTime) < Math.log(SAME_TIME_RATIO);
+  const logCpu = cpuTimeLog(logTime, specs, before, after);
   const causes: Array<ExplanationCause & { spec: MetricSpec; note?: string; magnitude: number }> = [];
   const opposed: typeof causes = [];
   const missing: string[] = [];
@@ -171,7 +200,7 @@ export function explainPair(
       before: b.value,
       after: a.value,
       ratio,
-      share: same ? 0 : Math.min(1, magnitude / Math.abs(logTime)),
+      share: same ? 0 : shareOf(spec, magnitude, logTime, logCpu),
       ...(note ? { simulated: true } : {}),
       spec,
       note,

@@ -1,4 +1,5 @@
 import type { InstrumentStyle } from "./instrument";
+import type { HandoverIndex } from "./handover";
 
 /** What the parent tells the child: written to a JSON file whose path is in TSPROF_CHILD_CONFIG. */
 export interface ChildConfig {
@@ -19,6 +20,8 @@ export interface ChildConfig {
   cacheDir?: string | null;
   /** False when every file is CommonJS: the child then does without Node's ESM hooks. */
   esmHooks?: boolean;
+  /** The files the parent compiled before launch, by format and path (see handover.ts). */
+  handover?: HandoverIndex | null;
 }
 
 export const CONFIG_ENV = "TSPROF_CHILD_CONFIG";

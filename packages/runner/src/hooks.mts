@@ -2,32 +2,25 @@
  * ESM customization hooks (module.register), run in Node's loader thread. They resolve
  * TypeScript's `./x.js` -> `./x.ts` convention and compile .ts/.mts (and, when instrumenting, the
  * user's own .js/.mjs) files. CommonJS-format files are handed to the CommonJS loader, where the
- * require hook from register.ts compiles them.
+ * require hook from register.ts compiles them. Where Node has `module.registerHooks` (22.15+, 24),
+ * hooks-sync.ts runs the same rules (hook-rules.ts) on the program's own thread instead.
  */
 import { createRequire } from "node:module";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as Compile from "./compile.js";
 import type * as Tsconfig from "./tsconfig.js";
+import type * as Rules from "./hook-rules.js";
 
 const require = createRequire(import.meta.url);
-const { compileFile, formatOf, isTypeScriptFile, isUserFile, mayInstrument, wantsInstrumentation, useCompileCache, JS_EXTENSIONS } =
-  require("./compile.js") as typeof Compile;
+const { isUserFile } = require("./compile.js") as typeof Compile;
 const { pathsCandidates } = require("./tsconfig.js") as typeof Tsconfig;
+const { candidates, initializeHooks, isPathLike, loadedSource, loadsItself } = require("./hook-rules.js") as typeof Rules;
 
-let plan: Compile.InstrumentPlan | null = null;
+let state: Rules.HookState = { plan: null, handover: null };
 
-interface HookData {
-  instrument: Compile.InstrumentPlan | null;
-  cacheDir?: string | null;
-  /** Set in a profiled child: the line a compile here (a miss of the parent's walk) prints. */
-  compileNote?: string | null;
-}
-
-export async function initialize(data: HookData | undefined): Promise<void> {
-  plan = data?.instrument ?? null;
-  const note = data?.compileNote;
-  if (note) useCompileCache(data?.cacheDir ?? null, (file) => process.stderr.write(note.replace("%s", file)));
+export async function initialize(data: Rules.HookData | undefined): Promise<void> {
+  state = initializeHooks(data);
 }
 
 type Next<C, R> = (specifier: string, context: C) => Promise<R>;
@@ -40,22 +33,6 @@ interface LoadResult {
   format: string;
   source?: string | ArrayBuffer | null;
   shortCircuit?: boolean;
-}
-
-/** Where a missing relative import may really be: TypeScript sources imported by their .js name. */
-function candidates(specifier: string): string[] {
-  const m = /\.(c|m)?js$/.exec(specifier);
-  if (m) {
-    const base = specifier.slice(0, -m[0].length);
-    const ext = m[1] === "m" ? [".mts"] : m[1] === "c" ? [".cts"] : [".ts", ".tsx"];
-    return ext.map((e) => base + e);
-  }
-  if (/\.[cm]?tsx?$/.test(specifier)) return [];
-  return [".ts", ".tsx", ".mts", ".js", "/index.ts", "/index.js"].map((e) => specifier + e);
-}
-
-function isPathLike(specifier: string): boolean {
-  return specifier.startsWith("./") || specifier.startsWith("../") || specifier.startsWith("/") || specifier.startsWith("file:");
 }
 
 /** A bare specifier matched by the importer's tsconfig `paths`/`baseUrl`: tsc's choice comes first. */
@@ -98,13 +75,8 @@ export async function resolve(specifier: string, context: { parentURL?: string }
 export async function load(url: string, context: { format?: string | null }, next: Next<object, LoadResult>): Promise<LoadResult> {
   if (!url.startsWith("file:")) return next(url, context);
   const file = fileURLToPath(url);
-  const typescript = isTypeScriptFile(file);
-  const userJs = mayInstrument(file, plan) && JS_EXTENSIONS.some((e) => file.endsWith(e));
-  if (!typescript && !userJs) return next(url, context);
-  const format = formatOf(file);
-  const source = await readFile(file, "utf8");
-  if (!typescript && !wantsInstrumentation(file, source, plan)) return next(url, context);
-  // CommonJS output is handed over compiled too: Node reads its named exports from this text.
-  const { code } = compileFile(file, source, format, plan);
-  return { format, source: code, shortCircuit: true };
+  if (!loadsItself(file, state)) return next(url, context);
+  const loaded = loadedSource(file, await readFile(file, "utf8"), state);
+  if (!loaded) return next(url, context);
+  return { ...loaded, shortCircuit: true };
 }

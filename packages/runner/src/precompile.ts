@@ -15,6 +15,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { pathsCandidates } from "./tsconfig";
+import type { HandedFile } from "./handover";
 import { addCrossModuleMarks } from "./cross-marks";
 import { compileFile, formatOf, isExplicitModule, isTypeScriptFile, isUserFile, wantsInstrumentation, JS_EXTENSIONS, type InstrumentPlan } from "./compile";
 
@@ -23,6 +24,8 @@ export interface PrecompileOutcome {
   files: string[];
   /** Some file is an ES module or imports dynamically: the child needs the ESM hooks. */
   esmHooks: boolean;
+  /** What was compiled, to hand to the child (see handover.ts). */
+  compiled: HandedFile[];
 }
 
 /** Up to this many files are walked; a larger program compiles the rest in the child. */
@@ -95,6 +98,7 @@ export function precompileGraph(entry: string, plan: InstrumentPlan | null): Pre
   const queue = [entry, ...(plan?.modules ?? [])];
   const seen = new Set<string>(queue);
   const files: string[] = [];
+  const compiled: HandedFile[] = [];
   let esmHooks = false;
   while (queue.length > 0 && seen.size <= MAX_FILES) {
     const file = queue.shift()!;
@@ -110,7 +114,7 @@ export function precompileGraph(entry: string, plan: InstrumentPlan | null): Pre
     if (needsCompile(file, source, plan)) {
       try {
         // The child's require hook compiles TypeScript as CommonJS; its ESM hooks use the format.
-        compileFile(file, source, format, plan);
+        compiled.push({ file, format, source, code: compileFile(file, source, format, plan).code });
         files.push(file);
       } catch {
         // a syntax error: the child reports it
@@ -125,5 +129,5 @@ export function precompileGraph(entry: string, plan: InstrumentPlan | null): Pre
     }
   }
   if (queue.length > 0) esmHooks = true; // not walked to the end: keep every loader path
-  return { files, esmHooks };
+  return { files, esmHooks, compiled };
 }

@@ -16,6 +16,8 @@ import { compileFile, formatOf, isUserFile, mayInstrument, wantsInstrumentation,
 import { CONFIG_ENV, type ChildConfig } from "./config";
 import { pathsCandidates } from "./tsconfig";
 import { watchSpawned } from "./spawned";
+import { handedOver } from "./handover";
+import type { HookData } from "./hook-rules";
 import { installThreadCollector, readThreadConfig, shareConfigWithThreads } from "./threads";
 
 import type { Collector, CollectorModule } from "./collector";
@@ -34,25 +36,40 @@ function readConfig(): ChildConfig | null {
 const config = readConfig();
 // A worker thread of the profiled program: profiled like the main thread where the collector can (threads.ts).
 const thread = config ? null : readThreadConfig();
-const runConfig = config ?? thread?.config ?? null;
-const plan: InstrumentPlan | null = config?.instrument ?? (thread?.module ? thread.config.instrument : null);
+// (A worker under a collector without a thread side runs unprofiled: not the run's compiled code either.)
+const runConfig = config ?? (thread?.module ? thread.config : null);
+const plan: InstrumentPlan | null = runConfig?.instrument ?? null;
 
 // A profiled child: the parent compiled before launch; a compile here is a miss worth a line.
 const compileNote = runConfig ? `tsprof: compiling %s inside the profiled process (not found before launch)\n` : null;
 if (runConfig) useCompileCache(runConfig.cacheDir ?? null, (file) => process.stderr.write(compileNote!.replace("%s", file)));
 
-if (runConfig?.esmHooks !== false) {
-  register(pathToFileURL(join(__dirname, "hooks.mjs")).href, pathToFileURL(__filename).href, {
-    data: { instrument: plan, cacheDir: runConfig?.cacheDir ?? null, compileNote },
-  });
+if (runConfig?.esmHooks !== false) installModuleHooks({ instrument: plan, cacheDir: runConfig?.cacheDir ?? null, compileNote, handover: runConfig?.handover ?? null });
+
+/**
+ * ES module hooks: in-thread where Node has `module.registerHooks` (22.15+, 23.5+, 24), else in
+ * Node's loader thread (`module.register`), which costs the profiled process a thread of its own.
+ * TSPROF_HOOKS=thread keeps the loader thread (to compare).
+ */
+function installModuleHooks(data: HookData): void {
+  const registerHooks = (Module as unknown as { registerHooks?: (hooks: object) => unknown }).registerHooks;
+  if (typeof registerHooks === "function" && process.env.TSPROF_HOOKS !== "thread") {
+    const { createSyncHooks } = require("./hooks-sync") as typeof import("./hooks-sync");
+    registerHooks(createSyncHooks(data));
+    return;
+  }
+  register(pathToFileURL(join(__dirname, "hooks.mjs")).href, pathToFileURL(__filename).href, { data });
 }
 
 // CommonJS: compile TypeScript (and instrumented user JavaScript) in require().
 type CompileHook = (module: { _compile(code: string, file: string): void }, filename: string) => void;
 const extensions = (Module as unknown as { _extensions: Record<string, CompileHook> })._extensions;
+// The parent compiled before launch (handover.ts); compileFile is the fallback for what it missed.
+const handover = runConfig?.handover ?? null;
+const compiled = (filename: string, source: string): string =>
+  handedOver(handover, filename, "commonjs", source) ?? compileFile(filename, source, "commonjs", plan).code;
 const compileHook: CompileHook = (module, filename) => {
-  const source = readFileSync(filename, "utf8");
-  module._compile(compileFile(filename, source, "commonjs", plan).code, filename);
+  module._compile(compiled(filename, readFileSync(filename, "utf8")), filename);
 };
 for (const ext of [".ts", ".cts", ".tsx"]) extensions[ext] = compileHook;
 if (plan) {
@@ -64,7 +81,7 @@ if (plan) {
       if (!mayInstrument(filename, plan) || formatOf(filename) !== "commonjs") return plainJs(module, filename);
       const source = readFileSync(filename, "utf8");
       if (!wantsInstrumentation(filename, source, plan)) return plainJs(module, filename);
-      module._compile(compileFile(filename, source, "commonjs", plan).code, filename);
+      module._compile(compiled(filename, source), filename);
     };
   }
 }

@@ -3,7 +3,7 @@
  * the parent alive through Ctrl-C so it can print what the child saved, and hand back the outcome.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -11,6 +11,7 @@ import { UsageError } from "@tsprof/core";
 import { CONFIG_ENV, type ChildConfig } from "./config";
 import { useCompileCache, userCompileCacheUsable } from "./compile";
 import { precompileGraph } from "./precompile";
+import { writeHandover } from "./handover";
 import type { InstrumentStyle } from "./instrument";
 import { FORWARDED_SIGNALS, interruptPath, requestInterrupt, signalExitCode, type ForwardedSignal } from "./interrupt";
 import { readSnapshot, type ChildSnapshot } from "./snapshot";
@@ -111,7 +112,11 @@ async function runInTempDir(
   // No usable user cache (turned off, or refused as others can write it): the run's private one.
   config.cacheDir = process.env.TSPROF_CACHE === "0" || !userCompileCacheUsable() ? join(tempDir, "compiled") : null;
   useCompileCache(config.cacheDir ?? null, null);
-  config.esmHooks = precompileGraph(script, plan.instrument).esmHooks;
+  const precompiled = precompileGraph(script, plan.instrument);
+  config.esmHooks = precompiled.esmHooks;
+  const handoverDir = join(tempDir, "handover");
+  mkdirSync(handoverDir, { mode: 0o700 });
+  config.handover = writeHandover(handoverDir, precompiled.compiled);
   const configPath = join(tempDir, "config.json");
   writeFileSync(configPath, JSON.stringify(config), { mode: 0o600, flag: "wx" });
   const env = plan.env ?? process.env;
