@@ -48,3 +48,24 @@ test("show renders a memory recording as a terminal chart, and counters as a tab
   assert.equal(counters.code, 0, counters.stderr);
   assert.match(counters.stdout, /Performance counter stats/);
 });
+
+test("show --only-user hides libraries and Node's internals in a saved line result, as line --only-user does", () => {
+  const saved = join(tempDir(), "line.json");
+  const run = tsprof(["line", "--mode", "sample", "--json", saved, fixture("real", "uses-lib.ts")]);
+  assert.equal(run.code, 0, run.stderr);
+  const all = tsprof(["show", saved]);
+  assert.equal(all.code, 0, all.stderr);
+  assert.match(all.stdout, /node:internal\//, "the summary lists Node's internals by default");
+  const own = tsprof(["show", saved, "--only-user"]);
+  assert.equal(own.code, 0, own.stderr);
+  assert.match(own.stdout, /uses-lib\.ts:\d+\(/);
+  assert.doesNotMatch(own.stdout, /node:internal\/|fakelib\//);
+  const direct = tsprof(["line", "--mode", "sample", "--only-user", fixture("real", "uses-lib.ts")]);
+  assert.doesNotMatch(direct.stdout, /node:internal\/|fakelib\//);
+});
+
+test("show --only-user on a result that is not a line result: one line, exit 2", () => {
+  const r = tsprof(["show", STUDY, "--only-user"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, "tsprof: --only-user applies to line results, not to a study result\n");
+});

@@ -59,11 +59,16 @@ for (const mode of ["hybrid", "trace", "sample"] as const) {
     assertOriginalPositions(p, JULIA);
     assert.equal(functionLine(p, "calculateZSerialPurePython"), lineOf(JULIA, "function calculateZSerialPurePython"));
     assert.equal(functionLine(p, "calcPurePython"), lineOf(JULIA, "function calcPurePython"));
-    // The inner loop's lines carry the time of the marked function.
+    // The marked function's own lines carry some of its time. Which lines exactly depends on what V8
+    // inlined when (an inlined callee's ticks go to the callee's lines, Complex's 7, 11, 14 here,
+    // as plain `node --cpu-prof` does), so not the loop line itself: some line of its body.
     const fn = p.nodes.filter((x) => x.callFrame.functionName === "calculateZSerialPurePython");
-    const ticked = new Set(fn.flatMap((x) => (x.positionTicks ?? []).map((t) => t.line)));
-    const loop = lineOf(JULIA, "while (z.abs() < 2");
-    assert.ok(ticked.has(loop) || ticked.has(loop + 1), `ticks on the loop (${[...ticked].join(",")})`);
+    const ticked = [...new Set(fn.flatMap((x) => (x.positionTicks ?? []).map((t) => t.line)))];
+    const [bodyStart, bodyEnd] = [lineOf(JULIA, "function calculateZSerialPurePython"), lineOf(JULIA, "return output;") + 1];
+    assert.ok(
+      ticked.some((line) => line >= bodyStart && line <= bodyEnd),
+      `ticks on lines ${bodyStart}..${bodyEnd} (${ticked.join(",")})`,
+    );
     // The saved result exports the same profile.
     assert.deepEqual(JSON.parse(toCpuprofile(run.result)), p);
   });
@@ -81,7 +86,7 @@ test("--cpuprofile: compiler helpers fold into their callers, their callees stay
 });
 
 test("a line result saved before the profile was kept: text still renders, the export says why not in one line", () => {
-  const run = runLine(JULIA, ["60", "30"], "hybrid");
+  const run = runLine(JULIA, ["120", "60"], "hybrid"); // the hybrid run above, made once
   const old = savedBeforeProfiles(run);
   const shown = tsprof(["show", old]);
   assert.equal(shown.code, 0, shown.stderr);

@@ -1,6 +1,6 @@
 /**
  * Real results for the export tests: `tsprof line` and `tsprof mem` run on fixtures through the
- * built CLI, as a user runs them. Each is made once per test file.
+ * built CLI, as a user runs them. Each distinct run is made once per test file (see once()).
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -22,7 +22,22 @@ export const JULIA = fixture("line", "julia.ts");
 /** decorated.ts: compiler helpers (__runInitializers) run on every construction. */
 export const DECORATED = fixture("line", "decorated.ts");
 
+/**
+ * Runs already made in this test file's process, by their command line: a test that asks for the
+ * same run as another gets the same result (tests only read a run's files, never change them).
+ */
+const made = new Map<string, unknown>();
+function once<T>(key: unknown[], run: () => T): T {
+  const k = JSON.stringify(key);
+  if (!made.has(k)) made.set(k, run());
+  return made.get(k) as T;
+}
+
 export function runLine(script: string, args: string[], mode: "hybrid" | "trace" | "sample" = "hybrid"): LineRun {
+  return once(["line", script, args, mode], () => runLineNow(script, args, mode));
+}
+
+function runLineNow(script: string, args: string[], mode: "hybrid" | "trace" | "sample"): LineRun {
   const dir = tempDir();
   const json = join(dir, "result.json");
   const cpuprofile = join(dir, "run.cpuprofile");
@@ -32,6 +47,10 @@ export function runLine(script: string, args: string[], mode: "hybrid" | "trace"
 }
 
 export function runMem(script: string, args: string[] = []): { result: MemProfileResult; json: string } {
+  return once(["mem", script, args], () => runMemNow(script, args));
+}
+
+function runMemNow(script: string, args: string[]): { result: MemProfileResult; json: string } {
   const json = join(tempDir(), "mem.json");
   const run = tsprof(["mem", "--json", json, script, ...args]);
   assert.equal(run.code, 0, run.stderr);

@@ -89,7 +89,7 @@ test("speedscope from a real mem result: the sampled allocations by bytes, valid
 });
 
 test("speedscope: a result saved before the profile was kept says why in one line", () => {
-  const run = runLine(JULIA, ["60", "30"], "sample");
+  const run = runLine(JULIA, ["120", "60"], "hybrid"); // the run of the first test, made once
   const old = JSON.parse(readFileSync(savedBeforeProfiles(run), "utf8"));
   assert.throws(() => toSpeedscope(old), (err: Error) => err instanceof NotExportableError && !err.message.includes("\n"));
   assert.throws(() => toSpeedscope({ ...old, kind: "counters" }), /cannot be exported to speedscope/);

@@ -7,7 +7,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseV8JitTrace, validateResult, type FunctionLineProfile, type LineProfileResult } from "@tsprof/core";
 import { renderLineProfile } from "@tsprof/line";
-import { OriginalPositions, codeLogNodeArgs, readCodeLogs } from "@tsprof/runner/source-map";
+import { writeFileSync } from "node:fs";
+import { JitTraceReader, OriginalPositions, codeLogNodeArgs, readCodeLogs } from "@tsprof/runner/source-map";
 import { tsprof, fixture, tempDir, readJson } from "../helpers/cli";
 
 const DEOPT = fixture("line", "deopt.ts");
@@ -58,7 +59,7 @@ test("--jit: a function that never ran has no JIT state; the JSON validates and 
   const text = renderLineProfile(result, { color: false, skipZero: false });
   assert.match(text, /JIT: reached (TurboFan|Maglev) \(optimized \d+×\)/);
   assert.match(text, /\d+× line 13:\d+ {2}wrong map \(deopt-eager\)/);
-  assert.match(text, /JIT: nothing recorded above the interpreter/);
+  assert.match(text, /JIT: not compiled \(it did not run here\)/);
   assert.ok(stdout.startsWith("done function\n\n"), "V8's traces stay out of the program's output");
   assert.doesNotMatch(stdout, /\[bailout|;;; deoptimize/);
 });
@@ -107,4 +108,30 @@ test("V8's code log: one file per thread, each function's top and final tier, th
   const wrongMap = log.deopts.filter((d) => d.reason === "wrong map" && d.file === script);
   assert.ok(wrongMap.length >= 1);
   assert.ok(wrongMap.every((d) => d.line === 13 && d.owner?.line === 11 && d.function === "sumX"));
+});
+
+test("JitTraceReader: what was read before another thread's first trace truncated the file is kept", () => {
+  const reader = new JitTraceReader(tempDir());
+  assert.ok(reader.nodeArgs().includes(`--redirect-code-traces-to=${reader.path}`));
+  const main = "[completed optimizing 0x1 <JSFunction hotMain </p/w.js> (sfi = 0xa1)> (target TURBOFAN)]\n";
+  writeFileSync(reader.path, main.slice(0, 40));
+  reader.follow();
+  writeFileSync(reader.path, main, { flag: "w" }); // the rest of the line: same head, longer file
+  reader.follow();
+  // A worker's first trace truncates the file and writes more than was there.
+  const worker = "[completed optimizing 0x2 <JSFunction hotWorker </p/w.js> (sfi = 0xb2)> (target TURBOFAN)]\n".repeat(3);
+  writeFileSync(reader.path, worker);
+  reader.follow();
+  writeFileSync(reader.path, worker + "[bailout (kind: deopt-eager, reason: wrong map): begin. deoptimizing 0x2 <JSFunction hotWorker </p/w.js> (sfi = 0xb2)>, ...]\n");
+  const text = reader.finish();
+  assert.ok(text);
+  const traced = parseV8JitTrace(text);
+  assert.deepEqual(
+    traced.map((f) => [f.name, f.topTier, f.finalTier, f.deopts.length]),
+    [
+      ["hotMain", "turbofan", "turbofan", 0],
+      ["hotWorker", "turbofan", "interpreter", 1],
+    ],
+  );
+  assert.equal(new JitTraceReader(tempDir()).finish(), null, "no trace file: nothing compiled above the interpreter");
 });

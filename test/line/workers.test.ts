@@ -77,35 +77,44 @@ for (const mode of ["hybrid", "trace"] as const) {
     assert.doesNotMatch(r.stdout, /did not profile|main thread only/);
   });
 
-  test(`${mode}: workers that exit, throw or are terminated keep their exact hits`, () => {
+  test(`${mode}: workers that exit, throw or are terminated keep their exact hits; an idle one saves its samples first`, () => {
     const r = runLine(["--mode", mode], workers("ends-early.ts"));
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^exit: exit 3$/m);
     assert.match(r.stdout, /^throw: error worker gave up after 1197$/m);
     assert.match(r.stdout, /^terminate: exit 1$/m);
+    assert.match(r.stdout, /^busy: exit 1$/m);
     const tables = sumTables(r.result).sort((a, b) => (a.body ?? 0) - (b.body ?? 0));
+    assert.equal(tables.length, 4, r.stdout);
     assert.deepEqual(
-      tables.map((t) => [t.calls, hitsAt(t.table, 5), t.body, hitsAt(t.table, 8)]),
+      tables.slice(0, 3).map((t) => [t.calls, hitsAt(t.table, 5), t.body, hitsAt(t.table, 8)]),
       [
         [1, 301, 300, 1],
         [1, 401, 400, 1],
         [1, 501, 500, 1],
       ],
     );
-    // The terminated worker ran no exit handler: its samples are missing, and the output says so.
-    const terminated = tables[2].thread;
-    assert.ok(r.result!.notes.includes(`${terminated} ended without running its exit handlers (terminated): its hits are exact, its sampled times are missing`), r.result!.notes.join("\n"));
-    const sampled = (r.result!.profiles ?? []).map((p) => p.thread);
-    assert.ok(sampled.includes(tables[0].thread) && sampled.includes(tables[1].thread), "the workers that exited and threw saved their samples");
-    assert.ok(!sampled.includes(terminated));
+    // Terminated inside its loop of sumTo(600) calls: every call it started is counted.
+    const busy = tables[3];
+    const returned = hitsAt(busy.table, 8)!;
+    assert.ok(busy.calls! >= 2 && returned === busy.calls! - 1, `${returned} returns of ${busy.calls} calls`);
+    assert.ok(busy.body! >= 600 * returned && busy.body! < 600 * busy.calls!, `body ${busy.body}`);
+    // The worker terminated while idle saved its samples when asked; the busy one could not
+    // answer: its samples are missing, and the output says so.
+    assert.deepEqual(
+      r.result!.notes.filter((n) => n.includes("terminated")),
+      [`${busy.thread} ended without running its exit handlers (terminated): its hits are exact, its sampled times are missing`],
+    );
+    const sampled = (r.result!.profiles ?? []).map((p) => p.thread).sort();
+    assert.deepEqual(sampled, ["main", ...tables.slice(0, 3).map((t) => t.thread)].sort());
   });
 }
 
-test("sample mode: each worker's CPU samples are kept under its thread; a terminated worker's are reported lost", () => {
+test("sample mode: each worker's CPU samples are kept under its thread; a busy terminated worker's are reported lost", () => {
   const r = runLine(["--mode", "sample"], workers("ends-early.ts"));
   assert.equal(r.code, 0, r.stderr);
   const threads = (r.result!.profiles ?? []).map((p) => p.thread);
-  assert.equal(threads.filter((t) => t.startsWith("worker ")).length, 2, threads.join(", "));
+  assert.equal(threads.filter((t) => t.startsWith("worker ")).length, 3, threads.join(", "));
   assert.ok(threads.includes("main"));
   assert.match(r.stdout, /^note: worker \d+ ended without running its exit handlers \(terminated\): its CPU samples were lost$/m);
   // Every table and summary row says its thread.
@@ -166,4 +175,11 @@ test("an ES module's worker started from a URL is profiled through the ESM hooks
     ["main", 1, 5],
     ["worker", 1, 700],
   ]);
+});
+
+test("mem (no thread side) runs a program whose workers load marked code: the workers run unprofiled, never broken", () => {
+  const r = tsprof(["mem", workers("two-workers.ts")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^workers 2997 5995$/m);
+  assert.doesNotMatch(r.stderr, /registerFile/);
 });

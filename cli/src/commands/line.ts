@@ -74,7 +74,7 @@ export function registerLineCommand(program: Command, context: CommandContext): 
         process.stderr.write(`tsprof: wrote ${json}\n`);
       });
       const output = flags.output;
-      const outputFailed = output === undefined ? null : await attempt(() => saveResult(result, output, undefined, { unit, skipZero: !!flags.skipZero }));
+      const outputFailed = output === undefined ? null : await attempt(() => saveResult(result, output, undefined, { unit, skipZero: !!flags.skipZero, onlyUser: !!flags.onlyUser }));
       const failed = outputError ?? jsonFailed ?? outputFailed;
       if (flags.cpuprofile && !outputError) process.stderr.write(`tsprof: wrote ${flags.cpuprofile}\n`);
       // The script's own error comes after its tables, as kernprof prints them before the traceback.

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { checkOutputPath, outputWidth, readResultFile, useColor, type TsprofResult } from "@tsprof/core";
+import { UsageError, checkOutputPath, outputWidth, readResultFile, useColor, type TsprofResult } from "@tsprof/core";
 import { renderResult } from "@tsprof/report";
 import type { CommandContext } from "../main";
 import { parsePositiveNumber } from "./options";
@@ -8,6 +8,7 @@ import { chooseFormat, formatOption, printOutput, writeOutput } from "./output";
 interface ShowFlags {
   unit?: string;
   skipZero?: boolean;
+  onlyUser?: boolean;
   format?: string;
   output?: string;
 }
@@ -27,15 +28,18 @@ export function registerShowCommand(program: Command, context: CommandContext): 
     .option("-o, --output <file>", "write to this file instead of printing (its name can imply the format: .json .md .png .txt)")
     .option("-u, --unit <seconds>", "timer unit for line results")
     .option("-z, --skip-zero", "hide functions that were never called")
+    .option("--only-user", "line results: show only your own functions, hiding libraries (node_modules) and Node's internals")
     .action(async (file: string, flags: ShowFlags) => {
       if (flags.output !== undefined) checkOutputPath(flags.output, "--output");
       const result = readAnyResult(file);
       const format = chooseFormat(result.kind, flags.format, flags.output);
+      if (flags.onlyUser && result.kind !== "line") throw new UsageError(`--only-user applies to line results, not to a ${result.kind} result`);
       const unit = flags.unit ? parsePositiveNumber(flags.unit, "--unit") : undefined;
       const color = flags.output === undefined && format === "text" && useColor(process.stdout);
       const rendered = await renderResult(result, format, {
         color,
         skipZero: !!flags.skipZero,
+        onlyUser: !!flags.onlyUser,
         unit,
         cwd: process.cwd(),
         // Line Contents are cut to the terminal's width (not in files: -o keeps whole lines).

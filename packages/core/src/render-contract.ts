@@ -40,6 +40,8 @@ export interface RenderOptions {
   unit?: number;
   /** Hide functions that were never called. */
   skipZero?: boolean;
+  /** Line results: only the user's own functions (no libraries, Node internals or runtime rows). */
+  onlyUser?: boolean;
   /** Paths are shown relative to this folder when inside it. */
   cwd?: string;
 }

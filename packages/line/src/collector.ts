@@ -12,7 +12,7 @@ import { MessageChannel, Worker } from "node:worker_threads";
 import { writeResultFile } from "@tsprof/core/dist/io";
 import type { LineMode } from "@tsprof/core";
 import type { CollectorContext, FileMeta, ModuleGroup } from "@tsprof/runner";
-import { CpuSampler, appendPlan, unloadedModuleWarnings, unprofiledNote, markOwnThread, ThreadInbox, threadChannelName } from "@tsprof/runner/child";
+import { CpuSampler, appendPlan, unloadedModuleWarnings, unprofiledNote, markOwnThread, ThreadInbox, threadChannelName, saveBeforeTerminate } from "@tsprof/runner/child";
 import type { FileData } from "./build-result";
 import { readSource, sharedViews, fileViews, OWN_DIRS, Control, emptyResult, bodyOf, allocateBuffers, SlotAllocator, type PlanEntry, type ThreadMessage, type WorkerInput } from "./shared";
 import { traceSinks, calibrateEventCost } from "./trace-sinks";
@@ -28,6 +28,12 @@ export interface LineCollectorOptions {
   /** The `--module` arguments: one that the program never loads gets a note. */
   moduleGroups?: ModuleGroup[];
 }
+
+/**
+ * How long `worker.terminate()` waits for the worker to start saving its sampled profile (an idle
+ * worker answers in a few milliseconds; a busy one never does, and loses only its samples).
+ */
+const TERMINATE_WAIT_MS = 500;
 
 export function create(options: LineCollectorOptions, context: CollectorContext) {
   const files: FileData[] = [];
@@ -86,6 +92,21 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
   process.on("worker", () => {
     if (options.mode === "hybrid") waitForWorker();
   });
+  const threadMessages: ThreadMessage[] = [];
+  const threadsSoFar = (): ThreadMessage[] => {
+    threadMessages.push(...threads.take());
+    return threadMessages;
+  };
+  saveBeforeTerminate(context.tempDir, (threadId) => {
+    const m = threadsSoFar().find((x) => x.kind === "buffers" && x.threadId === threadId);
+    if (m?.kind !== "buffers") return;
+    const thread = sharedViews(m.buffers);
+    // Inside a profiled function (its shadow stack says so): busy, it cannot answer.
+    if (thread.stack && thread.stack[0] > 0) return;
+    // An idle thread starts saving at once; mapping its profile may then take a while on a busy machine.
+    if (Atomics.wait(thread.control, Control.Saving, 0, TERMINATE_WAIT_MS) === "timed-out") return;
+    Atomics.wait(thread.control, Control.Acknowledged, 0, 5000);
+  });
 
   // Trace: per-line wall time between line events, minus the cost of our own events.
   const eventCostMs = options.mode === "trace" ? calibrateEventCost() : 0;
@@ -118,7 +139,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       const profile = sampler.stop();
       // Loaded at the end only: source maps and the result builder are no part of the run.
       const { collectThreads, addThreadResults } = require("./threads") as typeof import("./threads");
-      const workerThreads = collectThreads(threads.take());
+      const workerThreads = collectThreads(threadsSoFar());
       for (const t of workerThreads.values()) for (const e of t.entries) loaded.add(e.meta.file);
       const unprofiled = unprofiledNote(new Set(workerThreads.keys()));
       const notes = [...warnings, ...unloadedModuleWarnings(options.moduleGroups ?? [], loaded), ...(unprofiled ? [unprofiled] : [])];

@@ -11,8 +11,10 @@ export const enum Control {
   Stop = 0,
   /** Set by the worker once it runs. */
   Ready = 1,
-  /** Set by the worker when it has stopped (no write in flight). */
+  /** Set by the worker when it has stopped (no write in flight); by a program's worker thread when it has saved. */
   Acknowledged = 2,
+  /** Set by a program's worker thread as it starts saving (see saveBeforeTerminate). */
+  Saving = 3,
 }
 
 export interface WorkerInput {

@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import type { Collector, FileMeta, ThreadContext } from "@tsprof/runner";
 import { CpuSampler, threadLabel, threadOutbox } from "@tsprof/runner/child";
 import type { LineCollectorOptions } from "./collector";
-import { allocateBuffers, fileViews, OWN_DIRS, sharedViews, SlotAllocator, type ThreadMessage, type ThreadSaved } from "./shared";
+import { allocateBuffers, Control, fileViews, OWN_DIRS, sharedViews, SlotAllocator, type ThreadMessage, type ThreadSaved } from "./shared";
 import { calibrateEventCost, traceSinks } from "./trace-sinks";
 
 export function createThread(options: LineCollectorOptions, context: ThreadContext): Collector {
@@ -35,16 +35,28 @@ export function createThread(options: LineCollectorOptions, context: ThreadConte
     },
 
     finish(): void {
-      const profile = sampler.stop();
-      // Mapped here: the source maps of the files this thread compiled are this isolate's.
-      const { mapCpuProfile } = require("@tsprof/runner/source-map") as typeof import("@tsprof/runner/source-map");
-      const { measuredIntervalUs } = require("./build-result") as typeof import("./build-result");
-      const saved: ThreadSaved = {
-        profile: profile ? mapCpuProfile(profile, { ownDirs: OWN_DIRS, thread: threadLabel(context.threadId) }) : null,
-        measuredIntervalUs: profile ? measuredIntervalUs(profile) : null,
-        sampler: sampler.kind,
-      };
-      writeFileSync(context.resultFile, JSON.stringify(saved), { mode: 0o600, flag: "wx" });
+      Atomics.store(views.control, Control.Saving, 1);
+      Atomics.notify(views.control, Control.Saving);
+      try {
+        saveProfile();
+      } finally {
+        // The main thread may be waiting for this before it terminates the thread.
+        Atomics.store(views.control, Control.Acknowledged, 1);
+        Atomics.notify(views.control, Control.Acknowledged);
+      }
     },
   };
+
+  function saveProfile(): void {
+    const profile = sampler.stop();
+    // Mapped here: the source maps of the files this thread compiled are this isolate's.
+    const { mapCpuProfile } = require("@tsprof/runner/source-map") as typeof import("@tsprof/runner/source-map");
+    const { measuredIntervalUs } = require("./build-result") as typeof import("./build-result");
+    const saved: ThreadSaved = {
+      profile: profile ? mapCpuProfile(profile, { ownDirs: OWN_DIRS, thread: threadLabel(context.threadId) }) : null,
+      measuredIntervalUs: profile ? measuredIntervalUs(profile) : null,
+      sampler: sampler.kind,
+    };
+    writeFileSync(context.resultFile, JSON.stringify(saved), { mode: 0o600, flag: "wx" });
+  }
 }

@@ -40,7 +40,7 @@ export const ENTRIES: readonly RendererEntry[] = [
     kind: "line",
     format: "text",
     description: "line_profiler's tables and the function summary",
-    load: () => (r, o) => line().renderLineProfile(r, { color: o.color, skipZero: o.skipZero ?? false, unit: o.unit, cwd: o.cwd, width: o.width }),
+    load: () => (r, o) => line().renderLineProfile(r, { color: o.color, skipZero: o.skipZero ?? false, onlyUser: o.onlyUser, unit: o.unit, cwd: o.cwd, width: o.width }),
   }),
   json("line"),
   entry<"line">({

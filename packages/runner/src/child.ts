@@ -15,4 +15,4 @@ export { InterruptWatchdog, type WatchdogVerdict } from "./watchdog";
 export { interruptRequested, signalExitCode, HookState, INTERRUPT_HOOK, FORWARDED_SIGNALS, type ForwardedSignal } from "./interrupt";
 export { postSync, sourceLines, OWN_DIRS, isOwnFile } from "./child-helpers";
 export { unprofiledNote, markOwnThread } from "./spawned";
-export { ThreadInbox, threadOutbox, threadLabel, threadResultFile, threadChannelName } from "./threads";
+export { ThreadInbox, threadOutbox, threadLabel, threadResultFile, threadChannelName, saveBeforeTerminate } from "./threads";

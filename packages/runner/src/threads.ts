@@ -18,7 +18,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BroadcastChannel, isMainThread, receiveMessageOnPort, threadId } from "node:worker_threads";
+import { BroadcastChannel, Worker, isMainThread, receiveMessageOnPort, threadId } from "node:worker_threads";
 import type { ChildConfig } from "./config";
 import type { Collector, CollectorModule } from "./collector";
 
@@ -83,17 +83,52 @@ export function installThreadCollector(setup: ThreadSetup): void {
   });
   (globalThis as { __tsprof?: Collector }).__tsprof = collector;
   let finished = false;
-  // Natural end, process.exit() in the worker, an uncaught error: 'exit' runs. terminate() runs
-  // nothing, which is why the counters already live in the main thread's hands.
-  process.on("exit", (code) => {
+  const finishOnce = (exitCode: number): void => {
     if (finished) return;
     finished = true;
     try {
-      collector.finish({ exitCode: code, signal: null, error: null });
+      collector.finish({ exitCode, signal: null, error: null });
     } catch (err) {
       process.stderr.write(`tsprof: cannot save worker ${threadId}'s profile: ${(err as Error).message.split("\n")[0]}\n`);
     }
-  });
+  };
+  // Natural end, process.exit() in the worker, an uncaught error: 'exit' runs. terminate() runs
+  // nothing, which is why the counters already live in the main thread's hands.
+  process.on("exit", (code) => finishOnce(code));
+  // Asked to save because the main thread is terminating this thread (saveBeforeTerminate):
+  // answered whenever this thread's event loop is free.
+  const requests = new BroadcastChannel(saveChannel(threadChannelName(config.tempDir)));
+  (requests as unknown as { onmessage: (e: { data: unknown }) => void }).onmessage = (e) => {
+    if (e.data === threadId) finishOnce(1);
+  };
+  (requests as unknown as { unref(): void }).unref();
+}
+
+const saveChannel = (name: string) => `${name}:save`;
+
+/**
+ * Main thread: `worker.terminate()` runs none of the worker's JavaScript, so first ask the worker
+ * to save (its sampled profile), and wait for it a moment: a worker idle in its event loop answers
+ * at once; a busy one cannot, and is terminated after `waitSaved` gives up.
+ * @param waitSaved blocks until the thread has saved or the wait is not worth it.
+ */
+export function saveBeforeTerminate(tempDir: string, waitSaved: (threadId: number) => void): void {
+  const requests = new BroadcastChannel(saveChannel(threadChannelName(tempDir)));
+  (requests as unknown as { unref(): void }).unref();
+  const proto = Worker.prototype as unknown as { terminate: (...args: unknown[]) => unknown };
+  const terminate = proto.terminate;
+  proto.terminate = function (this: Worker, ...args: unknown[]) {
+    const id = this.threadId;
+    if (id > 0) {
+      try {
+        requests.postMessage(id);
+        waitSaved(id);
+      } catch {
+        // (The profile is what is lost: never the program's terminate.)
+      }
+    }
+    return terminate.apply(this, args);
+  };
 }
 
 /**
