@@ -94,11 +94,15 @@ for (const mode of ["hybrid", "trace"] as const) {
         [1, 501, 500, 1],
       ],
     );
-    // Terminated inside its loop of sumTo(600) calls: every call it started is counted.
+    // Terminated in its loop of sumTo(600) calls: every call it started is counted. Usually inside a
+    // call (one call more than returns); but where the termination lands is the scheduler's choice:
+    // under load the worker can be stopped between two calls, even before its second one.
     const busy = tables[3];
     const returned = hitsAt(busy.table, 8)!;
-    assert.ok(busy.calls! >= 2 && returned === busy.calls! - 1, `${returned} returns of ${busy.calls} calls`);
-    assert.ok(busy.body! >= 600 * returned && busy.body! < 600 * busy.calls!, `body ${busy.body}`);
+    const calls = busy.calls!;
+    assert.ok(returned >= 1 && (returned === calls || returned === calls - 1), `${returned} returns of ${calls} calls`);
+    if (returned === calls) assert.equal(busy.body, 600 * calls, "every started call ran to its end");
+    else assert.ok(busy.body! >= 600 * returned && busy.body! < 600 * calls, `body ${busy.body} of ${calls} calls, ${returned} returned`);
     // The worker terminated while idle saved its samples when asked; the busy one could not
     // answer: its samples are missing, and the output says so.
     assert.deepEqual(
