@@ -180,3 +180,10 @@ test("an ES module's worker started from a URL is profiled through the ESM hooks
     ["worker", 1, 700],
   ]);
 });
+
+test("mem (no thread side) runs a program whose workers load marked code: the workers run unprofiled, never broken", () => {
+  const r = tsprof(["mem", workers("two-workers.ts")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^workers 2997 5995$/m);
+  assert.doesNotMatch(r.stderr, /registerFile/);
+});

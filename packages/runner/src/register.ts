@@ -36,8 +36,9 @@ function readConfig(): ChildConfig | null {
 const config = readConfig();
 // A worker thread of the profiled program: profiled like the main thread where the collector can (threads.ts).
 const thread = config ? null : readThreadConfig();
-const runConfig = config ?? thread?.config ?? null;
-const plan: InstrumentPlan | null = config?.instrument ?? (thread?.module ? thread.config.instrument : null);
+// (A worker under a collector without a thread side runs unprofiled: not the run's compiled code either.)
+const runConfig = config ?? (thread?.module ? thread.config : null);
+const plan: InstrumentPlan | null = runConfig?.instrument ?? null;
 
 // A profiled child: the parent compiled before launch; a compile here is a miss worth a line.
 const compileNote = runConfig ? `tsprof: compiling %s inside the profiled process (not found before launch)\n` : null;
