@@ -24,6 +24,11 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/**
+ * Started first, longest first (measured one file at a time): a long file started last would run
+ * on alone at the end while the other core idles.
+ */
+const LONGEST = ["test/perf/cli.test.ts", "test/line/line.test.ts", "test/line/real.test.ts", "test/mem/per-line.test.ts", "test/mem/plot-cli.test.ts"];
 const ALONE = new Set(["test/package/install.test.ts", "test/robustness/lifecycle.test.ts", "test/robustness/hangs-leaks.test.ts"]);
 
 function testFiles(dir) {
@@ -44,7 +49,8 @@ function runFiles(files, concurrency) {
 }
 
 const asked = process.argv.slice(2).map((f) => relative(ROOT, resolve(f)));
-const files = (asked.length ? asked : testFiles(join(ROOT, "test"))).sort();
+const rank = (f) => (LONGEST.includes(f) ? LONGEST.indexOf(f) : LONGEST.length);
+const files = (asked.length ? asked : testFiles(join(ROOT, "test"))).sort().sort((a, b) => rank(a) - rank(b));
 const concurrency = Math.max(1, Number(process.env.TSPROF_TEST_CONCURRENCY ?? 2) || 1);
 const together = runFiles(files.filter((f) => !ALONE.has(f)), concurrency);
 const alone = runFiles(files.filter((f) => ALONE.has(f)), 1);
