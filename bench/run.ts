@@ -4,7 +4,7 @@
  * measured in this run; ratios compare configurations measured in the same run.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./util";
 
@@ -29,9 +29,13 @@ async function main(): Promise<void> {
     }
     console.error(`bench: ${name} ...`);
     const started = Date.now();
+    // The machine's load says how far wall times can be trusted (2 cores shared with other work).
+    const loadBefore = loadavg()[0].toFixed(1);
     const mod = require(path) as { run(): Promise<string> };
-    parts[name] = `## ${name}\n\nMeasured ${date} on ${machine} (${((Date.now() - started) / 1000).toFixed(0)} s for this section).\n\n${await mod.run()}\n`;
-    parts[name] = parts[name].replace(/\(\d+ s for this section\)/, `(${((Date.now() - started) / 1000).toFixed(0)} s for this section)`);
+    const body = await mod.run();
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    const load = `1-minute load average ${loadBefore} at the start, ${loadavg()[0].toFixed(1)} at the end, on ${cpus().length} cores`;
+    parts[name] = `## ${name}\n\nMeasured ${date} on ${machine} (${seconds} s for this section; ${load}).\n\n${body}\n`;
     console.error(parts[name]);
   }
   // Keep sections not re-run this time, so one section can be refreshed alone. A section runs from
@@ -42,7 +46,9 @@ async function main(): Promise<void> {
     const name = /^## (\S+)\s*$/m.exec(chunk.split("\n")[0])?.[1];
     if (name && SECTIONS.includes(name) && !(name in parts)) keptByName[name] = chunk.trimEnd() + "\n";
   }
-  const ordered = SECTIONS.map((n) => parts[n] ?? keptByName[n]).filter(Boolean);
+  // "## summary" (written by hand: each target, met or the measured figure and what bounds it) is kept as it is.
+  const summary = new RegExp(`^## summary\\s*$[\\s\\S]*?(?=^## (?:${SECTIONS.join("|")})\\s*$)`, "m").exec(previous)?.[0];
+  const ordered = [summary, ...SECTIONS.map((n) => parts[n] ?? keptByName[n])].filter(Boolean);
   const text = `# Benchmarks\n\nWritten by \`npm run bench\` (bench/run.ts). Each section names the machine and the date it was measured; ratios compare runs made in the same session. This is a shared 2-core VM: expect a few percent of noise.\n\n${ordered.join("\n")}`;
   writeFileSync(file, text);
   console.error(`bench: wrote ${file}`);

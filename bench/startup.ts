@@ -17,6 +17,11 @@ const QUICK = process.env.BENCH_QUICK === "1";
 const RUNS = QUICK ? 5 : 9;
 const PROBE_TS = join(ROOT, "bench", "fixtures", "first-line.ts");
 const PROBE_JS = join(ROOT, "bench", "fixtures", "first-line.js");
+// The same probe as an ES module: on Node 20 tsprof then needs Node's module-hooks thread.
+const PROBE_MTS = join(ROOT, "bench", "fixtures", "first-line.mts");
+const PROBE_MJS = join(ROOT, "bench", "fixtures", "first-line.mjs");
+const PLAIN = "node (plain, the JavaScript twin)";
+const PLAIN_ESM = "node (plain), ES module twin";
 const MiB = 1024 * 1024;
 
 interface Sample {
@@ -47,10 +52,15 @@ interface Config {
   args: string[];
   /** Cold: a fresh compile cache for every run. */
   cold: boolean;
+  /** The plain run it is compared with (default: the CommonJS twin). */
+  plain?: string;
 }
 
 export async function run(): Promise<string> {
-  const configs: Config[] = [{ name: "node (plain, the JavaScript twin)", args: [PROBE_JS], cold: false }];
+  const configs: Config[] = [
+    { name: PLAIN, args: [PROBE_JS], cold: false },
+    { name: PLAIN_ESM, args: [PROBE_MJS], cold: false },
+  ];
   const tsprofRuns: Array<[string, string[]]> = [
     ["tsprof line (hybrid)", ["line", PROBE_TS]],
     ["tsprof line --mode sample", ["line", "--mode", "sample", PROBE_TS]],
@@ -61,6 +71,7 @@ export async function run(): Promise<string> {
     configs.push({ name: `${name}, warm`, args: [BIN, ...args], cold: false });
     configs.push({ name: `${name}, cold`, args: [BIN, ...args], cold: true });
   }
+  configs.push({ name: "tsprof line (hybrid), ES module, warm", args: [BIN, "line", PROBE_MTS], cold: false, plain: PLAIN_ESM });
   const warmCache = mkdtempSync(join(tmpdir(), "tsprof-bench-cache-"));
   const samples = new Map<string, Sample[]>(configs.map((c) => [c.name, []]));
   const runConfig = (c: Config): Sample => {
@@ -79,18 +90,18 @@ export async function run(): Promise<string> {
     rmSync(warmCache, { recursive: true, force: true });
   }
   const med = (name: string, key: keyof Sample) => median(samples.get(name)!.map((s) => s[key]));
-  const plain = configs[0].name;
   const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`;
-  const over = (name: string, key: "wall" | "cpu") => `+${((med(name, key) - med(plain, key)) * 1000).toFixed(0)} ms`;
   const rows = configs.map((c) => {
+    const plain = c.plain ?? PLAIN;
+    const over = (key: "wall" | "cpu") => `+${((med(c.name, key) - med(plain, key)) * 1000).toFixed(0)} ms`;
     const extra = (med(c.name, "rss") - med(plain, "rss")) / MiB;
-    const isPlain = c.name === plain;
+    const isPlain = c.name === PLAIN || c.name === PLAIN_ESM;
     return [
       c.name,
       ms(med(c.name, "wall")),
-      isPlain ? "" : over(c.name, "wall"),
+      isPlain ? "" : over("wall"),
       ms(med(c.name, "cpu")),
-      isPlain ? "" : over(c.name, "cpu"),
+      isPlain ? "" : over("cpu"),
       `${(med(c.name, "rss") / MiB).toFixed(1)} MiB`,
       isPlain ? "" : `${extra >= 0 ? "+" : ""}${extra.toFixed(1)} MiB`,
       isPlain ? "" : "≤ +100 ms; ≤ +15 MiB",
@@ -106,7 +117,8 @@ export async function run(): Promise<string> {
   return [
     "### Start-up and tsprof's own footprint",
     "",
-    `A TypeScript script whose marked function prints the process's RSS at its first line (bench/fixtures/first-line.ts; plain node runs its JavaScript twin). ` +
+    `A TypeScript script whose marked function prints the process's RSS at its first line (bench/fixtures/first-line.ts; plain node runs its JavaScript twin; ` +
+      `the ES module row runs first-line.mts against first-line.mjs). ` +
       `Median of ${RUNS} interleaved rounds after a warm-up. "cold": a fresh compile cache for each run (tsprof compiles and instruments the script: ` +
       `the TypeScript parser and esbuild load in tsprof's parent process); "warm": the cache of the previous run. ` +
       `CPU = user + system time of the whole command (tsprof's parent and the profiled child and their threads), which a loaded machine inflates less than wall time. ` +

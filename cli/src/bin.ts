@@ -3,6 +3,8 @@
  * The `tsprof` command. Thin on purpose: parse argv with commander, hand the options to one
  * package call, render, exit. Each command lives in ./commands/<name>.ts.
  */
+// First: V8's code cache for the modules that follow (Node 22.1+).
+import "./code-cache";
 import { main } from "./main";
 
 // `tsprof line x.ts | head`: a closed pipe means the reader has what it wanted; end quietly.

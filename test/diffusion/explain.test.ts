@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { explainPair, explainStudy, ladderPairs, parseV8CodeLog, readResultFile, type StudyExplanation } from "@tsprof/core";
-import { allocatedBetween } from "@tsprof/diffusion";
+import { allocatedBetween, perStepCounts } from "@tsprof/diffusion";
 
 const FIXTURE = path.join(__dirname, "..", "..", "fixtures", "diffusion", "study-causes-256-512.json");
 const recorded = () => readResultFile(FIXTURE, "study");
@@ -156,4 +156,20 @@ test("V8 code log: tiers by marker, deopts with reason and position, owners by c
   assert.deepEqual(parsed.deopts, [
     { function: "evolve", functionFile: "/x/nested.js", functionLine: 28, functionColumn: 16, kind: "deopt-eager", reason: "wrong map", file: "/x/nested.js", line: 33, column: 39 },
   ]);
+});
+
+test("simulated counts per step: two cachegrind runs subtracted; a longer run that counted less is noise, not a count", () => {
+  // nested at 256², 41 and 82 steps under cachegrind on the development VM (Ir, D1mr+D1mw, ILmr+DLmr+DLmw, Bcm+Bim).
+  const short = { instructions: 1_286_669_365, d1Misses: 3_295_088 + 1_947_226, llMisses: 56_929 + 59_891 + 407_972, branchMispredicts: 7_805_123 + 1_410_782 };
+  const long = { instructions: 1_756_322_420, d1Misses: 4_414_982 + 2_678_272, llMisses: 56_753 + 59_891 + 481_075, branchMispredicts: 5_711_028 + 1_375_960 };
+  const per = perStepCounts(short, 41, long, 82);
+  assert.ok(per);
+  assert.equal(per.instructions, (long.instructions - short.instructions) / 41);
+  assert.equal(per.d1Misses, (long.d1Misses - short.d1Misses) / 41);
+  // The JIT's warm-up mispredicted more in the shorter run: below the runs' noise, left out.
+  assert.equal(per.branchMispredicts, null);
+  // Two identical 41-step runs differed by 52 M instructions here: a longer run can count less.
+  assert.equal(perStepCounts(short, 41, { ...long, instructions: short.instructions - 1 }, 82), null);
+  // The 4k-step run: (4k - k) / 3k.
+  assert.equal(perStepCounts(short, 41, { ...long, instructions: short.instructions + 3 * 41 * 1e7 }, 164)?.instructions, 1e7);
 });

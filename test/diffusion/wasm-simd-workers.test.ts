@@ -9,36 +9,28 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { explainStudy, ladderPairs, readResultFile, type StudyCell } from "@tsprof/core";
-import { WorkerTeam, findVariant, listVariants, loadDiffusionModule, type RunnableVariant, type WasmFlavor } from "@tsprof/diffusion";
+import { WorkerTeam, listVariants, loadDiffusionModule, type WasmFlavor } from "@tsprof/diffusion";
 
 const ROOT = path.join(__dirname, "..", "..");
 const TEAM_WORKER = path.join(ROOT, "fixtures", "diffusion", "team-worker.cjs");
+/** The diffusion package's build: its registry and team modules load without the study runner. */
+const DIST = path.join(ROOT, "packages", "diffusion", "dist");
 
-async function gridAfter(variant: RunnableVariant, n: number, steps: number): Promise<{ grid: Float64Array; checksum: number }> {
-  await variant.setup(n);
-  try {
-    for (let s = 0; s < steps; s++) await variant.step();
-    return { grid: variant.grid!(), checksum: variant.checksum!() };
-  } finally {
-    await variant.dispose?.();
+/**
+ * Each case's grid from wasm-simd-workers against wasm-simd's, computed by a fixture script in a
+ * plain node: under the test loader every worker thread loads the loader too (about a second
+ * each on the loaded development VM), in a plain node a fraction of that.
+ */
+function compareThreaded(cases: Array<{ flavor: WasmFlavor; threads: number; n: number; steps: number }>): void {
+  const run = spawnSync(process.execPath, [path.join(ROOT, "fixtures", "diffusion", "compare-threaded.cjs"), JSON.stringify(cases)], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+  assert.equal(run.status, 0, run.stderr);
+  const results = JSON.parse(run.stdout) as Array<{ flavor: string; threads: number; n: number; steps: number; difference: string | null; checksums: [number, number] }>;
+  assert.equal(results.length, cases.length);
+  for (const r of results) {
+    const where = `${r.flavor} threads=${r.threads} N=${r.n} steps=${r.steps}`;
+    assert.equal(r.difference, null, where);
+    assert.ok(Object.is(r.checksums[0], r.checksums[1]), `${where}: checksums ${r.checksums.join(" vs ")}`);
   }
-}
-
-/** Where two grids first differ (exactly), or null when they are identical. */
-function firstDifference(actual: Float64Array, expected: Float64Array): string | null {
-  if (actual.length !== expected.length) return `${actual.length} cells, expected ${expected.length}`;
-  for (let i = 0; i < actual.length; i++) {
-    if (!Object.is(actual[i], expected[i])) return `cell ${i}: ${actual[i]} instead of ${expected[i]}`;
-  }
-  return null;
-}
-
-async function assertSameAsWasmSimd(n: number, steps: number, threads: number, wasmFlavor: WasmFlavor = "relaxed"): Promise<void> {
-  const single = await gridAfter(findVariant("diffusion", "wasm-simd")!.create({ wasmFlavor }), n, steps);
-  const threaded = await gridAfter(findVariant("diffusion", "wasm-simd-workers")!.create({ threads, wasmFlavor }), n, steps);
-  const where = `${wasmFlavor} threads=${threads} N=${n} steps=${steps}`;
-  assert.equal(firstDifference(threaded.grid, single.grid), null, where);
-  assert.ok(Object.is(threaded.checksum, single.checksum), `${where}: checksum ${threaded.checksum} vs ${single.checksum}`);
 }
 
 test("wasm-simd-workers is listed right after wasm-simd, available, and explained against it", () => {
@@ -74,30 +66,32 @@ test("the shared-memory build is chosen like the private one (same SIMD flavour,
   assert.equal(loadDiffusionModule("plain", "shared").flavor, "plain");
 });
 
-// Each setup starts worker threads (about 1 s each under the test loader on a loaded machine), so
-// the sizes are spread over the thread counts rather than crossed with them.
-const EXACT_CASES: Array<{ flavor: WasmFlavor; threads: number; sizes: number[] }> = [
+test("wasm-simd-workers equals wasm-simd exactly for 2, 3 and 4 threads, N not divisible among them, both SIMD builds", () => {
   // Odd and even N, N around the kernel's 4-column vector width, row-pair counts that do not
-  // divide among the threads (or the bands), fewer row pairs than threads.
-  { flavor: "relaxed", threads: 2, sizes: [3, 5, 13, 34] },
-  { flavor: "relaxed", threads: 3, sizes: [2, 10, 31] },
-  { flavor: "relaxed", threads: 4, sizes: [7] },
-  { flavor: "plain", threads: 2, sizes: [7, 31] },
-  { flavor: "plain", threads: 3, sizes: [13] },
-];
-
-test("wasm-simd-workers equals wasm-simd exactly for 2, 3 and 4 threads, N not divisible among them, both SIMD builds", async () => {
-  for (const { flavor, threads, sizes } of EXACT_CASES) {
-    for (const n of sizes) await assertSameAsWasmSimd(n, 5, threads, flavor);
-  }
+  // divide among the threads (or the bands), fewer row pairs than threads. Each case starts its
+  // workers (a third of a second on the loaded development VM): sizes are spread over the thread
+  // counts rather than crossed with them.
+  const spread: Array<[WasmFlavor, number, number[]]> = [
+    ["relaxed", 2, [3, 5, 13, 34]],
+    ["relaxed", 3, [2, 10, 31]],
+    ["relaxed", 4, [7, 9]],
+    ["plain", 2, [7, 31]],
+    ["plain", 3, [13]],
+    ["plain", 4, [10]],
+  ];
+  const cases = spread.flatMap(([flavor, threads, sizes]) => sizes.map((n) => ({ flavor, threads, n, steps: 5 })));
+  compareThreaded(cases);
 });
 
-test("wasm-simd-workers stays exact over many short steps and on a grid where every band has SIMD work", async () => {
-  // 400 steps of a tiny grid: a late worker must never claim (or read the wrong parity of) a later step.
-  for (const threads of [2, 3]) await assertSameAsWasmSimd(12, 400, threads);
-  // 258 rows = 129 row pairs over 16 bands; an even step count ends on the first grid.
-  await assertSameAsWasmSimd(258, 20, 2);
-  await assertSameAsWasmSimd(67, 101, 2);
+test("wasm-simd-workers stays exact over many short steps and on a grid where every band has SIMD work", () => {
+  compareThreaded([
+    // 400 steps of a tiny grid: a late worker must never claim (or read the wrong parity of) a later step.
+    { flavor: "relaxed", threads: 2, n: 12, steps: 400 },
+    { flavor: "relaxed", threads: 3, n: 12, steps: 400 },
+    // 258 rows = 129 row pairs over 16 bands; an even step count ends on the first grid.
+    { flavor: "relaxed", threads: 2, n: 258, steps: 20 },
+    { flavor: "relaxed", threads: 2, n: 67, steps: 101 },
+  ]);
 });
 
 test("team: a worker whose chunk throws ends the step; runGeneration throws its message; the team terminates", async () => {
@@ -148,7 +142,7 @@ function runAlone(source: string): { status: number | null; signal: NodeJS.Signa
 
 test("a process exits when its wasm-simd-workers were never disposed, and when a worker failed", () => {
   const undisposed = runAlone(`
-    const { findVariant } = require("@tsprof/diffusion");
+    const { findVariant } = require(${JSON.stringify(path.join(DIST, "registry.js"))});
     (async () => {
       const variant = findVariant("diffusion", "wasm-simd-workers").create({ threads: 3 });
       await variant.setup(64);
@@ -160,7 +154,7 @@ test("a process exits when its wasm-simd-workers were never disposed, and when a
   assert.equal(undisposed.stdout.trim(), "stepped true");
 
   const failed = runAlone(`
-    const { WorkerTeam } = require("@tsprof/diffusion");
+    const { WorkerTeam } = require(${JSON.stringify(path.join(DIST, "team.js"))});
     (async () => {
       const team = await WorkerTeam.start(${JSON.stringify(TEAM_WORKER)}, [{ cells: new SharedArrayBuffer(16), failAt: 1 }], 4);
       team.runGeneration();

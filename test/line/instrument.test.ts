@@ -89,6 +89,36 @@ for (const style of ["counters", "events"] as const) {
   });
 }
 
+for (const style of ["counters", "events"] as const) {
+  test(`${style}: \`for (;;)\` and do-while count every iteration, on one line or several`, () => {
+    const src = [
+      "function f() {",
+      "  let t = 0;",
+      "  for (;;) { t++; if (t > 1000) break; }",
+      "  do { t++; } while (t < 2000);",
+      "  for (;;) {",
+      "    if (++t > 2500) break;",
+      "  }",
+      "  do {",
+      "    t++;",
+      "  } while (t < 3000);",
+      "  return t;",
+      "}",
+      "result = f();",
+    ].join("\n");
+    const r = runInstrumented(src, style);
+    assert.equal(r.result, 3000);
+    const h = hitsByLine(r);
+    assert.equal(h.get(3), 1 + 1001, "for (;;) on one line: its start and each of its 1001 iterations");
+    assert.equal(h.get(4), 1 + 999, "one-line do-while: its start and each of its 999 condition checks");
+    assert.equal(h.get(5), 1 + 501, "for (;;) header: its start and each of its 501 iteration starts");
+    assert.equal(h.get(6), 501);
+    assert.equal(h.get(8), 1, "do { starts once");
+    assert.equal(h.get(9), 499);
+    assert.equal(h.get(10), 499, "} while (c): once per condition check");
+  });
+}
+
 test("marking styles: an aliased import, a namespace, and a tag between a decorator and its method", () => {
   const src = [
     'import { profile as p } from "tsprof";',

@@ -5,9 +5,10 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { parseV8JitTrace, validateResult, type FunctionLineProfile, type LineProfileResult } from "@tsprof/core";
+import { parseV8CodeLog, parseV8JitTrace, validateResult, type FunctionLineProfile, type LineProfileResult } from "@tsprof/core";
 import { renderLineProfile } from "@tsprof/line";
-import { OriginalPositions, codeLogNodeArgs, readCodeLogs } from "@tsprof/runner/source-map";
+import { writeFileSync } from "node:fs";
+import { JitTraceReader, OriginalPositions, codeLogNodeArgs, readCodeLogs } from "@tsprof/runner/source-map";
 import { tsprof, fixture, tempDir, readJson } from "../helpers/cli";
 
 const DEOPT = fixture("line", "deopt.ts");
@@ -58,7 +59,7 @@ test("--jit: a function that never ran has no JIT state; the JSON validates and 
   const text = renderLineProfile(result, { color: false, skipZero: false });
   assert.match(text, /JIT: reached (TurboFan|Maglev) \(optimized \d+×\)/);
   assert.match(text, /\d+× line 13:\d+ {2}wrong map \(deopt-eager\)/);
-  assert.match(text, /JIT: nothing recorded above the interpreter/);
+  assert.match(text, /JIT: not compiled \(it did not run here\)/);
   assert.ok(stdout.startsWith("done function\n\n"), "V8's traces stay out of the program's output");
   assert.doesNotMatch(stdout, /\[bailout|;;; deoptimize/);
 });
@@ -88,6 +89,25 @@ test("parseV8JitTrace: tiers, re-optimization and the deoptimization's position 
   assert.equal(traced.find((f) => f.name === "warm"), undefined, "never left the interpreter: not in the trace");
 });
 
+test("parseV8JitTrace on Node 24's trace: Maglev, TURBOFAN_JS, Sparkplug compiled off-thread, the OSR deopt of tiering up", () => {
+  const traced = parseV8JitTrace(readFileSync(fixture("line", "jit", "deopt.node24.trace.txt"), "utf8"));
+  const sumX = traced.filter((f) => f.name === "sumX");
+  assert.equal(sumX.length, 1);
+  // Maglev and TurboFan, OSR and whole-function: four optimized codes; after the shape deopt only three calls remain, too few to optimize again.
+  assert.deepEqual([sumX[0].topTier, sumX[0].finalTier, sumX[0].optimizations], ["turbofan", "sparkplug", 4]);
+  assert.deepEqual(
+    sumX[0].deopts.map((d) => [d.reason, d.line, d.column]),
+    [
+      ["prepare for on stack replacement (OSR)", 13, 3],
+      ["wrong map", 13, 62],
+    ],
+  );
+  const point = traced.find((f) => f.name === "Point");
+  assert.deepEqual(point && [point.file, point.topTier, point.optimizations], ["/home/user/project/deopt.js", "maglev", 1]);
+  const warm = traced.find((f) => f.name === "warm");
+  assert.deepEqual(warm && [warm.file, warm.topTier], ["", "sparkplug"], "Sparkplug compiled it off the main thread");
+});
+
 test("V8's code log: one file per thread, each function's top and final tier, the deoptimization mapped (the dashboard's JIT view)", () => {
   const dir = tempDir();
   const script = fixture("line", "jit", "deopt.js");
@@ -102,9 +122,50 @@ test("V8's code log: one file per thread, each function's top and final tier, th
   assert.ok(sumX.length >= 2, "sumX compiled by both threads");
   for (const copy of sumX) {
     assert.equal(copy.line, 11);
-    assert.equal(copy.tier, "turbofan");
+    // TurboFan (Node 20); newer V8 may still be in Maglev when the short run ends.
+    assert.ok(copy.tier === "turbofan" || copy.tier === "maglev", copy.tier);
   }
   const wrongMap = log.deopts.filter((d) => d.reason === "wrong map" && d.file === script);
   assert.ok(wrongMap.length >= 1);
-  assert.ok(wrongMap.every((d) => d.line === 13 && d.owner?.line === 11 && d.function === "sumX"));
+  assert.ok(wrongMap.every((d) => d.line === 13));
+  assert.ok(wrongMap.some((d) => d.owner?.line === 11 && d.function === "sumX"), JSON.stringify(wrongMap));
+});
+
+test("JitTraceReader: what was read before another thread's first trace truncated the file is kept", () => {
+  const reader = new JitTraceReader(tempDir());
+  assert.ok(reader.nodeArgs().includes(`--redirect-code-traces-to=${reader.path}`));
+  const main = "[completed compiling 0x1 <JSFunction hotMain </p/w.js> (sfi = 0xa1)> (target TURBOFAN) - took 0.1, 1.2, 0.1 ms]\n";
+  writeFileSync(reader.path, main.slice(0, 40));
+  reader.follow();
+  writeFileSync(reader.path, main, { flag: "w" }); // the rest of the line: same head, longer file
+  reader.follow();
+  // A worker's first trace truncates the file and writes more than was there.
+  const worker = "[completed compiling 0x2 <JSFunction hotWorker </p/w.js> (sfi = 0xb2)> (target TURBOFAN) - took 0.1, 1.2, 0.1 ms]\n".repeat(3);
+  writeFileSync(reader.path, worker);
+  reader.follow();
+  writeFileSync(reader.path, worker + "[bailout (kind: deopt-eager, reason: wrong map): begin. deoptimizing 0x2 <JSFunction hotWorker </p/w.js> (sfi = 0xb2)>, ...]\n");
+  const text = reader.finish();
+  assert.ok(text);
+  const traced = parseV8JitTrace(text);
+  assert.deepEqual(
+    traced.map((f) => [f.name, f.topTier, f.finalTier, f.deopts.length]),
+    [
+      ["hotMain", "turbofan", "turbofan", 0],
+      ["hotWorker", "turbofan", "interpreter", 1],
+    ],
+  );
+  assert.equal(new JitTraceReader(tempDir()).finish(), null, "no trace file: nothing compiled above the interpreter");
+});
+
+test("parseV8CodeLog: V8 12+ marks on-stack-replacement code with a trailing quote; its deopt still has its owner", () => {
+  // Lines of Node 24's log of fixtures/line/jit/deopt.js.
+  const log = [
+    "code-creation,JS,9,214536,0x378b1944e388,42,sumX /p/deopt.js:11:14,0x2a47afd7a818,~",
+    "code-creation,JS,11,218976,0x7f0a14003e80,1224,sumX /p/deopt.js:11:14,0x2a47afd7a818,+",
+    "code-creation,JS,12,229583,0x7f0a14005900,760,sumX /p/deopt.js:11:14,0x2a47afd7a818,*'",
+    "code-deopt,237084,832,0x7f0a14005900,-1,363,deopt-eager,</p/deopt.js:13:62>,wrong map",
+  ].join("\n");
+  const parsed = parseV8CodeLog(log);
+  assert.deepEqual(parsed.functions.map((f) => [f.name, f.tier, f.finalTier, f.optimizations]), [["sumX", "turbofan", "maglev", 1]]);
+  assert.deepEqual(parsed.deopts.map((d) => [d.function, d.functionLine, d.line, d.reason]), [["sumX", 11, 13, "wrong map"]]);
 });

@@ -158,6 +158,9 @@ test("syntax error: file:line:col and message, exit 1, no stack trace", () => {
   assert.equal(r.code, 1);
   assert.match(r.stderr, /syntax-error\.ts:2:\d+: Unexpected/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
+  // The entry does not compile: nothing ran, so no empty tables and no "compiling inside" note.
+  assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  assert.doesNotMatch(r.stdout, /Function summary|No function was profiled/);
 });
 
 test("usage errors: one line on stderr, exit 2", () => {

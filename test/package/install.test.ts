@@ -111,6 +111,23 @@ console.log(squares(1000));
   assert.match(r.stdout, /note: V8 sampling through node:inspector: v8-profiler-next is not installed \(optional; .*npm install v8-profiler-next.*\)$/m);
 });
 
+test("a user's own calls into typescript (the copy tsprof also depends on) show in the summary", () => {
+  writeFileSync(
+    join(project, "transpile.ts"),
+    `import ts from "typescript";
+let out = 0;
+for (let i = 0; i < 40; i++) out += ts.transpileModule(\`export const f\${i} = (x: number): number => x * \${i};\`, {}).outputText.length;
+console.log(out > 0);
+`,
+  );
+  const json = join(work, "transpile.json");
+  const r = tsprof(["line", "--mode", "sample", "--json", json, "transpile.ts"]);
+  assert.equal(r.status, 0, r.stderr);
+  const frames = JSON.stringify((JSON.parse(readFileSync(json, "utf8")) as { profiles: unknown }).profiles);
+  // Forty transpiles take tens of milliseconds at least: V8 samples inside them every time.
+  assert.match(frames, /node_modules\/typescript\/lib\/typescript\.js/, "typescript's frames are the user's, not tsprof's");
+});
+
 test("types and runtime of `tsprof` from ESM and CommonJS, checked by tsc with a real tsconfig", () => {
   writeFileSync(join(project, "typed.mts"), `import { profile } from "tsprof";\nexport const f: (n: number) => number = profile((n: number) => n + 1);\n`);
   writeFileSync(join(project, "typed.cts"), `import { profile } from "tsprof";\nexport const g: (s: string) => string = profile((s: string) => s);\n`);

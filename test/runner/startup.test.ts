@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, tempDir, tsprof } from "../helpers/cli";
 import { handedOver, writeHandover } from "../../packages/runner/src/handover";
@@ -106,6 +106,16 @@ test("ES module hooks run on the program's own thread where Node has module.regi
   const [own, loader] = [threads({}), threads({ TSPROF_HOOKS: "thread" })];
   if (inThread) assert.ok(own < loader, `${own} threads in-thread, ${loader} with the loader thread`);
   else assert.equal(own, loader);
+});
+
+test("V8's code cache for tsprof's own modules where Node has one (22.1+), in tsprof's cache folder; never for the profiled program", () => {
+  const dir = program({ "main.ts": 'console.log("program cache: " + (require("node:module").getCompileCacheDir?.() ?? "none"));\n' });
+  const cache = join(dir, "cache");
+  const r = tsprof(["line", join(dir, "main.ts")], { cwd: dir, env: { TSPROF_CACHE_DIR: cache } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /program cache: none/);
+  const nodeHasIt = typeof (require("node:module") as { enableCompileCache?: unknown }).enableCompileCache === "function";
+  assert.equal(existsSync(join(cache, "v8")), nodeHasIt);
 });
 
 test("the handover gives the parent's code only for the same file, format and source text", () => {

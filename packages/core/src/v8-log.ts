@@ -5,7 +5,7 @@
  *
  * Reference: V8's src/logging/log.cc (Logger::CodeCreateEvent, Logger::CodeDeoptEvent) and the
  * tick processor's tier markers in tools/profile.mjs: "~" interpreted (Ignition), "^" baseline
- * (Sparkplug), "+" Maglev, "*" optimized (TurboFan).
+ * (Sparkplug), "+" Maglev, "*" optimized (TurboFan); V8 12+ adds "'" for on-stack replacement.
  *
  *   code-creation,JS,<type>,<time>,<address>,<size>,<name> <file>:<line>:<column>,<sfi>,<marker>
  *   code-move,<from>,<to>
@@ -82,7 +82,8 @@ export function parseV8CodeLog(text: string): V8CodeLog {
     if (line.startsWith("code-creation,JS,")) {
       const f = fields(line);
       if (f.length < 9) continue;
-      const marker = f[f.length - 1].trim();
+      // Newer V8 marks on-stack-replacement code with a trailing "'" ("*'", "+'").
+      const marker = f[f.length - 1].trim().replace(/'$/, "");
       const tier = TIER_OF_MARKER[marker];
       const position = parseCodeName(f.slice(6, f.length - 2).join(","));
       if (!tier || !position || position.file.startsWith("node:")) continue;

@@ -9,9 +9,12 @@
  * `tsprof line` samples with it the whole run. Traces are written however the profiler is set.
  *
  * Reference: V8's src/codegen/compiler.cc (trace-opt), src/baseline/baseline.cc (trace-baseline),
- * src/deoptimizer/deoptimizer.cc (TraceDeoptBegin). The lines read:
- *   [completed optimizing 0x.. <JSFunction f <file> (sfi = 0x..)> (target TURBOFAN)]      (or MAGLEV, "OSR")
+ * src/deoptimizer/deoptimizer.cc (TraceDeoptBegin). The lines read (Node 20's V8 11.3, and Node
+ * 22-24's, which name TurboFan TURBOFAN_JS, trace Maglev's code only as compiled, and Sparkplug's
+ * concurrent compiles as installed):
+ *   [completed compiling 0x.. <JSFunction f <file> (sfi = 0x..)> (target TURBOFAN) - took ...]   (or MAGLEV, "OSR")
  *   [compiling method 0x.. <SharedFunctionInfo f> (target BASELINE)]                       (the address is the SFI)
+ *   [Concurrent Sparkplug Off Thread] Function 0x.. <SharedFunctionInfo f> installed
  *   [bailout (kind: deopt-eager, reason: wrong map): begin. deoptimizing 0x.. <JSFunction f <file> (sfi = 0x..)>, ...
  *               ;;; deoptimize at <file:line:column>                                       (--trace-deopt-verbose)
  */
@@ -37,15 +40,15 @@ export interface TracedFunction {
   topTier: JitTier;
   /** Its tier after the last event of the trace (a deoptimization sends it back to Sparkplug or the interpreter). */
   finalTier: JitTier;
-  /** Optimized code (TurboFan or Maglev) completed for it, on-stack replacement included. */
+  /** Optimized code (TurboFan or Maglev) compiled for it, on-stack replacement included. */
   optimizations: number;
   deopts: TracedDeopt[];
 }
 
 const RANK: Record<JitTier, number> = { interpreter: 0, sparkplug: 1, maglev: 2, turbofan: 3 };
 const JS_FUNCTION = /<JSFunction (.*?)(?: <([^<>]*)>)? \(sfi = (0x[0-9a-fA-F]+)\)>/;
-const OPTIMIZED = /^\[completed optimizing .*\(target (TURBOFAN|MAGLEV)\)/;
-const BASELINE = /^\[compiling method (0x[0-9a-fA-F]+) <SharedFunctionInfo (.*?)> \(target BASELINE\)/;
+const OPTIMIZED = /^\[completed compiling .*\(target (TURBOFAN|TURBOFAN_JS|MAGLEV)\)/;
+const BASELINE = /^\[(?:compiling method|Concurrent Sparkplug Off Thread\] Function) (0x[0-9a-fA-F]+) <SharedFunctionInfo (.*?)>(?: \(target BASELINE\)| installed)/;
 const BAILOUT = /^\[bailout \(kind: ([^,]+), reason: (.*?)\): begin/;
 const DEOPT_AT = /^\s*;;; deoptimize at <(.+):(\d+):(\d+)>/;
 
@@ -98,7 +101,7 @@ export function parseV8JitTrace(text: string): TracedFunction[] {
     const state = stateOf(fnMatch[1], fnMatch[2], fnMatch[3]);
     const optimized = OPTIMIZED.exec(line);
     if (optimized) {
-      const tier: JitTier = optimized[1] === "TURBOFAN" ? "turbofan" : "maglev";
+      const tier: JitTier = optimized[1] === "MAGLEV" ? "maglev" : "turbofan";
       raise(state.fn, tier);
       state.fn.finalTier = tier;
       state.fn.optimizations++;

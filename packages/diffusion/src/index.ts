@@ -21,3 +21,4 @@ export type { RunnableVariant, VariantDefinition, VariantCreateOptions } from ".
 export type { StudyCell, StudyEvent, StudyResult, VariantInfo, StudyCounters, MachineInfo } from "@tsprof/core";
 export { renderStudyPng, studySeries, type PngSize } from "./png";
 export { allocatedBetween, type GcRecord } from "./gc-allocation";
+export { perStepCounts, type SimulatedTotals } from "./slow-causes";

@@ -20,22 +20,24 @@ function sameName(profiled: string, traced: string): boolean {
   return traced !== "" && (profiled === traced || profiled.endsWith(`.${traced}`) || profiled === `${traced}.constructor`);
 }
 
-/** The profiled function a traced one is, or null where the trace cannot tell. */
-function profiledOf(traced: MappedTracedFunction, functions: FunctionLineProfile[]): FunctionLineProfile | null {
+/** The source function a profiled entry is (a function that ran on several threads has one entry per thread). */
+const placeOf = (f: FunctionLineProfile) => `${resolve(f.file)}:${f.line}`;
+
+/** The profiled function a traced one is (its entries, one per thread), or none where the trace cannot tell. */
+function profiledOf(traced: MappedTracedFunction, functions: FunctionLineProfile[]): FunctionLineProfile[] {
+  const one = (candidates: FunctionLineProfile[]) => (new Set(candidates.map(placeOf)).size === 1 ? candidates : null);
   // Only Sparkplug compiled it: that trace names no script, so the name alone must tell.
-  if (traced.file === "") {
-    const named = functions.filter((f) => sameName(f.name, traced.name));
-    return named.length === 1 ? named[0] : null;
-  }
+  if (traced.file === "") return one(functions.filter((f) => sameName(f.name, traced.name))) ?? [];
   const file = resolve(traced.file);
   const inFile = functions.filter((f) => resolve(f.file) === file);
   const named = inFile.filter((f) => sameName(f.name, traced.name));
-  if (named.length === 1) return named[0];
+  const byName = one(named);
+  if (byName) return byName;
   // By where its own deoptimizations are (the innermost function holding them).
   const pool = named.length > 1 ? named : traced.name === "" ? inFile : [];
   const holding = pool.filter((f) => traced.deopts.some((d) => d.at && resolve(d.at.file) === file && d.at.line >= f.line && d.at.line <= lastLine(f)));
   holding.sort((a, b) => lastLine(a) - a.line - (lastLine(b) - b.line));
-  return holding[0] ?? null;
+  return holding.length > 0 ? holding.filter((f) => placeOf(f) === placeOf(holding[0])) : [];
 }
 
 function highest(a: JitTier, b: JitTier): JitTier {
@@ -57,17 +59,19 @@ function groupDeopts(traced: MappedTracedFunction[]): FunctionDeopt[] {
 
 /**
  * Each function's JIT state, in place: merged over every thread that ran it (each has its own
- * code). A function the trace never names ran in the interpreter only, or did not run: `null`.
+ * code, and V8's trace does not say which thread): a function that ran on several threads has the
+ * same state in each thread's table. A function the trace never names ran in the interpreter only,
+ * or did not run: `null`.
  */
 export function attachJit(functions: FunctionLineProfile[], trace: MappedTracedFunction[]): void {
   const tracedOf = new Map<FunctionLineProfile, MappedTracedFunction[]>();
   for (const traced of trace) {
-    const fn = profiledOf(traced, functions);
-    if (fn) tracedOf.set(fn, [...(tracedOf.get(fn) ?? []), traced]);
+    for (const fn of profiledOf(traced, functions)) tracedOf.set(fn, [...(tracedOf.get(fn) ?? []), traced]);
   }
   for (const fn of functions) {
     const traced = tracedOf.get(fn);
-    fn.jit = traced ? jitOf(traced) : null;
+    // Its table of a thread it never ran on: no code there.
+    fn.jit = traced && fn.calls !== 0 ? jitOf(traced) : null;
   }
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError, stampHeader, writeFileAtomic, type LineMode, type LineProfileResult } from "@tsprof/core";
 import { resolveModuleGroups, runChild, type ChildOutcome } from "@tsprof/runner";
-import { OriginalPositions, jitTraceNodeArgs, readJitTrace } from "@tsprof/runner/source-map";
+import { JitTraceReader, OriginalPositions, mapJitTrace } from "@tsprof/runner/source-map";
 // Only this exporter: the package index would load the pprof encoder too.
 import { chromeCpuProfile } from "@tsprof/export/cpuprofile";
 import type { LineCollectorOptions } from "./collector";
@@ -57,6 +57,7 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
   // Kept: compiling before launch adds the marks other modules made, which the JIT view's maps need.
   const instrument = options.mode === "sample" ? null : { style: options.mode === "hybrid" ? ("counters" as const) : ("events" as const), all: options.all, modules };
   const jitDir = options.jit ? mkdtempSync(join(tmpdir(), "tsprof-jit-")) : null;
+  const jitTrace = jitDir ? new JitTraceReader(jitDir) : null;
   let outcome: ChildOutcome;
   try {
     outcome = await runChild({
@@ -68,16 +69,17 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
       collectorOptions,
       profileChildren: true,
       instrument,
-      nodeArgs: jitDir ? jitTraceNodeArgs(jitDir) : undefined,
+      nodeArgs: jitTrace?.nodeArgs(),
     });
   } catch (err) {
+    jitTrace?.finish();
     if (jitDir) rmSync(jitDir, { recursive: true, force: true });
     throw err;
   }
   try {
     const result = lineResultOf(outcome, options, startedAt);
     addChildProcesses(result, outcome.tempDir);
-    if (jitDir) addJit(result, jitDir, instrument);
+    if (jitTrace) addJit(result, jitTrace, instrument);
     let outputError: Error | undefined;
     if (options.cpuprofile) {
       // The main thread's samples, in the original files' positions (what DevTools and VS Code open).
@@ -100,11 +102,11 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
  * Each function's JIT tier and deoptimizations from V8's JIT trace, mapped through the source maps
  * of the compile the run used (same instrumentation, so read from the compile cache).
  */
-function addJit(result: LineProfileResult, traceDir: string, instrument: Parameters<typeof runChild>[0]["instrument"]): void {
-  const trace = readJitTrace(traceDir, new OriginalPositions(instrument));
+function addJit(result: LineProfileResult, trace: JitTraceReader, instrument: Parameters<typeof runChild>[0]["instrument"]): void {
+  const text = trace.finish();
   result.jit = true;
-  // No trace file: V8 compiled nothing above the interpreter (it opens the file on the first event).
-  attachJit(result.functions, trace ?? []);
+  // No trace at all: V8 compiled nothing above the interpreter (it opens the file on its first event).
+  attachJit(result.functions, text === null ? [] : mapJitTrace(text, new OriginalPositions(instrument)));
 }
 
 /**

@@ -95,7 +95,7 @@ export function renderFunction(fn: FunctionLineProfile, result: LineProfileResul
     else if (pct >= 5) pctText = paint(options.color, "33", pctText.padStart(8));
     out.push(row(String(l.line), count === null ? "" : String(count), time.toFixed(1), count ? perHit.toFixed(1) : "", pctText, contents(l.source)));
   }
-  if (fn.jit !== undefined) out.push("", ...renderJit(fn.jit, fn.file, options));
+  if (fn.jit !== undefined) out.push("", ...renderJit(fn.jit, fn.file, options, fn.calls));
   return out.join("\n");
 }
 
@@ -107,7 +107,8 @@ export function hasWorkerThreads(result: LineProfileResult): boolean {
 const TIER_NAME: Record<JitTier, string> = { turbofan: "TurboFan", maglev: "Maglev", sparkplug: "Sparkplug", interpreter: "interpreter" };
 
 /** The JIT lines under a function's table (--jit): its tiers, then each deoptimization's reason and original place. */
-export function renderJit(jit: FunctionJit | null, file: string, options: Pick<RenderOptions, "cwd">): string[] {
+export function renderJit(jit: FunctionJit | null, file: string, options: Pick<RenderOptions, "cwd">, calls: number | null = null): string[] {
+  if (jit === null && calls === 0) return ["JIT: not compiled (it did not run here)"];
   if (jit === null) return ["JIT: nothing recorded above the interpreter (V8's trace names functions: an anonymous one shows only through its deoptimizations)"];
   const optimized = jit.optimizations > 0 ? ` (optimized ${jit.optimizations}×)` : "";
   const end = jit.finalTier === jit.topTier ? "still there at the end" : `${TIER_NAME[jit.finalTier]} at the end`;

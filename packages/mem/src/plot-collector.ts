@@ -60,16 +60,16 @@ function stopHeapSampler(worker: Worker, stopFlag: SharedArrayBuffer): void {
 }
 
 /**
- * The first instrumented file starts running (compiled, loaded): the memory the script starts
- * from. What of it is tsprof's own is the difference to plain node, which the parent measures
- * beside the run.
+ * tsprof's loader and sampler thread are up, and the script has not started loading: the memory
+ * the script starts from. What of it is tsprof's own is the difference to plain node, which the
+ * parent measures beside the run. (Taken at the first instrumented file instead, it would count
+ * everything that file imports, a whole `typescript` say, as tsprof's.)
  */
 function writeBaseline(fd: number, samplerState: SharedArrayBuffer | null): void {
-  writeSync(fd, recordingLine({ type: "baseline", t: epochNow(), rss: process.memoryUsage.rss() }));
-  // The script's code starts now; tsprof's start-up is short enough that the heap sampler may not
-  // have connected yet: give it a moment, so a program that dies fast (out of memory) still has
-  // its heap series.
+  // The heap sampler is given a moment to connect first: its thread is tsprof's memory, and a
+  // program that dies fast (out of memory) still has its heap series.
   if (samplerState) Atomics.wait(new Int32Array(samplerState), 0, SAMPLER_IDLE, 1000);
+  writeSync(fd, recordingLine({ type: "baseline", t: epochNow(), rss: process.memoryUsage.rss() }));
 }
 
 interface BracketWriter {
@@ -116,10 +116,10 @@ function bracketSink(meta: FileMeta, writer: BracketWriter): EventSink<number> {
 
 export function create(options: PlotCollectorOptions, context: CollectorContext): Collector {
   const fd = openSync(options.recordingPath, "a");
-  let baselineWritten = false;
   const table = BracketTable.create(BRACKET_CAPACITY);
   const stopFlag = new SharedArrayBuffer(4);
   const worker = options.heap ? startHeapSampler(options, context, table, stopFlag) : null;
+  writeBaseline(fd, worker ? stopFlag : null);
   const writer: BracketWriter = {
     fd,
     table,
@@ -130,10 +130,6 @@ export function create(options: PlotCollectorOptions, context: CollectorContext)
 
   return {
     registerFile(meta: FileMeta): EventSink<number> {
-      if (!baselineWritten) {
-        baselineWritten = true;
-        writeBaseline(fd, worker ? stopFlag : null);
-      }
       return bracketSink(meta, writer);
     },
     finish(exit: ChildExit): void {

@@ -43,15 +43,17 @@ function packageDir(name: string): string[] {
 }
 
 /**
- * tsprof's own code in the profiled process (its packages, the CLI, its compilers): left out of
- * summaries and allocation tables, it is not the user's program.
+ * tsprof's own code in the profiled process (its packages and the CLI, in the repo and as
+ * installed): left out of summaries and allocation tables, it is not the user's program. Its
+ * compilers (typescript, esbuild) are not listed: installed, they are the same hoisted copies the
+ * user's own program may import and profile, and when tsprof itself runs them in the process
+ * (a computed require compiled there) they sit under tsprof's frames, which already drops them.
  */
 export const OWN_DIRS: string[] = [
   dirname(dirname(__dirname)),
   dirname(dirname(dirname(__dirname))) + `${sep}cli`,
-  ...packageDir("esbuild"),
-  ...packageDir("typescript"),
-].map((d) => d + sep);
+  ...packageDir("tsprof"),
+].map((d) => d + sep).filter((d, i, all) => all.indexOf(d) === i);
 
 export function isOwnFile(file: string): boolean {
   return OWN_DIRS.some((dir) => file.startsWith(dir));

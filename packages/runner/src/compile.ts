@@ -6,12 +6,12 @@
 import { readFileSync, existsSync, statSync } from "node:fs";
 // node:crypto loads on the first compile: a run with nothing to compile does not pay for it.
 const createHash = (algorithm: string) => (require("node:crypto") as typeof import("node:crypto")).createHash(algorithm);
-import { homedir } from "node:os";
-import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import type { Loader, TransformOptions } from "esbuild";
 import type { InstrumentStyle, FileMeta, Insertion } from "./instrument";
 import { compilerOptionsFor } from "./tsconfig";
 import { readCacheEntry, untrustedCacheDir, writeCacheEntry } from "./compile-cache";
+import { userCacheDir } from "./cache-dir";
 
 // esbuild and the TypeScript parser load on first use: a run with no .ts file and nothing to
 // instrument pays for neither (start-up is a measured goal).
@@ -167,21 +167,6 @@ export function useCompileCache(dir: string | null, note: ((file: string) => voi
 export function userCompileCacheUsable(): boolean {
   useCompileCache(null, null);
   return compileCache() !== null;
-}
-
-/**
- * TSPROF_CACHE_DIR, else $XDG_CACHE_HOME/tsprof, else ~/.cache/tsprof. Empty or relative values are
- * ignored (the XDG rule): a relative one would put the cache in whatever folder tsprof runs in.
- */
-function userCacheDir(): string | null {
-  const absolute = (value: string | undefined) => (value && isAbsolute(value) ? value : undefined);
-  const explicit = absolute(process.env.TSPROF_CACHE_DIR);
-  if (explicit) return explicit;
-  const xdg = absolute(process.env.XDG_CACHE_HOME);
-  if (xdg) return join(xdg, "tsprof");
-  // HOME="" or relative: no home to keep a cache in; run uncached.
-  const home = absolute(homedir());
-  return home ? join(home, ".cache", "tsprof") : null;
 }
 
 function compileCache(): { dir: string; salt: string } | null {

@@ -71,7 +71,7 @@ export function hasCall(node: TS.Node): boolean {
 /** Compound statements whose header is one expression (if, switch, for-of/in, do-while). */
 function headerExpression(node: TS.Node): TS.Expression | null {
   const ts = typescript();
-  if (ts.isIfStatement(node) || ts.isSwitchStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node) || ts.isDoStatement(node)) {
+  if (ts.isIfStatement(node) || ts.isSwitchStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node)) {
     return node.expression;
   }
   return null;
@@ -312,8 +312,11 @@ export class FunctionPlanner {
     this.insert(st.getEnd(), alone ? `${after}}` : after, 20);
     // Compound statements: mark the slot while their header expression calls something.
     if (this.runs && header) this.wrapExpression(header, slot, false);
-    // One more hit per iteration start: n iterations give n + 1, like a Python `for` line.
-    if (ts.isForOfStatement(st) || ts.isForInStatement(st)) this.bodyPrefix(st.statement, this.count(slot));
+    // One more hit per iteration start: n iterations give n + 1, like a Python `for` line. `for (;;)`
+    // too: it has no condition to count, and a body on its line only continues the line.
+    if (ts.isForOfStatement(st) || ts.isForInStatement(st) || (ts.isForStatement(st) && !st.condition)) this.bodyPrefix(st.statement, this.count(slot));
+    // A do-while's condition: one hit per check on the condition's own line (`} while (c);`).
+    if (ts.isDoStatement(st)) this.wrapExpression(st.expression, this.newSlot(st.expression, null, this.runs && hasCall(st.expression), false), true);
     // A label must stay directly on its loop: instrument inside, never wrap the loop.
     if (ts.isLabeledStatement(st)) return this.labeled(st.statement);
     if (!simple) this.inner(st);

@@ -6,8 +6,11 @@
  * These functions rewrite every position (function start, line ticks, url) through the source map
  * our loader inlined, and leave out two kinds of frames that are not the user's program:
  * - tsprof's own code (and what only it calls): its samples are folded into the nearest frame kept
- *   above it, so every sample still counts; for allocations, its bytes are left out, as the mem
- *   table leaves them out;
+ *   above it, so every sample still counts; where none of the program's code is above it (tsprof
+ *   waiting for its sampler thread from a Node event, say), into one "(tsprof)" pseudo-frame
+ *   under the root instead, as V8 names its "(garbage collector)", so Node's internals are not
+ *   charged with tsprof's time; for allocations, its bytes are left out, as the mem table leaves
+ *   them out;
  * - compiler helpers esbuild generates (`__decorateElement`, `__toCommonJS`): positions that no
  *   source line maps to. Their samples go to their caller; their callees stay.
  * Sibling frames that become identical once mapped (or once a frame between them is gone) merge.
@@ -99,6 +102,18 @@ function runsUnknownModule(parent: RawFrame, child: RawFrame | undefined): boole
   return parent.functionName === "Module._compile" && parent.url.startsWith("node:internal/modules/") && child?.url === "";
 }
 
+/**
+ * tsprof's CommonJS require hook (runner's register.js) handing a module to Node's own loader: the
+ * program required it (the hook was not called from tsprof's code), so the module it loads is the
+ * program's, as it would be without tsprof (a package's top level, not Node's Module.load).
+ */
+function handsModuleToNode(parent: RawFrame, parentInsideOwn: boolean, child: RawFrame | undefined): boolean {
+  return !parentInsideOwn && /[\\/]runner[\\/]dist[\\/]register\.js$/.test(parent.url) && !!child?.url.startsWith("node:internal/modules/");
+}
+
+/** A frame of the program's code (the user's or a package's), not Node's internals or V8's pseudo-frames. */
+const isProgramCode = (url: string): boolean => url !== "" && !url.startsWith("node:");
+
 const frameKey = (cf: SampledCallFrame) => `${cf.functionName}\u0000${cf.url}\u0000${cf.lineNumber}\u0000${cf.columnNumber}`;
 
 /** The CPU sampler's profile in original positions, without tsprof's frames or compiler helpers. */
@@ -124,18 +139,26 @@ export function mapCpuProfile(profile: CpuProfile, options: MapProfileOptions): 
     return index;
   };
 
+  let ownWork: number | null = null;
+  const ownWorkNode = (): number => (ownWork ??= add({ functionName: "(tsprof)", url: "", lineNumber: -1, columnNumber: -1 }, 0));
+
   // Depth first from the root(s), with an explicit stack: real call trees can be deep.
+  // programAbove: some kept frame above is the program's own code (so tsprof's frames here run on its behalf).
   const roots = profile.nodes.filter((n) => !isChild.has(n.id));
-  const stack: Array<{ id: number; parent: number | null; insideOwn: boolean }> = roots.map((n) => ({ id: n.id, parent: null, insideOwn: false })).reverse();
+  const stack: Array<{ id: number; parent: number | null; insideOwn: boolean; programAbove: boolean }> = roots
+    .map((n) => ({ id: n.id, parent: null, insideOwn: false, programAbove: false }))
+    .reverse();
   while (stack.length > 0) {
-    const { id, parent, insideOwn } = stack.pop()!;
+    const { id, parent, insideOwn, programAbove } = stack.pop()!;
     const node = byId.get(id);
     if (!node) continue;
     const fate = frames.fate(node.callFrame, insideOwn);
     // A dropped root has nowhere to fold into: keep it as it is.
     const here = fate.keep ? add(fate.keep, parent) : parent ?? add({ ...node.callFrame }, null);
-    target.set(id, here);
-    nodes[here].hitCount += node.hitCount;
+    // tsprof's own work that the program did not call: its samples are "(tsprof)"'s; its callees stay where they are.
+    const selfAt = !fate.keep && (fate.own || insideOwn) && !programAbove && parent !== null ? ownWorkNode() : here;
+    target.set(id, selfAt);
+    nodes[selfAt].hitCount += node.hitCount;
     if (fate.keep) {
       for (const t of node.positionTicks ?? []) {
         const line = frames.tickLine(node.callFrame.url, t.line, fate.keep);
@@ -143,8 +166,11 @@ export function mapCpuProfile(profile: CpuProfile, options: MapProfileOptions): 
       }
     }
     const childInsideOwn = fate.keep ? false : fate.own || insideOwn;
+    const childProgramAbove = programAbove || (fate.keep !== null && isProgramCode(fate.keep.url));
     for (const c of [...(node.children ?? [])].reverse()) {
-      stack.push({ id: c, parent: here, insideOwn: childInsideOwn && !runsUnknownModule(node.callFrame, byId.get(c)?.callFrame) });
+      const child = byId.get(c)?.callFrame;
+      const own = childInsideOwn && !runsUnknownModule(node.callFrame, child) && !handsModuleToNode(node.callFrame, insideOwn, child);
+      stack.push({ id: c, parent: here, insideOwn: own, programAbove: childProgramAbove });
     }
   }
   const samples = profile.samples.map((id) => nodes[target.get(id) ?? 0].id);

@@ -144,27 +144,14 @@ export function readCodeLogs(dir: string, positions: OriginalPositions): MappedC
   return merged;
 }
 
-const TRACE_NAME = "jit-trace.txt";
-
-/**
- * Node flags that make V8 trace its JIT (optimizations, baseline compilations, deoptimizations with
- * their positions) into a file of `dir`: what `tsprof line --jit` reads, since V8's code log stays
- * empty while the CPU profiler runs (see core's v8-trace.ts).
- */
-export function jitTraceNodeArgs(dir: string): string[] {
-  return ["--trace-opt", "--trace-baseline", "--trace-deopt-verbose", "--trace-file-names", "--redirect-code-traces", `--redirect-code-traces-to=${path.join(dir, TRACE_NAME)}`];
-}
-
 /** A traced function, its deoptimizations' positions in the source the user wrote. */
 export interface MappedTracedFunction extends Omit<TracedFunction, "deopts"> {
   deopts: Array<{ kind: string; reason: string; at: OriginalPosition | null }>;
 }
 
-/** The JIT trace V8 wrote into `dir` (see jitTraceNodeArgs), positions mapped; null when there is none. */
-export function readJitTrace(dir: string, positions: OriginalPositions): MappedTracedFunction[] | null {
-  const file = path.join(dir, TRACE_NAME);
-  if (!fs.existsSync(file)) return null;
-  return parseV8JitTrace(fs.readFileSync(file, "utf8")).map((fn) => ({
+/** V8's JIT trace text (see jit-trace.ts), positions mapped to the source the user wrote. */
+export function mapJitTrace(text: string, positions: OriginalPositions): MappedTracedFunction[] {
+  return parseV8JitTrace(text).map((fn) => ({
     ...fn,
     file: fn.file.startsWith("file:") ? fileURLToPath(fn.file) : fn.file,
     deopts: fn.deopts.map((d) => ({ kind: d.kind, reason: d.reason, at: d.file === null ? null : positions.map(d.file, d.line, d.column) })),

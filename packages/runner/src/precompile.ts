@@ -17,7 +17,7 @@ import { dirname, resolve } from "node:path";
 import { pathsCandidates } from "./tsconfig";
 import type { HandedFile } from "./handover";
 import { addCrossModuleMarks } from "./cross-marks";
-import { compileFile, formatOf, isExplicitModule, isTypeScriptFile, isUserFile, wantsInstrumentation, JS_EXTENSIONS, type InstrumentPlan } from "./compile";
+import { compileFile, formatOf, ScriptSyntaxError, isExplicitModule, isTypeScriptFile, isUserFile, wantsInstrumentation, JS_EXTENSIONS, type InstrumentPlan } from "./compile";
 
 export interface PrecompileOutcome {
   /** Files compiled (or found in the cache) before launch. */
@@ -26,6 +26,11 @@ export interface PrecompileOutcome {
   esmHooks: boolean;
   /** What was compiled, to hand to the child (see handover.ts). */
   compiled: HandedFile[];
+  /**
+   * The entry itself does not compile (`file:line:col: message`): nothing of the program would run,
+   * in ESM or CommonJS, so the caller says so before launch instead of profiling an empty run.
+   */
+  entrySyntaxError: string | null;
 }
 
 /** Up to this many files are walked; a larger program compiles the rest in the child. */
@@ -100,6 +105,7 @@ export function precompileGraph(entry: string, plan: InstrumentPlan | null): Pre
   const files: string[] = [];
   const compiled: HandedFile[] = [];
   let esmHooks = false;
+  let entrySyntaxError: string | null = null;
   while (queue.length > 0 && seen.size <= MAX_FILES) {
     const file = queue.shift()!;
     if (!(isUserFile(file) || isExplicitModule(file, plan)) || !existsSync(file)) continue;
@@ -116,8 +122,9 @@ export function precompileGraph(entry: string, plan: InstrumentPlan | null): Pre
         // The child's require hook compiles TypeScript as CommonJS; its ESM hooks use the format.
         compiled.push({ file, format, source, code: compileFile(file, source, format, plan).code });
         files.push(file);
-      } catch {
-        // a syntax error: the child reports it
+      } catch (err) {
+        // A syntax error: the child reports it where the program has run up to it (a require).
+        if (file === entry && err instanceof ScriptSyntaxError) entrySyntaxError = err.message;
       }
     }
     for (const specifier of specifiersOf(source)) {
@@ -129,5 +136,5 @@ export function precompileGraph(entry: string, plan: InstrumentPlan | null): Pre
     }
   }
   if (queue.length > 0) esmHooks = true; // not walked to the end: keep every loader path
-  return { files, esmHooks, compiled };
+  return { files, esmHooks, compiled, entrySyntaxError };
 }

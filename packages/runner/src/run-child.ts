@@ -7,7 +7,7 @@ import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync
 import { tmpdir } from "node:os";
 import { join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
-import { UsageError } from "@tsprof/core";
+import { ToolError, UsageError } from "@tsprof/core";
 import { CONFIG_ENV, type ChildConfig } from "./config";
 import { useCompileCache, userCompileCacheUsable } from "./compile";
 import { precompileGraph } from "./precompile";
@@ -116,6 +116,7 @@ async function runInTempDir(
   config.cacheDir = process.env.TSPROF_CACHE === "0" || !userCompileCacheUsable() ? join(tempDir, "compiled") : null;
   useCompileCache(config.cacheDir ?? null, null);
   const precompiled = precompileGraph(script, plan.instrument);
+  if (precompiled.entrySyntaxError) throw new ToolError(`SyntaxError: ${precompiled.entrySyntaxError}`, 1);
   config.esmHooks = precompiled.esmHooks;
   const handoverDir = join(tempDir, "handover");
   mkdirSync(handoverDir, { mode: 0o700 });

@@ -7,3 +7,4 @@
 export { SourceLineMapper, type OriginalLine } from "./source-lines";
 export * from "./map-profile";
 export * from "./original-positions";
+export { JitTraceReader } from "./jit-trace";

@@ -39,6 +39,8 @@ export function createWasmSimdWorkers(options: VariantCreateOptions = {}): Runna
   let gridA = 0;
   let gridB = 0;
   let team: WorkerTeam | null = null;
+  /** The ending of a team whose step failed (dispose waits for it). */
+  let ending: Promise<void> | null = null;
   let generation = 0;
   let chunks = 1;
   // Generation g (1-based) reads grid A when g is odd and writes B; after g steps the grid is B if g is odd.
@@ -73,7 +75,7 @@ export function createWasmSimdWorkers(options: VariantCreateOptions = {}): Runna
         // The grid is half-written and a worker may be gone: end them all now, then report.
         const failed = team;
         team = null;
-        void failed?.terminate();
+        ending = failed ? failed.terminate().catch(() => {}) : null;
         throw error;
       }
     },
@@ -83,6 +85,7 @@ export function createWasmSimdWorkers(options: VariantCreateOptions = {}): Runna
       const running = team;
       team = null;
       await running?.stop();
+      await ending;
     },
   };
 }
