@@ -38,6 +38,8 @@ export interface ChildPlan {
   /** The script's stdio; "stderr": its stdout goes to our stderr (stdout carries a JSON result). */
   stdio?: "inherit" | "pipe" | "stderr";
   nodeArgs?: string[];
+  /** Profile the program's Node child processes too (the collector's parent side merges them). */
+  profileChildren?: boolean;
 }
 
 export interface ChildOutcome {
@@ -107,6 +109,7 @@ async function runInTempDir(
     interruptFile: interruptPath(tempDir),
     planFile: join(tempDir, "plan.jsonl"),
     snapshotFile: join(tempDir, "snapshot.bin"),
+    ...(plan.profileChildren ? { profileChildren: true } : {}),
   };
   // Compile (and instrument) here, before launch: see precompile.ts.
   // No usable user cache (turned off, or refused as others can write it): the run's private one.
