@@ -77,3 +77,10 @@ test("show -o with a name whose format the kind lacks: one line, exit 2, nothing
   assert.equal(r.stderr, `tsprof: --output ${out}: 'study' results have no 'speedscope' format (available: text, markdown, png, json)\n`);
   assert.ok(!existsSync(out), "no file written");
 });
+
+test("show of a missing file: one line that says what ENOENT means, exit 2", () => {
+  const missing = join(tempDir(), "nothere.json");
+  const r = tsprof(["show", missing]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, `tsprof: cannot read ${missing}: ENOENT (no such file or directory)\n`);
+});
