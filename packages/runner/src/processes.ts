@@ -49,7 +49,8 @@ export function readChildProcessConfig(): ChildConfig | null {
     errorFile: join(dir, "error.txt"),
     tempDir: dir,
     planFile: join(dir, "plan.jsonl"),
-    snapshotFile: join(dir, "snapshot.bin"),
+    // No snapshots: tsprof reads a child's final result only.
+    snapshotFile: "",
     // Its own files may be ES modules whatever the program's were.
     esmHooks: true,
     childProcess: true,

@@ -8,7 +8,7 @@
 // First: the RSS before any of tsprof's modules load (tsprof's own share, reported by mem).
 import { rssBeforeTsprof } from "./start-rss";
 import Module, { register } from "node:module";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import { isAbsolute, join } from "node:path";
@@ -163,6 +163,8 @@ function installCollector(config: ChildConfig): void {
     try {
       collector.finish({ exitCode, signal, error });
     } catch (err) {
+      // A child process that outlived the program: the run (and its folder) is over; nothing to say.
+      if (config.childProcess && !existsSync(config.tempDir)) return;
       // A full disk or file size limit while saving: one line, not a stack trace; the parent reports the loss.
       process.stderr.write(`tsprof: cannot save the profile: ${(err as Error).message.split("\n")[0]}\n`);
       if (exitCode === 0) process.exitCode = 1;

@@ -83,7 +83,14 @@ export function resolveScript(script: string, cwd = process.cwd()): string {
 export async function runChild(plan: ChildPlan, onSpawn?: (child: ChildProcess) => void): Promise<ChildOutcome> {
   const script = resolveScript(plan.script, plan.cwd);
   const tempDir = mkdtempSync(join(tmpdir(), "tsprof-"));
-  const cleanup = (): void => rmSync(tempDir, { recursive: true, force: true });
+  const cleanup = (): void => {
+    try {
+      // Retried: a child process of the program that outlives it may still be writing there.
+      rmSync(tempDir, { recursive: true, force: true, maxRetries: 5 });
+    } catch {
+      // Left behind rather than a crash after the tables.
+    }
+  };
   try {
     return await runInTempDir(plan, script, tempDir, cleanup, onSpawn);
   } catch (err) {
