@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tsprof, fixture, tempDir } from "../helpers/cli";
 
@@ -68,4 +68,19 @@ test("show --only-user on a result that is not a line result: one line, exit 2",
   const r = tsprof(["show", STUDY, "--only-user"]);
   assert.equal(r.code, 2);
   assert.equal(r.stderr, "tsprof: --only-user applies to line results, not to a study result\n");
+});
+
+test("show -o with a name whose format the kind lacks: one line, exit 2, nothing written (as line -o does)", () => {
+  const out = join(tempDir(), "study.speedscope.json");
+  const r = tsprof(["show", STUDY, "-o", out]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, `tsprof: --output ${out}: 'study' results have no 'speedscope' format (available: text, markdown, png, json)\n`);
+  assert.ok(!existsSync(out), "no file written");
+});
+
+test("show of a missing file: one line that says what ENOENT means, exit 2", () => {
+  const missing = join(tempDir(), "nothere.json");
+  const r = tsprof(["show", missing]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, `tsprof: cannot read ${missing}: ENOENT (no such file or directory)\n`);
 });

@@ -21,6 +21,8 @@ export function tsprof(args: string[], options: { cwd?: string; env?: NodeJS.Pro
     env: { ...process.env, NO_COLOR: "1", ...options.env },
     encoding: "utf8",
     timeout: options.timeoutMs ?? 120_000,
+    // Not spawnSync's default 1 MiB: past it the run is cut (ENOBUFS) and its output lost.
+    maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { LineProfileResult, SampledCpuProfile } from "@tsprof/core";
-import { buildFromMapped, summariseProfile, originOf } from "@tsprof/line";
+import { buildFromMapped, summariseProfile, originOf, matchSampled, type SampledFunction } from "@tsprof/line";
 
 const frame = (functionName: string, url: string, line: number) => ({ functionName, url, lineNumber: line - 1, columnNumber: 0 });
 
@@ -52,4 +52,17 @@ test("buildFromMapped, sample mode: tables for user and library functions, every
   assert.equal(parse.lines.find((l) => l.line === 11)?.samples, 5);
   assert.deepEqual(result.summary.map((r) => r.name), ["main", "parse", "readFileSync"]);
   assert.equal(result.summary[2].file, "node:fs");
+});
+
+test("matchSampled: on a minified line shared by several functions, each profiled function gets only its own", () => {
+  const fn = (name: string, line: number, selfMs: number): SampledFunction => ({
+    key: `${name}:${line}`, name, file: "/p/bundle.js", line, selfMs, totalMs: selfMs, lineMs: new Map([[line, selfMs]]), lineTicks: new Map(), origin: "library",
+  });
+  const sampled = [fn("provideLexer", 1, 0), fn("lex", 1, 900), fn("parse", 1, 400), fn("other", 2, 5)];
+  assert.deepEqual(matchSampled(sampled, "/p/bundle.js", 1, 1, "provideLexer").map((s) => s.name), ["provideLexer"]);
+  assert.deepEqual(matchSampled(sampled, "/p/bundle.js", 1, 1, "Lexer.lex").map((s) => s.name), ["lex"]);
+  // No name in common (an arrow V8 names after its variable differently): every function there.
+  assert.deepEqual(matchSampled(sampled, "/p/bundle.js", 1, 1, "(anonymous)").map((s) => s.name), ["provideLexer", "lex", "parse"]);
+  // One function on its lines: it, whatever V8 calls it.
+  assert.deepEqual(matchSampled(sampled, "/p/bundle.js", 2, 2, "renamed").map((s) => s.name), ["other"]);
 });

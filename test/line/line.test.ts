@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import type { FunctionLineProfile, LineProfileResult } from "@tsprof/core";
 import { tsprof, tsprofAsync, fixture, tempDir, readJson } from "../helpers/cli";
 
@@ -161,6 +161,16 @@ test("syntax error: file:line:col and message, exit 1, no stack trace", () => {
   // The entry does not compile: nothing ran, so no empty tables and no "compiling inside" note.
   assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   assert.doesNotMatch(r.stdout, /Function summary|No function was profiled/);
+});
+
+test("syntax error in an imported file: its file:line:col, exit 1, no note that it was not found before launch", () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "broken.ts"), "export const x = {\n");
+  writeFileSync(join(dir, "main.ts"), 'import { x } from "./broken";\nconsole.log(x);\n');
+  const r = tsprof(["line", join(dir, "main.ts")]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /broken\.ts:2:\d+: /);
+  assert.doesNotMatch(r.stderr, /inside the profiled process/);
 });
 
 test("usage errors: one line on stderr, exit 2", () => {

@@ -14,6 +14,7 @@ import { dirname } from "node:path";
 import Ajv from "ajv";
 import { Profile } from "pprof-format";
 import { toPprof, toSpeedscope } from "@tsprof/export";
+import { renderLineProfile } from "@tsprof/line";
 import { tsprof, fixture, tempDir, readJson } from "../helpers/cli";
 
 const workers = (f: string) => fixture("line", "workers", f);
@@ -66,7 +67,9 @@ for (const mode of ["hybrid", "trace"] as const) {
     // The text says which thread each table and each summary row ran on.
     for (const t of inWorkers) assert.match(r.stdout, new RegExp(`^Thread: ${t.thread}$`, "m"));
     assert.match(r.stdout, /^Thread: main$/m);
-    assert.match(r.stdout, /\) \[worker \d+\]$/m, "summary rows of worker threads say so");
+    // Summary rows too (its user rows: the 20 rows printed may all be the main thread's).
+    const summary = renderLineProfile(r.result!, { color: false, skipZero: false, onlyUser: true });
+    for (const t of inWorkers) assert.match(summary, new RegExp(`sum\\.ts:2\\(sumTo\\) \\[${t.thread}\\]$`, "m"));
     const rows = r.result!.summary.filter((row) => row.name === "sumTo");
     assert.deepEqual(rows.map((row) => row.thread).sort(), tables.map((t) => t.thread).sort());
     // Each worker saved its own CPU samples, kept per thread for the exports.
@@ -94,11 +97,15 @@ for (const mode of ["hybrid", "trace"] as const) {
         [1, 501, 500, 1],
       ],
     );
-    // Terminated inside its loop of sumTo(600) calls: every call it started is counted.
+    // Terminated in its loop of sumTo(600) calls: every call it started is counted. Usually inside a
+    // call (one call more than returns); but where the termination lands is the scheduler's choice:
+    // under load the worker can be stopped between two calls, even before its second one.
     const busy = tables[3];
     const returned = hitsAt(busy.table, 8)!;
-    assert.ok(busy.calls! >= 2 && returned === busy.calls! - 1, `${returned} returns of ${busy.calls} calls`);
-    assert.ok(busy.body! >= 600 * returned && busy.body! < 600 * busy.calls!, `body ${busy.body}`);
+    const calls = busy.calls!;
+    assert.ok(returned >= 1 && (returned === calls || returned === calls - 1), `${returned} returns of ${calls} calls`);
+    if (returned === calls) assert.equal(busy.body, 600 * calls, "every started call ran to its end");
+    else assert.ok(busy.body! >= 600 * returned && busy.body! < 600 * calls, `body ${busy.body} of ${calls} calls, ${returned} returned`);
     // The worker terminated while idle saved its samples when asked; the busy one could not
     // answer: its samples are missing, and the output says so.
     assert.deepEqual(

@@ -28,7 +28,9 @@ function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  const r = spawnSync(command, args, { cwd, env: cleanEnv(env), encoding: "utf8", timeout: 600_000 });
+  // maxBuffer: a sample-mode run over a library prints its hottest functions' tables, which can pass
+  // spawnSync's default 1 MiB (ENOBUFS, the run lost) depending on where the samples fall.
+  const r = spawnSync(command, args, { cwd, env: cleanEnv(env), encoding: "utf8", timeout: 600_000, maxBuffer: 256 * 1024 * 1024 });
   if (r.error) throw r.error;
   return r;
 }

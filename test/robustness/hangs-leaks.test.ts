@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { listCustomVariants } from "@tsprof/diffusion";
 import { BIN, readJson, tempDir, tsprof } from "../helpers/cli";
@@ -63,14 +63,57 @@ test("the dashboard saves a NaN checksum as null and says so in one line", () =>
   }
 });
 
-/** Start tsprof with a private TMPDIR, stop it with `signal` after `ms`, resolve when it is gone. */
-function stopAfter(args: string[], tmp: string, signal: NodeJS.Signals, ms: number, group = false): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+/** Command lines of every live descendant of `pid` (Linux /proc). */
+function descendants(pid: number): string[] {
+  const found: string[] = [];
+  let kids: string[] = [];
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return found; // gone meanwhile
+  }
+  for (const kid of kids) {
+    try {
+      found.push(readFileSync(`/proc/${kid}/cmdline`, "utf8").split("\0").join(" "));
+    } catch {
+      continue;
+    }
+    found.push(...descendants(Number(kid)));
+  }
+  return found;
+}
+
+/** Poll `condition` every 50 ms until it holds or `timeoutMs` passes; true when it held. */
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (condition()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+/**
+ * Start tsprof with a private TMPDIR; once the measured program runs under it (a descendant whose
+ * command line has `running`) and `ms` more have passed, stop it with `signal`; resolve when it is
+ * gone. Waiting for the program, not a fixed time from the start, so that a slow start (a loaded
+ * machine) still gets the signal where the test means it: while the program is measured.
+ */
+function stopAfter(args: string[], tmp: string, signal: NodeJS.Signals, running: string, ms: number, group = false): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TMPDIR: tmp, NO_COLOR: "1" }, stdio: ["ignore", "ignore", "pipe"], detached: group });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    setTimeout(() => (group ? process.kill(-child.pid!, signal) : child.kill(signal)), ms);
-    child.on("close", (code, sig) => resolve({ code, signal: sig, stderr }));
+    let closed = false;
+    child.on("close", (code, sig) => {
+      closed = true;
+      resolve({ code, signal: sig, stderr });
+    });
+    void waitUntil(() => closed || descendants(child.pid!).some((cmd) => cmd.includes(running)), 60_000).then(() =>
+      setTimeout(() => {
+        if (!closed) group ? process.kill(-child.pid!, signal) : child.kill(signal);
+      }, ms),
+    );
   });
 }
 
@@ -78,11 +121,11 @@ test("perf stopped by SIGTERM or SIGHUP mid-simulation removes its temp dir", as
   for (const sig of ["SIGTERM", "SIGHUP"] as const) {
     const tmp = tempDir();
     try {
-      const r = await stopAfter(["perf", "--simulate", "-r", "1", "--", "sleep", "3"], tmp, sig, 1500);
+      const r = await stopAfter(["perf", "--simulate", "-r", "1", "--", "sleep", "3"], tmp, sig, "sleep 3", 300);
       assert.ok(r.signal === sig || r.code === (sig === "SIGTERM" ? 143 : 129), `${sig}: ${JSON.stringify(r)}`);
       assertNoTrace(r.stderr);
-      // Give valgrind (signalled too, as the terminal or the dashboard would) a moment to go.
-      await new Promise((res) => setTimeout(res, 500));
+      // valgrind (signalled too, as the terminal or the dashboard would) may take a moment to go.
+      await waitUntil(() => readdirSync(tmp).length === 0, 10_000);
       assert.deepEqual(readdirSync(tmp), [], `${sig} left ${readdirSync(tmp).join(", ")}`);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
@@ -93,8 +136,10 @@ test("perf stopped by SIGTERM or SIGHUP mid-simulation removes its temp dir", as
 test("valgrind killed mid-run (SIGKILL to the whole group) leaves no vgdb-pipe FIFOs", async () => {
   const tmp = tempDir();
   try {
-    await stopAfter(["perf", "--simulate", "-r", "1", "--", "sleep", "3"], tmp, "SIGKILL", 1500, true);
-    await new Promise((res) => setTimeout(res, 300));
+    // Killed while valgrind runs the program (that is when its vgdb pipes exist).
+    await stopAfter(["perf", "--simulate", "-r", "1", "--", "sleep", "3"], tmp, "SIGKILL", "valgrind", 300, true);
+    const noPipes = () => readdirSync(tmp).filter((n) => n.startsWith("vgdb-pipe")).length === 0;
+    await waitUntil(noPipes, 10_000);
     const pipes = readdirSync(tmp).filter((n) => n.startsWith("vgdb-pipe"));
     assert.deepEqual(pipes, []);
   } finally {
@@ -115,7 +160,7 @@ test("dashboard: stopping a line profile mid-way (quit) leaves nothing in $TMPDI
     setTimeout(() => controller.abort(), 2000);
     const state = await lineProfileVariant(BIN, "spin", { script, modules: [], args: [] } as never, 50, controller.signal);
     assert.notEqual(state.status, "done");
-    await new Promise((res) => setTimeout(res, 300));
+    await waitUntil(() => readdirSync(tmp).length === 0, 10_000);
     assert.deepEqual(readdirSync(tmp), [], `left behind: ${readdirSync(tmp).join(", ")}`);
   } finally {
     if (saved === undefined) delete process.env.TMPDIR;

@@ -79,3 +79,24 @@ test("a package the program requires through tsprof's CommonJS hook keeps its fr
   const main = mapped.nodes.find((n) => n.callFrame.url === userUrl);
   assert.equal(main?.hitCount, 2, "tsprof's compile, called from the program's module, is folded into it");
 });
+
+test("a collector's registerFile, called by a module's first line, is tsprof's set-up: (tsprof), not the module's top level", () => {
+  const waitUrl = pathToFileURL(join(ROOT, "packages", "line", "dist", "collector.js")).href;
+  const profile = {
+    nodes: [
+      { id: 1, callFrame: frame("(root)", "", -1), hitCount: 0, children: [2] },
+      { id: 2, callFrame: frame("", userUrl), hitCount: 1, children: [3] },
+      { id: 3, callFrame: frame("registerFile", waitUrl, 100), hitCount: 0, children: [4] },
+      // waiting for the sampler thread (Atomics.wait is native: its samples are this frame's)
+      { id: 4, callFrame: frame("waitForWorker", waitUrl, 77), hitCount: 5, children: [] },
+    ],
+    startTime: 0,
+    endTime: 6000,
+    samples: [4, 4, 4, 4, 4, 2],
+    timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000],
+  };
+  const mapped = mapCpuProfile(profile as never, { ownDirs: [OWN], thread: "main" });
+  const byName = new Map(mapped.nodes.map((n) => [n.callFrame.functionName, n]));
+  assert.equal(byName.get("(tsprof)")?.hitCount, 5, "the wait is tsprof's");
+  assert.equal(mapped.nodes.find((n) => n.callFrame.url === userUrl)?.hitCount, 1, "the module keeps only its own sample");
+});

@@ -3,7 +3,7 @@ import { UsageError, checkOutputPath, outputWidth, readResultFile, useColor, typ
 import { renderResult } from "@tsprof/report";
 import type { CommandContext } from "../main";
 import { parsePositiveNumber } from "./options";
-import { chooseFormat, formatOption, printOutput, writeOutput } from "./output";
+import { checkOutputFormat, chooseFormat, formatOption, printOutput, writeOutput } from "./output";
 
 interface ShowFlags {
   unit?: string;
@@ -32,6 +32,8 @@ export function registerShowCommand(program: Command, context: CommandContext): 
     .action(async (file: string, flags: ShowFlags) => {
       if (flags.output !== undefined) checkOutputPath(flags.output, "--output");
       const result = readAnyResult(file);
+      // `-o x.md` for a kind without Markdown is refused as `line -o x.md` is, never text in a .md.
+      if (flags.format === undefined) checkOutputFormat(result.kind, flags.output);
       const format = chooseFormat(result.kind, flags.format, flags.output);
       if (flags.onlyUser && result.kind !== "line") throw new UsageError(`--only-user applies to line results, not to a ${result.kind} result`);
       const unit = flags.unit ? parsePositiveNumber(flags.unit, "--unit") : undefined;

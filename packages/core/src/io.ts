@@ -47,7 +47,7 @@ export function readResultFile(path: string, expected?: ResultKind): TsprofResul
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    throw new ResultFileError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ResultFileError(`cannot read ${path}: ${describeFsError(err)}`);
   }
   return expected === undefined ? resultFromJSON(text, path) : resultFromJSON(text, path, expected);
 }

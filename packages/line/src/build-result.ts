@@ -9,7 +9,7 @@ import { hitsOfSlots, lineHits } from "@tsprof/runner/child";
 // Only the parts this file needs (the package index would load more, also into the worker).
 import { mapCpuProfile } from "@tsprof/runner/source-map";
 import { matchSampled, summariseProfile, type SampledFunction } from "./sampled-functions";
-export { summariseProfile, originOf, type SampledFunction, type CodeOrigin } from "./sampled-functions";
+export { summariseProfile, originOf, matchSampled, type SampledFunction, type CodeOrigin } from "./sampled-functions";
 
 export interface FileData {
   meta: FileMeta;
@@ -141,7 +141,7 @@ function hybridLineTimes(
 ): Set<number> {
   const untimed = new Set<number>();
   const v8 = new Map<number, number>();
-  for (const s of matchSampled(sampled, file, fn.line, fn.bodyLine)) for (const [line, ms] of s.lineMs) v8.set(line, (v8.get(line) ?? 0) + ms);
+  for (const s of matchSampled(sampled, file, fn.line, fn.bodyLine, fn.name)) for (const [line, ms] of s.lineMs) v8.set(line, (v8.get(line) ?? 0) + ms);
   for (let line = fn.line; line <= fn.endLine; line++) {
     if (!fn.suspends && callLines.has(line)) continue;
     if (haveProfile) lineMs.set(line, v8.get(line) ?? 0);
@@ -181,7 +181,7 @@ function summaryRows(result: LineProfileResult, files: FileData[], sampled: Samp
   const metas = files.flatMap((f) => f.meta.functions.map((m) => ({ file: f.meta.file, m })));
   for (const fn of result.mode === "sample" ? [] : result.functions) {
     const meta = metas.find(({ file, m }) => file === fn.file && m.line === fn.line && m.name === fn.name);
-    const matches = meta ? matchSampled(sampled, fn.file, meta.m.line, meta.m.bodyLine) : [];
+    const matches = meta ? matchSampled(sampled, fn.file, meta.m.line, meta.m.bodyLine, meta.m.name) : [];
     matches.forEach((m) => claimed.add(m));
     const selfMs = matches.reduce((a, m) => a + m.selfMs, 0);
     const totalMs = matches.reduce((a, m) => Math.max(a, m.totalMs), 0);

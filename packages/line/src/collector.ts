@@ -27,6 +27,8 @@ export interface LineCollectorOptions {
   timerUnit: number;
   /** The `--module` arguments: one that the program never loads gets a note. */
   moduleGroups?: ModuleGroup[];
+  /** The program's Node child processes are profiled too (tsprof notes the ones that were not). */
+  profileChildren?: boolean;
 }
 
 /**
@@ -141,7 +143,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       const { collectThreads, addThreadResults } = require("./threads") as typeof import("./threads");
       const workerThreads = collectThreads(threadsSoFar());
       for (const t of workerThreads.values()) for (const e of t.entries) loaded.add(e.meta.file);
-      const unprofiled = unprofiledNote(new Set(workerThreads.keys()));
+      const unprofiled = unprofiledNote(new Set(workerThreads.keys()), { children: !options.profileChildren });
       const notes = [...warnings, ...unloadedModuleWarnings(options.moduleGroups ?? [], loaded), ...(unprofiled ? [unprofiled] : [])];
       if (sampler.fallbackReason) notes.push(`V8 sampling through node:inspector: ${sampler.fallbackReason}`);
       if (options.mode === "trace") notes.push(`timer cost calibrated at ${(eventCostMs * 1e6).toFixed(0)} ns per line event and subtracted`);

@@ -1,3 +1,3 @@
 export { profileLines, MODES, type LineRunOptions, type LineRun } from "./profile-lines";
 export { renderLineProfile, renderFunction, renderSummary, renderJit, formatUnit, displayPath, siteLabel, type RenderOptions } from "./render";
-export { summariseProfile, originOf, buildFromMapped, type CodeOrigin } from "./build-result";
+export { summariseProfile, originOf, matchSampled, buildFromMapped, type CodeOrigin } from "./build-result";

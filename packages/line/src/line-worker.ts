@@ -111,7 +111,8 @@ Atomics.store(control, Control.Ready, 1);
 Atomics.notify(control, Control.Ready);
 
 function snapshot(now: number): void {
-  writeSnapshot(input.snapshotFile, now - started, snapshotSections(views, files));
+  // (None in a child process of the program: nobody would read it; see runner's processes.ts.)
+  if (input.snapshotFile) writeSnapshot(input.snapshotFile, now - started, snapshotSections(views, files));
   // Copying must stay a small share of this thread's time, however many lines are profiled.
   const cost = performance.now() - now;
   snapshotEveryMs = Math.max(input.snapshotMs, cost * 20);

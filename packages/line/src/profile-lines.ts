@@ -10,6 +10,7 @@ import { chromeCpuProfile } from "@tsprof/export/cpuprofile";
 import type { LineCollectorOptions } from "./collector";
 import { buildLineResult } from "./build-result";
 import { attachJit } from "./jit";
+import { addChildProcesses } from "./processes";
 import { emptyResult, OWN_DIRS, readSource, snapshotFiles, type LineChildBody, type PlanEntry } from "./shared";
 
 export interface LineRunOptions {
@@ -51,6 +52,7 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
     lineSampleUs: 100,
     timerUnit: options.timerUnit,
     moduleGroups,
+    profileChildren: true,
   };
   // Kept: compiling before launch adds the marks other modules made, which the JIT view's maps need.
   const instrument = options.mode === "sample" ? null : { style: options.mode === "hybrid" ? ("counters" as const) : ("events" as const), all: options.all, modules };
@@ -65,6 +67,7 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
       stdio: options.stdio,
       collector: require.resolve("./collector"),
       collectorOptions,
+      profileChildren: true,
       instrument,
       nodeArgs: jitTrace?.nodeArgs(),
     });
@@ -75,6 +78,7 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
   }
   try {
     const result = lineResultOf(outcome, options, startedAt);
+    addChildProcesses(result, outcome.tempDir);
     if (jitTrace) addJit(result, jitTrace, instrument);
     let outputError: Error | undefined;
     if (options.cpuprofile) {

@@ -83,7 +83,19 @@ export function summariseProfile(profile: SampledCpuProfile): SampledFunction[] 
   return out;
 }
 
-/** Sampled functions of `file` that V8 places between a function's first line and its body's start. */
-export function matchSampled(sampled: SampledFunction[], file: string, firstLine: number, bodyLine: number): SampledFunction[] {
-  return sampled.filter((s) => s.file === file && s.line >= firstLine && s.line <= bodyLine);
+/**
+ * Sampled functions of `file` that V8 places between a function's first line and its body's start.
+ * Where several functions share those lines (minified code puts dozens on one line), only those
+ * V8 names as the profiled function are its own; without a name in common, all of them are.
+ */
+export function matchSampled(sampled: SampledFunction[], file: string, firstLine: number, bodyLine: number, name?: string): SampledFunction[] {
+  const inRange = sampled.filter((s) => s.file === file && s.line >= firstLine && s.line <= bodyLine);
+  if (inRange.length < 2 || name === undefined) return inRange;
+  const named = inRange.filter((s) => sameFunctionName(s.name, name));
+  return named.length > 0 ? named : inRange;
+}
+
+/** V8 names a method `mul` where tsprof's table says `Complex.mul`, or the reverse. */
+function sameFunctionName(v8Name: string, name: string): boolean {
+  return v8Name === name || name.endsWith(`.${v8Name}`) || v8Name.endsWith(`.${name}`);
 }

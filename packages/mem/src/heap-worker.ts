@@ -34,6 +34,8 @@ const state = new Int32Array(data.stopFlag);
 const connected = Atomics.compareExchange(state, 0, SAMPLER_IDLE, SAMPLER_CONNECTED) === SAMPLER_IDLE;
 const session = new Session();
 if (connected) session.connectToMainThread();
+// The main thread waits for this (plot-collector's baseline) before the script starts: wake it.
+Atomics.notify(state, 0);
 
 let pending = false;
 let stopped = false;

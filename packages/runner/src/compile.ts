@@ -220,8 +220,9 @@ export function compileFile(file: string, source: string, format: ModuleFormat, 
     const cached = readCacheEntry(cachePath);
     if (cached !== null) return { code: cached, format, meta: null };
   }
-  missNote?.(file);
   const compiled = compileUncached(file, source, format, plan, instrumented, tsconfigText);
+  // After the compile: a file that does not compile was found before launch; its error says so.
+  missNote?.(file);
   if (cachePath) writeCacheEntry(cachePath, compiled.code);
   return compiled;
 }

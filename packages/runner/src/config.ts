@@ -22,6 +22,10 @@ export interface ChildConfig {
   esmHooks?: boolean;
   /** The files the parent compiled before launch, by format and path (see handover.ts). */
   handover?: HandoverIndex | null;
+  /** The program's Node child processes are profiled too (processes.ts). */
+  profileChildren?: boolean;
+  /** Set in the config a Node child of the profiled program derives for itself (processes.ts). */
+  childProcess?: boolean;
 }
 
 export const CONFIG_ENV = "TSPROF_CHILD_CONFIG";

@@ -11,3 +11,4 @@ export { FORWARDED_SIGNALS, signalExitCode, interruptRequested, type ForwardedSi
 export { appendPlan, writeSnapshot, readSnapshot, type ChildSnapshot } from "./snapshot";
 export { InterruptWatchdog, type WatchdogVerdict } from "./watchdog";
 export { postSync, sourceLines, OWN_DIRS, isOwnFile } from "./child-helpers";
+export { childProcessResults, spawnedChildPids } from "./processes";

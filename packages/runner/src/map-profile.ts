@@ -111,6 +111,13 @@ function handsModuleToNode(parent: RawFrame, parentInsideOwn: boolean, child: Ra
   return !parentInsideOwn && /[\\/]runner[\\/]dist[\\/]register\.js$/.test(parent.url) && !!child?.url.startsWith("node:internal/modules/");
 }
 
+/**
+ * A collector's registerFile: called by the first line of each instrumented file, it sets up that
+ * file's counters and, the first time, waits for tsprof's sampler thread to start (up to seconds on
+ * a busy machine): tsprof's time, not the module's top level.
+ */
+const isSetUp = (cf: RawFrame): boolean => cf.functionName === "registerFile";
+
 /** A frame of the program's code (the user's or a package's), not Node's internals or V8's pseudo-frames. */
 const isProgramCode = (url: string): boolean => url !== "" && !url.startsWith("node:");
 
@@ -143,20 +150,23 @@ export function mapCpuProfile(profile: CpuProfile, options: MapProfileOptions): 
   const ownWorkNode = (): number => (ownWork ??= add({ functionName: "(tsprof)", url: "", lineNumber: -1, columnNumber: -1 }, 0));
 
   // Depth first from the root(s), with an explicit stack: real call trees can be deep.
-  // programAbove: some kept frame above is the program's own code (so tsprof's frames here run on its behalf).
+  // programAbove: some kept frame above is the program's own code (so tsprof's frames here run on its behalf);
+  // setUp: inside a collector's registerFile (tsprof's one-off set-up, which waits for its sampler thread).
   const roots = profile.nodes.filter((n) => !isChild.has(n.id));
-  const stack: Array<{ id: number; parent: number | null; insideOwn: boolean; programAbove: boolean }> = roots
-    .map((n) => ({ id: n.id, parent: null, insideOwn: false, programAbove: false }))
+  const stack: Array<{ id: number; parent: number | null; insideOwn: boolean; programAbove: boolean; setUp: boolean }> = roots
+    .map((n) => ({ id: n.id, parent: null, insideOwn: false, programAbove: false, setUp: false }))
     .reverse();
   while (stack.length > 0) {
-    const { id, parent, insideOwn, programAbove } = stack.pop()!;
+    const { id, parent, insideOwn, programAbove, setUp: setUpAbove } = stack.pop()!;
     const node = byId.get(id);
     if (!node) continue;
     const fate = frames.fate(node.callFrame, insideOwn);
     // A dropped root has nowhere to fold into: keep it as it is.
     const here = fate.keep ? add(fate.keep, parent) : parent ?? add({ ...node.callFrame }, null);
-    // tsprof's own work that the program did not call: its samples are "(tsprof)"'s; its callees stay where they are.
-    const selfAt = !fate.keep && (fate.own || insideOwn) && !programAbove && parent !== null ? ownWorkNode() : here;
+    const setUp = setUpAbove || (fate.own && isSetUp(node.callFrame));
+    // tsprof's own work that the program did not call, or its set-up that the program's first line
+    // triggers: its samples are "(tsprof)"'s; its callees stay where they are.
+    const selfAt = !fate.keep && (fate.own || insideOwn) && (setUp || !programAbove) && parent !== null ? ownWorkNode() : here;
     target.set(id, selfAt);
     nodes[selfAt].hitCount += node.hitCount;
     if (fate.keep) {
@@ -170,7 +180,7 @@ export function mapCpuProfile(profile: CpuProfile, options: MapProfileOptions): 
     for (const c of [...(node.children ?? [])].reverse()) {
       const child = byId.get(c)?.callFrame;
       const own = childInsideOwn && !runsUnknownModule(node.callFrame, child) && !handsModuleToNode(node.callFrame, insideOwn, child);
-      stack.push({ id: c, parent: here, insideOwn: own, programAbove: childProgramAbove });
+      stack.push({ id: c, parent: here, insideOwn: own, programAbove: childProgramAbove, setUp: setUp && !fate.keep });
     }
   }
   const samples = profile.samples.map((id) => nodes[target.get(id) ?? 0].id);

@@ -8,7 +8,7 @@
 // First: the RSS before any of tsprof's modules load (tsprof's own share, reported by mem).
 import { rssBeforeTsprof } from "./start-rss";
 import Module, { register } from "node:module";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import { isAbsolute, join } from "node:path";
@@ -19,18 +19,22 @@ import { watchSpawned } from "./spawned";
 import { handedOver } from "./handover";
 import type { HookData } from "./hook-rules";
 import { installThreadCollector, readThreadConfig, shareConfigWithThreads } from "./threads";
+import { readChildProcessConfig, shareConfigWithChildren } from "./processes";
 
 import type { Collector, CollectorModule } from "./collector";
 import { FORWARDED_SIGNALS, HookState, INTERRUPT_HOOK, signalExitCode, type ForwardedSignal } from "./interrupt";
 
 function readConfig(): ChildConfig | null {
   const path = process.env[CONFIG_ENV];
-  if (!path) return null;
-  // Children of the profiled program must not inherit the profiling.
+  // A Node child of the profiled program, when the command profiles them (processes.ts).
+  if (!path) return readChildProcessConfig();
+  // Children of the profiled program must not inherit this profiling (the program's own).
   delete process.env[CONFIG_ENV];
   // Its worker threads must (they copy process.env as they start).
   shareConfigWithThreads(path);
-  return JSON.parse(readFileSync(path, "utf8")) as ChildConfig;
+  const config = JSON.parse(readFileSync(path, "utf8")) as ChildConfig;
+  if (config.profileChildren) shareConfigWithChildren(path);
+  return config;
 }
 
 const config = readConfig();
@@ -159,6 +163,8 @@ function installCollector(config: ChildConfig): void {
     try {
       collector.finish({ exitCode, signal, error });
     } catch (err) {
+      // A child process that outlived the program: the run (and its folder) is over; nothing to say.
+      if (config.childProcess && !existsSync(config.tempDir)) return;
       // A full disk or file size limit while saving: one line, not a stack trace; the parent reports the loss.
       process.stderr.write(`tsprof: cannot save the profile: ${(err as Error).message.split("\n")[0]}\n`);
       if (exitCode === 0) process.exitCode = 1;
@@ -168,9 +174,11 @@ function installCollector(config: ChildConfig): void {
     // The script's own handler decides, as without tsprof (the process goes on unless it exits).
     if (process.listenerCount("uncaughtException") > 1) return;
     error = describeError(err);
-    // Kept for the parent, which prints it after the tables, as kernprof shows them before the traceback.
+    // Kept for the parent, which prints it after the tables, as kernprof shows them before the
+    // traceback. (A child process of the program prints it as Node would: its parent may read it.)
     try {
-      writeFileSync(config.errorFile, error);
+      if (config.childProcess) process.stderr.write(`${error}\n`);
+      else writeFileSync(config.errorFile, error);
     } catch {
       process.stderr.write(`${error}\n`);
     }
@@ -213,7 +221,8 @@ function installCollector(config: ChildConfig): void {
     planFile: config.planFile,
     snapshotFile: config.snapshotFile,
     hookState,
-    parentPid: process.ppid,
+    // A child process of the program may outlive it: its parent's end is not tsprof's.
+    parentPid: config.childProcess ? 0 : process.ppid,
     rssBeforeTsprof,
   });
   (globalThis as { __tsprof?: Collector }).__tsprof = collector;

@@ -38,6 +38,8 @@ export interface ChildPlan {
   /** The script's stdio; "stderr": its stdout goes to our stderr (stdout carries a JSON result). */
   stdio?: "inherit" | "pipe" | "stderr";
   nodeArgs?: string[];
+  /** Profile the program's Node child processes too (the collector's parent side merges them). */
+  profileChildren?: boolean;
 }
 
 export interface ChildOutcome {
@@ -81,7 +83,14 @@ export function resolveScript(script: string, cwd = process.cwd()): string {
 export async function runChild(plan: ChildPlan, onSpawn?: (child: ChildProcess) => void): Promise<ChildOutcome> {
   const script = resolveScript(plan.script, plan.cwd);
   const tempDir = mkdtempSync(join(tmpdir(), "tsprof-"));
-  const cleanup = (): void => rmSync(tempDir, { recursive: true, force: true });
+  const cleanup = (): void => {
+    try {
+      // Retried: a child process of the program that outlives it may still be writing there.
+      rmSync(tempDir, { recursive: true, force: true, maxRetries: 5 });
+    } catch {
+      // Left behind rather than a crash after the tables.
+    }
+  };
   try {
     return await runInTempDir(plan, script, tempDir, cleanup, onSpawn);
   } catch (err) {
@@ -107,6 +116,7 @@ async function runInTempDir(
     interruptFile: interruptPath(tempDir),
     planFile: join(tempDir, "plan.jsonl"),
     snapshotFile: join(tempDir, "snapshot.bin"),
+    ...(plan.profileChildren ? { profileChildren: true } : {}),
   };
   // Compile (and instrument) here, before launch: see precompile.ts.
   // No usable user cache (turned off, or refused as others can write it): the run's private one.

@@ -50,9 +50,11 @@ function nodeChildren(): number {
  * One line about what was not profiled, or null when the program started none of it.
  * @param profiledThreads worker threads the collector profiled (they loaded tsprof's loader and
  *   reported); null when the collector does not profile threads at all.
+ * @param options.children false: leave Node child processes out (the run profiles them).
  */
-export function unprofiledNote(profiledThreads: ReadonlySet<number> | null = null): string | null {
-  const children = nodeChildren();
+export function unprofiledNote(profiledThreads: ReadonlySet<number> | null = null, options: { children?: boolean } = {}): string | null {
+  // (Where child processes are profiled, tsprof itself counts the ones that were not: processes.ts.)
+  const children = options.children === false ? 0 : nodeChildren();
   const workers = [...startedThreads].filter((id) => !ownThreads.has(id) && !profiledThreads?.has(id)).length;
   const parts: string[] = [];
   if (workers > 0) parts.push(`${workers} worker thread${workers === 1 ? "" : "s"}`);

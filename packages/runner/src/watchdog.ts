@@ -18,7 +18,7 @@ export interface WatchdogOptions {
   hookState: Int32Array;
   /** How long the main thread may take to answer by itself, and then to run the hook, ms. */
   graceMs: number;
-  /** tsprof's pid: when this process's parent changes, tsprof is gone. */
+  /** tsprof's pid: when this process's parent changes, tsprof is gone (0: do not watch). */
   parentPid: number;
 }
 
@@ -35,7 +35,7 @@ export class InterruptWatchdog {
   /** Call every few tens of milliseconds while the main thread has not finished. */
   poll(now: number): WatchdogVerdict {
     if (Atomics.load(this.options.hookState, 0) === HookState.Saved) this.end();
-    if (process.ppid !== this.options.parentPid) return "orphaned";
+    if (this.options.parentPid > 0 && process.ppid !== this.options.parentPid) return "orphaned";
     if (!this.seenAt) {
       this.signal = interruptRequested(this.options.interruptFile);
       if (this.signal) this.seenAt = now;
