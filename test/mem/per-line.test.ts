@@ -99,8 +99,8 @@ test("occurrences are exact in loops", async () => {
   assert.equal(occ("while (j < cols)"), 4 * 5 * 4);
   assert.equal(occ("total += i * j"), 4 * 5 * 3);
   assert.equal(occ("j++"), 4 * 5 * 3);
-  // for-of header: 3 iterations + 1, plus its one-line body 3 times.
-  assert.equal(occ("for (const v of"), 4 * (4 + 3));
+  // for-of header with its one-line body: a line start per check (3 iterations + 1), as line hits.
+  assert.equal(occ("for (const v of"), 4 * 4);
   assert.equal(occ("return total"), 4);
   // Lines that are not statements never ran.
   for (const row of fn.lines.filter((l) => l.source.trim() === "}")) {
@@ -189,8 +189,8 @@ test("marking by --all and --module (no markers in the file); none at all says h
     const run = await tsprof(["mem", ...flags, "unmarked.ts"]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Function: build at line 2 \(1 call\)/);
-    // Header (1001 checks) and its one-line body (1000) share the line: their occurrences add up.
-    assert.match(run.stdout, /^ +4 .* +2001 +for \(let i = 0; i < n; i\+\+\) out\.push\(i \* 2\);/m);
+    // Header (1001 checks) and its one-line body (1000) share the line: 1001 line starts.
+    assert.match(run.stdout, /^ +4 .* +1001 +for \(let i = 0; i < n; i\+\+\) out\.push\(i \* 2\);/m);
   }
   const none = await tsprof(["mem", "unmarked.ts"]);
   assert.equal(none.code, 0);

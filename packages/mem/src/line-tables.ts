@@ -73,8 +73,10 @@ export function buildFunctions(data: Pick<FileData, "meta" | (typeof SNAPSHOT_FI
       if (s.fn !== fnIndex || data.occurrences[slot] === 0) continue;
       const row = lines[s.line - fn.line];
       if (!row) continue;
-      // Several statements on one line: occurrences and increments add up, usage is the largest.
-      row.occurrences += data.occurrences[slot];
+      // Several statements on one line: increments add up, usage is the largest, and occurrences
+      // count the line's starts, as `tsprof line` counts hits and memory_profiler line events: a
+      // statement that only ever follows another on its line (`if (x) y++;`) adds none.
+      if (!s.continues) row.occurrences += data.occurrences[slot];
       row.rssIncrementMiB += data.rssIncrement[slot] / MiB;
       row.heapIncrementMiB += data.heapIncrement[slot] / MiB;
       const rss = data.rssMax[slot] / MiB;
