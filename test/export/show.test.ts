@@ -50,6 +50,7 @@ test("tsprof show: mem results export to pprof and speedscope; not to cpuprofile
   const bad = show(json, "cpuprofile", "mem.cpuprofile");
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr.trim().split("\n").length, 1, bad.stderr);
+  assert.match(bad.stderr, /'mem' results/, "the message names the result's kind");
 });
 
 test("tsprof show: a result saved before the profile was kept renders as text; an export says why in one line, exit 2", () => {

@@ -3,7 +3,7 @@
  * layout in original positions; what DevTools also needs is a scriptId per script.
  */
 import type { LineProfileResult, SampledCpuProfile } from "@tsprof/core";
-import { cpuProfilesOf } from "./common";
+import { cpuProfilesOf, requireKind } from "./common";
 
 // Reference: https://chromedevtools.github.io/devtools-protocol/tot/Profiler/#type-Profile
 export interface ChromeCpuProfile {
@@ -49,6 +49,8 @@ export function chromeCpuProfile(profile: SampledCpuProfile): ChromeCpuProfile {
  * thread's, unless `thread` names another.
  */
 export function toCpuprofile(result: LineProfileResult, thread = "main"): string {
+  // A saved file of another kind can reach here through `show`: say what it is, not "this line result".
+  requireKind(result, ["line"], "cpuprofile");
   const profiles = cpuProfilesOf(result, "cpuprofile");
   const chosen = profiles.find((p) => p.thread === thread) ?? profiles[0];
   return JSON.stringify(chromeCpuProfile(chosen));
