@@ -189,4 +189,6 @@ test("mem (no thread side) runs a program whose workers load marked code: the wo
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^workers 2997 5995$/m);
   assert.doesNotMatch(r.stderr, /registerFile/);
+  // ... and the output says so in one line instead of staying silent.
+  assert.match(r.stdout + r.stderr, /the program started 2 worker threads; tsprof profiles the main thread only/);
 });

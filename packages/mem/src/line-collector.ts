@@ -20,7 +20,7 @@ import { createRssReader } from "./rss-reader";
 // Not @tsprof/core's index: the profiled process loads no renderers or tables (start-up, footprint).
 import { writeResultFile } from "@tsprof/core/dist/io";
 import type { AllocationSite, FunctionMemProfile, SampledAllocationProfile } from "@tsprof/core";
-import { OWN_DIRS, appendPlan, interruptRequested, isOwnFile, postSync, writeSnapshot } from "@tsprof/runner/child";
+import { OWN_DIRS, appendPlan, interruptRequested, isOwnFile, postSync, unprofiledNote, writeSnapshot } from "@tsprof/runner/child";
 import type { ChildExit, Collector, CollectorContext, EventSink, FileMeta } from "./collector-types";
 import { buildFunctions, snapshotSections, type FileData } from "./line-tables";
 
@@ -172,6 +172,9 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       finished = true;
       progress.done(events);
       void exit;
+      // mem measures the main thread: say so when the program's workers or children did work.
+      const unprofiled = unprofiledNote();
+      if (unprofiled) notes.push(unprofiled);
       const sampled = stopSamplingHeapProfiler(session, options.samplingIntervalBytes, files, notes);
       const output: LineCollectorOutput = {
         kind: "mem-child",
