@@ -1,6 +1,6 @@
 /** Run the built `tsprof` CLI as a user would, and read what it wrote. */
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -47,6 +47,16 @@ export function tempDir(): string {
   if (!cleanupHooked) {
     cleanupHooked = true;
     process.on("exit", removeTempDirs);
+  }
+  return dir;
+}
+
+/** A fresh folder holding a small program: file name (may contain folders) -> its text. */
+export function programDir(files: Record<string, string>): string {
+  const dir = tempDir();
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, ".."), { recursive: true });
+    writeFileSync(join(dir, name), text);
   }
   return dir;
 }

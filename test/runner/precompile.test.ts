@@ -5,21 +5,13 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { precompileGraph, resolveRelative } from "../../packages/runner/src/precompile";
-import { tempDir, tsprof } from "../helpers/cli";
+import { programDir, tsprof } from "../helpers/cli";
 
 const NOTE = /compiling .* inside the profiled process/;
 
-function program(files: Record<string, string>): string {
-  const dir = tempDir();
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, ".."), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+const program = programDir;
 
 // What the profiled program itself can see: which compilers are loaded in its process.
 const REPORT_COMPILERS =

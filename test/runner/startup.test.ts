@@ -8,19 +8,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, tempDir, tsprof } from "../helpers/cli";
+import { ROOT, programDir, tempDir, tsprof } from "../helpers/cli";
 import { handedOver, writeHandover } from "../../packages/runner/src/handover";
 
-function program(files: Record<string, string>): string {
-  const dir = tempDir();
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, ".."), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+const program = programDir;
 
 // Runs the parent's compile step before launch in a fresh process, as `tsprof line` does, and says
 // whether the TypeScript parser loaded and which functions were marked across modules.
