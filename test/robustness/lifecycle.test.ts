@@ -53,11 +53,22 @@ function argsOf(command: Command, out: string, script: string): string[] {
   return ["line", "--mode", command.slice("line-".length), "--json", out, script];
 }
 
-/** The script's node process: tsprof's child. */
-function scriptPid(tsprofPid: number): number | null {
+/**
+ * The script's node process: the child of tsprof whose command line names the script. tsprof can
+ * have another child at the same time (mem --plot measures a plain node's RSS beside the run), so
+ * the first child is not always the script's: a signal sent there missed the program.
+ */
+function scriptPid(tsprofPid: number, script: string): number | null {
   try {
     const kids = readFileSync(`/proc/${tsprofPid}/task/${tsprofPid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
-    return kids.length ? Number(kids[0]) : null;
+    for (const kid of kids) {
+      try {
+        if (readFileSync(`/proc/${kid}/cmdline`, "utf8").split("\0").includes(script)) return Number(kid);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return null;
   } catch {
     return null;
   }
@@ -80,11 +91,11 @@ function processGroup(pgid: number): string[] {
   return found;
 }
 
-function deliver(fault: Fault, tsprofPid: number): void {
+function deliver(fault: Fault, tsprofPid: number, script: string): void {
   if (fault === "SIGINT") process.kill(-tsprofPid, "SIGINT"); // Ctrl-C: the whole process group
   else if (fault === "SIGTERM" || fault === "SIGHUP") process.kill(tsprofPid, fault);
   else if (fault === "SIGKILL" || fault === "SIGABRT") {
-    const pid = scriptPid(tsprofPid);
+    const pid = scriptPid(tsprofPid, script);
     if (pid) process.kill(pid, fault);
   }
 }
@@ -105,7 +116,7 @@ function runCase(command: Command, fault: Fault, delayMs: number): Promise<Run> 
     stdout += d.toString();
     if (!fired && fault !== "OOM" && stdout.includes("started\n")) {
       fired = true;
-      setTimeout(() => deliver(fault, child.pid!), delayMs);
+      setTimeout(() => deliver(fault, child.pid!, script), delayMs);
     }
   });
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));

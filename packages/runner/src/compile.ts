@@ -16,7 +16,32 @@ import { userCacheDir } from "./cache-dir";
 // esbuild and the TypeScript parser load on first use: a run with no .ts file and nothing to
 // instrument pays for neither (start-up is a measured goal).
 let esbuildModule: typeof import("esbuild") | null = null;
-const esbuild = () => (esbuildModule ??= require("esbuild") as typeof import("esbuild"));
+const esbuild = () => (esbuildModule ??= loadEsbuild());
+let esbuildWorkerThread = true;
+
+/** In the profiled process: esbuild's sync API without a worker thread of its own (see loadEsbuild). */
+export function avoidEsbuildWorkerThread(): void {
+  esbuildWorkerThread = false;
+}
+
+/**
+ * esbuild's sync API runs in a worker thread of its own where Node has worker_threads. In the
+ * profiled process that thread would count as one the program started (Node 24 announces it after
+ * tsprof has marked its own) and hold memory the user's RSS would include: with
+ * ESBUILD_WORKER_THREADS=0, which esbuild reads once as it loads, it runs its binary per call
+ * instead. A compile there is a rare miss (a file not found before launch), so the cost is small.
+ */
+function loadEsbuild(): typeof import("esbuild") {
+  if (esbuildWorkerThread) return require("esbuild") as typeof import("esbuild");
+  const before = process.env.ESBUILD_WORKER_THREADS;
+  process.env.ESBUILD_WORKER_THREADS = "0";
+  try {
+    return require("esbuild") as typeof import("esbuild");
+  } finally {
+    if (before === undefined) delete process.env.ESBUILD_WORKER_THREADS;
+    else process.env.ESBUILD_WORKER_THREADS = before;
+  }
+}
 let instrumentModule: typeof import("./instrument") | null = null;
 const instrumenter = () => (instrumentModule ??= require("./instrument") as typeof import("./instrument"));
 

@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import { isAbsolute, join } from "node:path";
-import { compileFile, formatOf, isUserFile, mayInstrument, wantsInstrumentation, useCompileCache, ScriptSyntaxError, type InstrumentPlan } from "./compile";
+import { avoidEsbuildWorkerThread, compileFile, formatOf, isUserFile, mayInstrument, wantsInstrumentation, useCompileCache, ScriptSyntaxError, type InstrumentPlan } from "./compile";
 import { CONFIG_ENV, type ChildConfig } from "./config";
 import { pathsCandidates } from "./tsconfig";
 import { watchSpawned } from "./spawned";
@@ -46,7 +46,10 @@ const plan: InstrumentPlan | null = runConfig?.instrument ?? null;
 
 // A profiled child: the parent compiled before launch; a compile here is a miss worth a line.
 const compileNote = runConfig ? `tsprof: compiling %s inside the profiled process (not found before launch)\n` : null;
-if (runConfig) useCompileCache(runConfig.cacheDir ?? null, (file) => process.stderr.write(compileNote!.replace("%s", file)));
+if (runConfig) {
+  useCompileCache(runConfig.cacheDir ?? null, (file) => process.stderr.write(compileNote!.replace("%s", file)));
+  avoidEsbuildWorkerThread();
+}
 
 if (runConfig?.esmHooks !== false) installModuleHooks({ instrument: plan, cacheDir: runConfig?.cacheDir ?? null, compileNote, handover: runConfig?.handover ?? null });
 
