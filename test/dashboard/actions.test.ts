@@ -2,19 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { LineProfileResult } from "@tsprof/core";
 import { findPngPath, firstLine, lineProfileLines, profileRun, variantTarget, VARIANT_ENTRY, type StudyRunner } from "@tsprof/dashboard";
+import { lineResult } from "./helpers";
 
-const result: LineProfileResult = {
-  kind: "line",
-  schemaVersion: 1,
-  command: ["line"],
-  startedAt: "2026-01-01T00:00:00Z",
-  exitCode: 0,
-  signal: null,
-  mode: "hybrid",
-  timerUnit: 1e-6,
-  sampler: "inspector",
-  samplingIntervalUs: 100,
-  durationNs: 5e6,
+const result: LineProfileResult = lineResult({
   functions: [
     {
       name: "small",
@@ -39,7 +29,7 @@ const result: LineProfileResult = {
   ],
   summary: [],
   notes: ["sampled with node:inspector"],
-};
+});
 
 test("line-profile pane lines: hottest function first, its lines by time, idle lines left out", () => {
   const lines = lineProfileLines(result, 50);

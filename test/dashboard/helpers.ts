@@ -1,4 +1,4 @@
-import type { StudyCell, StudyEvent, VariantInfo } from "@tsprof/core";
+import type { LineProfileResult, StudyCell, StudyEvent, VariantInfo } from "@tsprof/core";
 
 /** A cell as the runner would report it; speedup given explicitly (the runner computes it). */
 export function cell(variant: string, size: number, seconds: number | null, speedup: number | null, extra: Partial<StudyCell> = {}): StudyCell {
@@ -34,4 +34,23 @@ export function studyEvents(): StudyEvent[] {
     events.push({ type: "cell-done", cell: c, index, total: 4 });
   });
   return events;
+}
+
+/** A hybrid line result as tsprof line would save it, with the given functions and summary. */
+export function lineResult(rest: Pick<LineProfileResult, "functions" | "summary"> & Partial<LineProfileResult>): LineProfileResult {
+  return {
+    kind: "line",
+    schemaVersion: 1,
+    command: ["line"],
+    startedAt: "2026-01-01T00:00:00Z",
+    exitCode: 0,
+    signal: null,
+    mode: "hybrid",
+    timerUnit: 1e-6,
+    sampler: "inspector",
+    samplingIntervalUs: 100,
+    durationNs: 5e6,
+    notes: [],
+    ...rest,
+  };
 }

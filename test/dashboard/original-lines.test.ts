@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { FunctionLineProfile, LineProfileResult } from "@tsprof/core";
 import { CompiledFileOrigins, createDefaultActions, diffusionDistDir, lineResultInSource, loadStudyRunner, type LineOrigins } from "@tsprof/dashboard";
+import { lineResult } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const BIN = path.join(ROOT, "cli", "dist", "bin.js");
@@ -24,18 +25,7 @@ function fn(name: string, file: string, line: number, lines: FunctionLineProfile
   return { name, file, line, calls: 1, totalNs: lines.reduce((t, l) => t + (l.timeNs ?? 0), 0), lines };
 }
 
-const compiled: LineProfileResult = {
-  kind: "line",
-  schemaVersion: 1,
-  command: ["line"],
-  startedAt: "2026-01-01T00:00:00Z",
-  exitCode: 0,
-  signal: null,
-  mode: "hybrid",
-  timerUnit: 1e-6,
-  sampler: "inspector",
-  samplingIntervalUs: 100,
-  durationNs: 5e6,
+const compiled: LineProfileResult = lineResult({
   functions: [
     fn("__importStar", "/p/x.js", 2, [{ line: 2, hits: 1, timeNs: 10, source: "var __importStar" }]),
     fn("kernel", "/p/x.js", 4, [
@@ -52,7 +42,7 @@ const compiled: LineProfileResult = {
     { name: "kernel", file: "/p/x.js", line: 4, ncalls: 1, tottimeNs: 425, cumtimeNs: 425 },
   ],
   notes: [],
-};
+});
 
 test("compiled lines move to their TypeScript lines; the compiler's own functions and lines go", () => {
   const mapped = lineResultInSource(compiled, origins);
