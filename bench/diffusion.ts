@@ -230,18 +230,20 @@ export async function run(): Promise<SectionResult> {
   out.push(
     `Machine: ${os.cpus()[0]?.model ?? "?"}, ${os.cpus().length} cores, Node ${process.version}. Each cell is its own child process; only the steps are timed. ` +
       `Cells slower than ${TABLE_BUDGET_SECONDS} s are timed on fewer iterations and scaled (marked *). The study's slow causes (V8's JIT log, ` +
-      "cachegrind's counters) are the dashboard's explanations, not timed figures: the bench does not run them.",
+      "cachegrind's counters) and the explanations built from them are the dashboard's (\`tsprof dashboard\`), not timed figures: the bench leaves them out.",
     "",
   );
   const measured = await ratios();
   out.push(...measured.lines, "");
 
   const study = { iterations: TABLE_ITERATIONS, cellBudgetSeconds: TABLE_BUDGET_SECONDS, command: ["bench"], slowCauses: SLOW_CAUSES };
+  // The tables only: the explanations of each pair (the dashboard's "why") are left to `tsprof dashboard`.
+  const tables = (result: StudyResult) => renderStudyMarkdown({ ...result, explanations: [] });
   const table = await runStudy({ workload: "diffusion", sizes: TABLE_SIZES, ...study });
-  out.push("### Tables 6-1 / 6-2 for TypeScript", "", renderStudyMarkdown(table), "");
+  out.push("### Tables 6-1 / 6-2 for TypeScript", "", tables(table), "");
 
   const poly = await runStudy({ workload: "poly", sizes: [10_000_000], ...study, iterations: 10 });
-  out.push("### poly workload (seed 000): 10M points, 10 evaluations", "", renderStudyMarkdown(poly));
+  out.push("### poly workload (seed 000): 10M points, 10 evaluations", "", tables(poly));
   return { body: out.join("\n"), targets: measured.targets };
 }
 

@@ -50,7 +50,7 @@ function summary(sections: Record<string, string>, fresh: string[], header: stri
     if (!text) continue;
     const targets = targetsOf(text);
     if (targets === null) {
-      if (name !== "line-accuracy" && name !== "perf") missing.push(name);
+      missing.push(name);
       continue;
     }
     const when = fresh.includes(name) ? `${name} (this run)` : `${name} (${dateOf(text)}, kept)`;
@@ -67,52 +67,89 @@ function summary(sections: Record<string, string>, fresh: string[], header: stri
   return lines.join("\n") + "\n";
 }
 
-async function main(): Promise<void> {
-  // --quick: fewer runs and smaller sizes (a few minutes), for a check rather than the record.
-  const quick = process.argv.includes("--quick");
-  if (quick) process.env.BENCH_QUICK = "1";
-  const wanted = process.argv.slice(2).filter((a) => a !== "--" && a !== "--quick");
-  const names = wanted.length ? wanted : SECTIONS;
-  const file = join(ROOT, "BENCHMARKS.md");
-  const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const machine = `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
-  const date = new Date().toISOString().slice(0, 10);
-  const runStarted = Date.now();
-  const runLoad = loadavg()[0].toFixed(1);
-  const parts: Record<string, string> = {};
-  for (const name of names) {
-    const path = join(__dirname, `${name}.ts`);
-    if (!existsSync(path)) {
-      console.error(`bench: no section ${name}`);
-      continue;
-    }
-    console.error(`bench: ${name} ...`);
-    const started = Date.now();
-    // The machine's load says how far wall times can be trusted (2 cores, maybe shared with other work).
-    const loadBefore = loadavg()[0].toFixed(1);
-    const mod = require(path) as { run(): Promise<SectionResult | string> };
-    const out = await mod.run();
-    const { body, targets } = typeof out === "string" ? { body: out, targets: null } : out;
-    const seconds = ((Date.now() - started) / 1000).toFixed(0);
-    const load = `1-minute load average ${loadBefore} at the start, ${loadavg()[0].toFixed(1)} at the end, on ${cpus().length} cores`;
-    const mode = quick ? "`npm run bench -- --quick`" : "`npm run bench`";
-    parts[name] = `## ${name}\n\nMeasured ${date} on ${machine} by ${mode} (${seconds} s for this section; ${load}).\n\n${body}\n${targets ? `\n${targetsComment(targets)}\n` : ""}`;
-    console.error(parts[name]);
-  }
-  // Keep sections not re-run this time, so one section can be refreshed alone.
-  const kept = previousSections(previous);
+interface RunInfo {
+  file: string;
+  previous: string;
+  machine: string;
+  date: string;
+  quick: boolean;
+  started: number;
+  load: string;
+}
+
+/** Runs one section; its Markdown with the heading, date, machine, duration and load, and its targets in a comment. */
+async function runSection(name: string, run: RunInfo): Promise<string> {
+  const started = Date.now();
+  // The machine's load says how far wall times can be trusted (2 cores, maybe shared with other work).
+  const loadBefore = loadavg()[0].toFixed(1);
+  const mod = require(join(__dirname, `${name}.ts`)) as { run(): Promise<SectionResult | string> };
+  const out = await mod.run();
+  // A section may return its text alone: then it has no targets.
+  const { body, targets } = typeof out === "string" ? { body: out, targets: [] } : out;
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  const load = `1-minute load average ${loadBefore} at the start, ${loadavg()[0].toFixed(1)} at the end, on ${cpus().length} cores`;
+  const mode = run.quick ? "`npm run bench -- --quick`" : "`npm run bench`";
+  return `## ${name}\n\nMeasured ${run.date} on ${run.machine} by ${mode} (${seconds} s for this section; ${load}).\n\n${body}\n\n${targetsComment(targets)}\n`;
+}
+
+/**
+ * Writes BENCHMARKS.md: the summary, then this run's sections and the previous file's others (so
+ * one section can be refreshed alone). Called after every section, so a run stopped part-way still
+ * leaves what it measured.
+ */
+function writeBenchmarks(run: RunInfo, parts: Record<string, string>, failed: string[]): void {
+  const kept = previousSections(run.previous);
   const sections: Record<string, string> = {};
   for (const name of SECTIONS) {
     const text = parts[name] ?? kept[name];
     if (text) sections[name] = text;
   }
-  const minutes = ((Date.now() - runStarted) / 60_000).toFixed(1);
+  const minutes = ((Date.now() - run.started) / 60_000).toFixed(1);
   const header =
-    `This run: ${date}, ${machine}; ${quick ? "`npm run bench -- --quick`" : "`npm run bench`"} of ${Object.keys(parts).join(", ") || "no section"} in ${minutes} min, ` +
-    `1-minute load average ${runLoad} at the start and ${loadavg()[0].toFixed(1)} at the end (above ~0.5 on ${cpus().length} cores, other work shared the machine and wall times include waiting for a core).`;
+    `This run: ${run.date}, ${run.machine}; ${run.quick ? "`npm run bench -- --quick`" : "`npm run bench`"} of ${Object.keys(parts).join(", ") || "no section"} in ${minutes} min` +
+    (failed.length ? ` (failed, previous figures kept: ${failed.join("; ")})` : "") +
+    `; 1-minute load average ${run.load} at the start and ${loadavg()[0].toFixed(1)} at the end (above ~0.5 on ${cpus().length} cores, other work shared the machine and wall times include waiting for a core).`;
   const ordered = [summary(sections, Object.keys(parts), header), ...SECTIONS.map((n) => sections[n])].filter(Boolean);
   const text = `# Benchmarks\n\nWritten by \`npm run bench\` (bench/run.ts). Each section names the machine and the date it was measured; ratios compare runs made in the same session. This may be a shared 2-core VM: each section gives its load average.\n\n${ordered.join("\n")}`;
-  writeFileSync(file, text);
+  writeFileSync(run.file, text);
+}
+
+async function main(): Promise<void> {
+  // --quick: fewer runs and smaller sizes (a few minutes), for a check rather than the record.
+  const quick = process.argv.includes("--quick");
+  if (quick) process.env.BENCH_QUICK = "1";
+  const wanted = process.argv.slice(2).filter((a) => a !== "--" && a !== "--quick");
+  const unknown = wanted.filter((n) => !SECTIONS.includes(n));
+  if (unknown.length) {
+    console.error(`bench: no section ${unknown.join(", ")} (sections: ${SECTIONS.join(", ")})`);
+    process.exitCode = 2;
+    return;
+  }
+  const file = join(ROOT, "BENCHMARKS.md");
+  const run: RunInfo = {
+    file,
+    previous: existsSync(file) ? readFileSync(file, "utf8") : "",
+    machine: `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`,
+    date: new Date().toISOString().slice(0, 10),
+    quick,
+    started: Date.now(),
+    load: loadavg()[0].toFixed(1),
+  };
+  const parts: Record<string, string> = {};
+  const failed: string[] = [];
+  for (const name of wanted.length ? wanted : SECTIONS) {
+    console.error(`bench: ${name} ...`);
+    try {
+      parts[name] = await runSection(name, run);
+      console.error(parts[name]);
+    } catch (err) {
+      // One section's failure must not cost the others' figures.
+      failed.push(`${name}: ${String((err as Error).message ?? err).split("\n")[0]}`);
+      console.error(`bench: ${name} failed: ${(err as Error).stack}`);
+      process.exitCode = 1;
+    }
+    writeBenchmarks(run, parts, failed);
+  }
   console.error(`bench: wrote ${file}`);
 }
 

@@ -9,7 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, ROOT, markdownTable, median, type SectionResult, type TargetRow } from "./util";
 
@@ -107,13 +107,7 @@ export async function run(): Promise<SectionResult> {
       isPlain ? "" : "≤ +100 ms; ≤ +15 MiB",
     ];
   });
-  const load = (() => {
-    try {
-      return require("node:os").loadavg()[0].toFixed(1) as string;
-    } catch {
-      return "?";
-    }
-  })();
+  const load = loadavg()[0].toFixed(1);
   const over = (c: Config, key: keyof Sample) => med(c.name, key) - med(c.plain ?? PLAIN, key);
   const body = [
     "### Start-up and tsprof's own footprint",
@@ -123,7 +117,7 @@ export async function run(): Promise<SectionResult> {
       `Median of ${RUNS} interleaved rounds after a warm-up. "cold": a fresh compile cache for each run (tsprof compiles and instruments the script: ` +
       `the TypeScript parser and esbuild load in tsprof's parent process); "warm": the cache of the previous run. ` +
       `CPU = user + system time of the whole command (tsprof's parent and the profiled child and their threads), which a loaded machine inflates less than wall time. ` +
-      `RSS = the profiled process at the first marked line (what the user's memory figures start from). 1-minute load average at the end: ${load} on 2 cores.`,
+      `RSS = the profiled process at the first marked line (what the user's memory figures start from). 1-minute load average at the end: ${load} on ${cpus().length} cores.`,
     "",
     markdownTable(["command", "wall", "wall over node", "CPU", "CPU over node", "RSS at first line", "RSS over node", "targets"], rows),
   ].join("\n");
