@@ -298,8 +298,12 @@ export function perStepCounts(short: SimulatedTotals, shortSteps: number, long: 
  * - a window (no start-up, setup or exit counted) without --predictable: 21.8 M and 25.1 M for the
  *   same 8 steps after 8 warm-up steps (15 % apart): the background threads still move work in
  *   and out of the window.
- * - a window with --predictable (single-threaded, compiles on the main thread at deterministic
- *   points): see WINDOW_RESULTS in the test (test/diffusion/slow-causes.test.ts) for the bound.
+ * - a window with --predictable (no compiler or GC threads; tier-up at deterministic points):
+ *   fused at 256² 21,607,191 and 21,607,101 instructions for the 8 steps; nested at 256²
+ *   103,124,026 and 103,123,946; nested-prealloc at 64² and fused at 16² (three runs) equal to the
+ *   instruction. fused-workers still differs (24.6 M and 22.2 M at 256², 10 %): its threads take
+ *   turns at valgrind's whim, and each hand-off costs what it costs. Instrumentation off until
+ *   the window also makes the run 5-10x faster (Node starts at about 5x native speed instead of 50x).
  * A compiled program (the C reference) has no JIT and no background thread, and marks no window:
  * its runs of k and 2k steps under callgrind are subtracted (measureBySubtraction).
  */
