@@ -1,35 +1,34 @@
 /**
- * Benchmark section for issue 5 (`tsprof dashboard`): the measured Tables 6-1/6-2 for the
- * TypeScript diffusion variants on this machine, the poly workload at 10M points, and three ratios
- * at 1024 x 1024 measured in one run (median of the per-round ratios over interleaved rounds):
- *   best single-thread TypeScript/WebAssembly variant vs c-reference (target <= 1.25x),
- *   fused-workers vs fused (target >= 1.7x faster on 2 cores), and fused vs nested.
- * Every variant figure comes from runStudy (each cell its own child process, only the steps
- * timed). The machine is shared, so each round is bracketed by a two-thread probe (a pure FP loop
- * on 1 and 2 threads) and the ratios are also given over the rounds that had two free cores.
+ * Benchmark section for issues 5 and 12 (`tsprof dashboard`): the measured Tables 6-1/6-2 for the
+ * TypeScript diffusion variants on this machine, the poly workload at 10M points, and ratios at
+ * 512 x 512 and 1024 x 1024 measured in one run (median of the per-round ratios over interleaved
+ * rounds): wasm-simd (and the best single-thread TypeScript/WebAssembly variant) vs c-reference
+ * (target <= 1.25x), c-reference vs wasm-simd-workers (target: the threaded Wasm beats single-thread
+ * C on 2 cores), fused-workers vs fused (>= 1.7x), fused vs nested; and the cores each variant's
+ * steps kept busy. Every figure comes from runStudy (each cell its own child process, only the
+ * steps timed). The machine may be shared, so each round is bracketed by a two-thread probe (a pure
+ * FP loop on 1 and 2 threads) and the ratios are also given over the rounds that had two free cores.
  */
 import * as os from "node:os";
 import { Worker } from "node:worker_threads";
 import type { StudyCell, StudyResult } from "@tsprof/core";
 import { renderStudyMarkdown, runStudy } from "@tsprof/diffusion";
+import { median, ratioSpan, type SectionResult, type TargetRow } from "./util";
 
-const TABLE_SIZES = [256, 512, 1024, 2048];
+const QUICK = process.env.BENCH_QUICK === "1";
+const TABLE_SIZES = QUICK ? [256, 512, 1024] : [256, 512, 1024, 2048];
 const TABLE_ITERATIONS = 500; // the chapter's count
 const TABLE_BUDGET_SECONDS = 3; // slower cells are timed on fewer iterations and scaled (marked *)
-const RATIO_SIZE = 1024;
+const RATIO_SIZES = [512, 1024];
 const RATIO_ITERATIONS = 500; // the chapter's count, as in the tables
-const RATIO_ROUNDS = 7;
-const SINGLE_THREAD = ["nested", "fused", "wasm-simd"]; // the single-thread variants measured in the ratio rounds
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function seconds(result: StudyResult, variant: string): number | null {
-  return result.results.find((c: StudyCell) => c.variant === variant)?.seconds ?? null;
-}
+const RATIO_ROUNDS = QUICK ? 3 : 7;
+// Run between the two probes of a round: the variants that want a second core, and fused (the pair of fused-workers).
+const THREADED = ["fused", "fused-workers", "wasm-simd-workers"];
+const SINGLE = ["wasm-simd", "c-reference", "nested"];
+const SINGLE_THREAD = ["nested", "fused", "wasm-simd"]; // the single-thread TypeScript/Wasm variants, for "best"
+// The bench measures time; the study's slow causes (V8's JIT log, cachegrind's counters per
+// variant) are the dashboard's explanations and took most of this section's time: not run here.
+const SLOW_CAUSES = "none" as const;
 
 function fmt(value: number, digits = 2): string {
   return value.toFixed(digits);
@@ -77,91 +76,178 @@ async function waitForSecondCore(limitMs = 60_000): Promise<{ waitedMs: number; 
 
 const CLEAN_PROBE = 1.8;
 
-async function ratios(): Promise<string[]> {
-  // Each round: (1) fused and fused-workers, right after waiting (up to 8 s) for a free second
-  // core and followed by a second probe, so a round with both probes >= 1.8x ran on two available
-  // cores ("clean"); (2) wasm-simd, c-reference, nested. Every cell is its own child process;
-  // ratios are computed per round and the median round is reported.
-  const rounds: { threads: StudyResult; single: StudyResult; before: number; after: number }[] = [];
+interface Round {
+  threads: StudyResult;
+  single: StudyResult;
+  /** The two-thread probe before and after the threaded variants (2.00 = two free cores). */
+  before: number;
+  after: number;
+}
+
+/**
+ * Each round: (1) the threaded variants and fused, right after waiting (up to 8 s) for a free second
+ * core and followed by a second probe, so a round with both probes >= 1.8x ran them on two available
+ * cores ("clean"); (2) wasm-simd, c-reference, nested. Both sizes each time; every cell its own child.
+ */
+async function measureRounds(): Promise<{ rounds: Round[]; waitedMs: number }> {
+  const rounds: Round[] = [];
   let waitedMs = 0;
   const study = (variants: string[]) =>
-    runStudy({ workload: "diffusion", variants, sizes: [RATIO_SIZE], iterations: RATIO_ITERATIONS, cellBudgetSeconds: 2, command: ["bench"] });
+    runStudy({ workload: "diffusion", variants, sizes: RATIO_SIZES, iterations: RATIO_ITERATIONS, cellBudgetSeconds: 2, command: ["bench"], slowCauses: SLOW_CAUSES });
   for (let r = 0; r < RATIO_ROUNDS; r++) {
     const gate = await waitForSecondCore(8_000);
     waitedMs += gate.waitedMs;
-    const threads = await study(["fused", "fused-workers"]);
+    const threads = await study(THREADED);
     const after = await twoThreadCeiling(5e7);
-    rounds.push({ threads, single: await study(["wasm-simd", "c-reference", "nested"]), before: gate.ceiling, after });
+    rounds.push({ threads, single: await study(SINGLE), before: gate.ceiling, after });
   }
-  type Round = (typeof rounds)[number];
-  const clean = rounds.filter((r) => r.before >= CLEAN_PROBE && r.after >= CLEAN_PROBE);
-  const time = (r: Round, variant: string) => seconds(r.threads, variant) ?? seconds(r.single, variant);
-  const bestSingle = (r: Round) => {
-    const times = SINGLE_THREAD.map((v) => ({ v, s: time(r, v) })).filter((x): x is { v: string; s: number } => x.s !== null);
-    return times.sort((a, b) => a.s - b.s)[0];
-  };
-  // The variant that was fastest in most rounds (it is the same one every round in practice).
-  const winners = rounds.map((r) => bestSingle(r)?.v).filter((v): v is string => v !== undefined);
-  const count = (name: string) => winners.filter((w) => w === name).length;
-  const bestName = [...new Set(winners)].sort((a, b) => count(b) - count(a))[0];
-  const ratio = (f: (r: Round) => number | null) => (set: Round[]) => set.map(f).filter((v): v is number => v !== null && Number.isFinite(v));
-  const divide = (a: number | null | undefined, b: number | null | undefined) => (a && b ? a / b : null);
-  const vsC = ratio((r) => divide(bestSingle(r)?.s, time(r, "c-reference")));
-  const workers = ratio((r) => divide(time(r, "fused"), time(r, "fused-workers")));
-  const fusedVsNested = ratio((r) => divide(time(r, "nested"), time(r, "fused")));
-  const span = (v: number[]) => (v.length ? `${fmt(median(v))}× (${fmt(Math.min(...v))}–${fmt(Math.max(...v))})` : "n/a");
-  const row = (label: string, f: (set: Round[]) => number[], target: string) =>
-    `| ${label} | ${span(f(rounds))} | ${clean.length ? span(f(clean)) : "no clean round"} | ${target} |`;
-  const med = (v: string) => {
-    const values = rounds.map((r) => time(r, v)).filter((x): x is number => x !== null);
-    return values.length ? `${fmt((median(values) / RATIO_ITERATIONS) * 1e3, 3)} ms` : "n/a";
-  };
-  const lines: string[] = [];
-  lines.push(
-    `Ratios at ${RATIO_SIZE} × ${RATIO_SIZE}, ${RATIO_ITERATIONS} iterations per cell, ${RATIO_ROUNDS} rounds (every cell its own child process; ` +
-      "median of the per-round ratios, min–max in brackets). This machine is shared, so each round first waited up to 8 s for a free second core " +
-      `(${(waitedMs / 1000).toFixed(0)} s in all) and ran fused and fused-workers between two probes of a pure floating-point loop on 1 and 2 threads ` +
-      `(2.00× = two free cores). "Clean" rounds had both probes ≥ ${CLEAN_PROBE}×: ${clean.length} of ${rounds.length}.`,
-    "",
-  );
-  lines.push("| ratio | all rounds | clean rounds | target |", "| --- | ---: | ---: | ---: |");
-  lines.push(row(`best single-thread TS/Wasm (${bestName ?? "n/a"}) time / c-reference time`, vsC, "≤ 1.25×"));
-  lines.push(row(`fused time / fused-workers time (${os.availableParallelism?.() ?? os.cpus().length} cores)`, workers, "≥ 1.7×"));
-  lines.push(row("nested time / fused time", fusedVsNested, "—"));
-  lines.push(row("(probe) two-thread ceiling before/after fused + fused-workers", (set) => set.flatMap((r) => [r.before, r.after]), "2.00× = two free cores"));
-  lines.push("");
-  lines.push(
-    `Median time per step over all rounds: ${["fused", "fused-workers", "wasm-simd", "c-reference", "nested"].map((v) => `${v} ${med(v)}`).join(", ")}` +
-      (rounds.some((r) => r.single.results.some((c) => c.scaled)) ? " (nested scaled from a 2 s budget)." : "."),
-  );
+  return { rounds, waitedMs };
+}
+
+function cellOf(r: Round, variant: string, size: number): StudyCell | undefined {
+  const find = (result: StudyResult) => result.results.find((c: StudyCell) => c.variant === variant && c.size === size);
+  return find(r.threads) ?? find(r.single);
+}
+
+const time = (r: Round, variant: string, size: number) => cellOf(r, variant, size)?.seconds ?? null;
+const finite = (v: number | null | undefined): v is number => v !== null && v !== undefined && Number.isFinite(v);
+const divide = (a: number | null | undefined, b: number | null | undefined) => (finite(a) && finite(b) && b > 0 ? a / b : null);
+
+/** The figures of the rounds, over all rounds and over the clean ones. */
+class RoundFigures {
+  readonly clean: Round[];
+  constructor(readonly rounds: Round[]) {
+    this.clean = rounds.filter((r) => r.before >= CLEAN_PROBE && r.after >= CLEAN_PROBE);
+  }
+  series(f: (r: Round) => number | null): { all: number[]; clean: number[] } {
+    return { all: this.rounds.map(f).filter(finite), clean: this.clean.map(f).filter(finite) };
+  }
+  ratio(numerator: string, denominator: string, size: number) {
+    return this.series((r) => divide(time(r, numerator, size), time(r, denominator, size)));
+  }
+  /** The single-thread variant that was fastest at `size` in most rounds (the same one every round in practice). */
+  bestSingle(size: number): string | undefined {
+    const winners = this.rounds
+      .map((r) => SINGLE_THREAD.filter((v) => finite(time(r, v, size))).sort((a, b) => time(r, a, size)! - time(r, b, size)!)[0])
+      .filter((v): v is string => v !== undefined);
+    const count = (name: string) => winners.filter((w) => w === name).length;
+    return [...new Set(winners)].sort((a, b) => count(b) - count(a))[0];
+  }
+  /** Median per-step time (ms) and cores busy (CPU / wall of the steps) of a variant at a size. */
+  cell(variant: string, size: number): { msPerStep: number | null; cores: number | null } {
+    const cells = this.rounds.map((r) => cellOf(r, variant, size)).filter((c): c is StudyCell => c !== undefined);
+    const seconds = cells.map((c) => c.seconds).filter(finite);
+    const cores = cells.map((c) => c.coresUsed).filter(finite);
+    return { msPerStep: seconds.length ? (median(seconds) / RATIO_ITERATIONS) * 1e3 : null, cores: cores.length ? median(cores) : null };
+  }
+  probes(): number[] {
+    return this.rounds.flatMap((r) => [r.before, r.after]);
+  }
+}
+
+function ratioRows(f: RoundFigures): string[] {
+  const row = (label: string, s: { all: number[]; clean: number[] }, target: string) =>
+    `| ${label} | ${ratioSpan(s.all)} | ${f.clean.length ? ratioSpan(s.clean) : "no clean round"} | ${target} |`;
+  const big = Math.max(...RATIO_SIZES);
+  const lines = ["| ratio | all rounds | clean rounds | target |", "| --- | ---: | ---: | ---: |"];
+  lines.push(row(`wasm-simd time / c-reference time, ${big}²`, f.ratio("wasm-simd", "c-reference", big), "≤ 1.25×"));
+  const best = f.bestSingle(big);
+  if (best && best !== "wasm-simd") lines.push(row(`best single-thread TS/Wasm (${best}) time / c-reference time, ${big}²`, f.ratio(best, "c-reference", big), "≤ 1.25×"));
+  for (const size of [...RATIO_SIZES].reverse()) {
+    lines.push(row(`c-reference time / wasm-simd-workers time, ${size}² (> 1: the threaded Wasm beats single-thread C)`, f.ratio("c-reference", "wasm-simd-workers", size), "> 1.00×"));
+  }
+  lines.push(row(`wasm-simd time / wasm-simd-workers time, ${big}²`, f.ratio("wasm-simd", "wasm-simd-workers", big), "—"));
+  lines.push(row(`fused time / fused-workers time, ${big}² (${os.availableParallelism?.() ?? os.cpus().length} cores)`, f.ratio("fused", "fused-workers", big), "≥ 1.7×"));
+  lines.push(row(`nested time / fused time, ${big}²`, f.ratio("nested", "fused", big), "—"));
+  lines.push(`| (probe) two-thread ceiling before/after the threaded variants | ${ratioSpan(f.probes())} | ${f.clean.length ? ratioSpan(f.clean.flatMap((r) => [r.before, r.after])) : "no clean round"} | 2.00× = two free cores |`);
   return lines;
 }
 
-export async function run(): Promise<string> {
-  const started = Date.now();
+/** Per variant and size: the median time per step and how many cores its steps kept busy. */
+function cellRows(f: RoundFigures): string[] {
+  const header = RATIO_SIZES.flatMap((size) => [`${size}²: ms per step`, `${size}²: cores busy`]);
+  const lines = [`| variant | ${header.join(" | ")} |`, `| --- | ${header.map(() => "---:").join(" | ")} |`];
+  for (const variant of [...THREADED, ...SINGLE]) {
+    const cells = RATIO_SIZES.flatMap((size) => {
+      const c = f.cell(variant, size);
+      return [c.msPerStep === null ? "n/a" : fmt(c.msPerStep, 3), c.cores === null ? "n/a" : fmt(c.cores)];
+    });
+    lines.push(`| ${variant} | ${cells.join(" | ")} |`);
+  }
+  return lines;
+}
+
+/** Issue 12's two dashboard targets, from the rounds' figures. */
+function diffusionTargets(f: RoundFigures): TargetRow[] {
+  const big = Math.max(...RATIO_SIZES);
+  const simd = f.ratio("wasm-simd", "c-reference", big);
+  const cleanNote = `${f.clean.length} of ${f.rounds.length} rounds had a free second core (two-thread probe ≥ ${CLEAN_PROBE}× before and after; probe median ${fmt(median(f.probes()))}×)`;
+  const beats = [...RATIO_SIZES].reverse().map((size) => ({ size, s: f.ratio("c-reference", "wasm-simd-workers", size), cores: f.cell("wasm-simd-workers", size).cores }));
+  const verdicts = beats.map(({ size, s }) => {
+    if (!s.all.length) return `${size}²: not measured (wasm-simd-workers or c-reference failed)`;
+    if (!s.clean.length) return `${size}²: not told: no round had a free second core`;
+    return `${size}²: ${median(s.clean) > 1 ? "met" : "not met"} on the clean rounds`;
+  });
+  return [
+    {
+      target: `dashboard: wasm-simd within 1.25× of c-reference at ${big}²`,
+      measured: `wasm-simd / c-reference ${ratioSpan(simd.all)} over ${f.rounds.length} rounds`,
+      verdict: simd.all.length ? (median(simd.all) <= 1.25 ? "met" : "not met") : "not measured",
+    },
+    {
+      target: "a threaded WebAssembly SIMD variant (wasm-simd-workers) beats single-thread C on 2 cores",
+      measured:
+        beats
+          .map(({ size, s, cores }) => `${size}²: c-reference / wasm-simd-workers ${ratioSpan(s.all)} all rounds, ${f.clean.length ? ratioSpan(s.clean) : "n/a"} clean, ${cores === null ? "n/a" : fmt(cores)} cores busy`)
+          .join("; ") + `; ${cleanNote}`,
+      verdict: verdicts.join("; "),
+    },
+  ];
+}
+
+async function ratios(): Promise<{ lines: string[]; targets: TargetRow[] }> {
+  const { rounds, waitedMs } = await measureRounds();
+  const f = new RoundFigures(rounds);
+  const lines = [
+    `Ratios at ${RATIO_SIZES.map((s) => `${s}²`).join(" and ")}, ${RATIO_ITERATIONS} iterations per cell, ${RATIO_ROUNDS} rounds (every cell its own child process; ` +
+      "median of the per-round ratios, min–max in brackets). This machine may be shared, so each round first waited up to 8 s for a free second core " +
+      `(${(waitedMs / 1000).toFixed(0)} s in all) and ran ${THREADED.join(", ")} between two probes of a pure floating-point loop on 1 and 2 threads ` +
+      `(2.00× = two free cores); then ${SINGLE.join(", ")}. "Clean" rounds had both probes ≥ ${CLEAN_PROBE}×: ${f.clean.length} of ${rounds.length}.`,
+    "",
+    ...ratioRows(f),
+    "",
+    `Median time per step over all rounds, and cores busy: CPU time (user + system, all threads) over wall time of the timed steps, from each cell's own process` +
+      (rounds.some((r) => r.single.results.some((c) => c.scaled)) ? " (nested is scaled from a 2 s budget)" : "") +
+      ". A threaded variant on two free cores reads close to 2; one that waits for a core reads less.",
+    "",
+    ...cellRows(f),
+  ];
+  return { lines, targets: diffusionTargets(f) };
+}
+
+export async function run(): Promise<SectionResult> {
   const out: string[] = ["## Diffusion study (`tsprof dashboard`, @tsprof/diffusion)", ""];
   out.push(
     `Machine: ${os.cpus()[0]?.model ?? "?"}, ${os.cpus().length} cores, Node ${process.version}. Each cell is its own child process; only the steps are timed. ` +
-      `Cells slower than ${TABLE_BUDGET_SECONDS} s are timed on fewer iterations and scaled (marked *).`,
+      `Cells slower than ${TABLE_BUDGET_SECONDS} s are timed on fewer iterations and scaled (marked *). The study's slow causes (V8's JIT log, ` +
+      "cachegrind's counters) and the explanations built from them are the dashboard's (\`tsprof dashboard\`), not timed figures: the bench leaves them out.",
     "",
   );
-  const loadBefore = os.loadavg()[0];
-  out.push(...(await ratios()), "");
+  const measured = await ratios();
+  out.push(...measured.lines, "");
 
-  const table = await runStudy({ workload: "diffusion", sizes: TABLE_SIZES, iterations: TABLE_ITERATIONS, cellBudgetSeconds: TABLE_BUDGET_SECONDS, command: ["bench"] });
-  out.push("### Tables 6-1 / 6-2 for TypeScript", "", renderStudyMarkdown(table), "");
+  const study = { iterations: TABLE_ITERATIONS, cellBudgetSeconds: TABLE_BUDGET_SECONDS, command: ["bench"], slowCauses: SLOW_CAUSES };
+  // The tables only: the explanations of each pair (the dashboard's "why") are left to `tsprof dashboard`.
+  const tables = (result: StudyResult) => renderStudyMarkdown({ ...result, explanations: [] });
+  const table = await runStudy({ workload: "diffusion", sizes: TABLE_SIZES, ...study });
+  out.push("### Tables 6-1 / 6-2 for TypeScript", "", tables(table), "");
 
-  const poly = await runStudy({ workload: "poly", sizes: [10_000_000], iterations: 10, cellBudgetSeconds: TABLE_BUDGET_SECONDS, command: ["bench"] });
-  out.push("### poly workload (seed 000): 10M points, 10 evaluations", "", renderStudyMarkdown(poly), "");
-  out.push(
-    `(section measured in ${((Date.now() - started) / 1000).toFixed(0)} s; 1-minute load average ${loadBefore.toFixed(1)} at the start, ` +
-      `${os.loadavg()[0].toFixed(1)} at the end, on ${os.cpus().length} cores: above ~1 other processes were competing for the cores, ` +
-      "which hurts the threaded variants most)",
-  );
-  return out.join("\n");
+  const poly = await runStudy({ workload: "poly", sizes: [10_000_000], ...study, iterations: 10 });
+  out.push("### poly workload (seed 000): 10M points, 10 evaluations", "", tables(poly));
+  return { body: out.join("\n"), targets: measured.targets };
 }
 
 // Allow `node --import tsx bench/diffusion.ts` on its own.
 if (require.main === module) {
-  run().then((text) => process.stdout.write(text + "\n"));
+  run().then((r) => process.stdout.write(`${r.body}\n\n${JSON.stringify(r.targets, null, 2)}\n`));
 }

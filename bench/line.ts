@@ -1,7 +1,8 @@
 /**
  * `tsprof line` overhead, with the peers side by side: wall time of each mode against the same
- * script run without tsprof (the same esbuild-compiled code through tsprof's loader, no collector,
- * no instrumentation); `node --cpu-prof` at the same sampling interval as sample mode (its peer);
+ * script run without tsprof (plain `node` on the script's JavaScript as tsprof compiles it: no
+ * loader, no collector, no instrumentation); `node --cpu-prof` on the same JavaScript at the same
+ * sampling interval as sample mode (its peer);
  * line_profiler (`kernprof -l`, Debian's python3-line-profiler) on the Python twin of the Julia
  * fixture against python3. Median of interleaved runs; ratios from the same run.
  * Start-up and footprint have their own section (bench/startup.ts).
@@ -10,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BIN, ROOT, interleavedMedians, markdownTable, median, timeRunOutput } from "./util";
+import { BIN, ROOT, interleavedMedians, javaScriptTwin, markdownTable, median, timeRunOutput, type SectionResult, type TargetRow } from "./util";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const RUNS = QUICK ? 3 : 5;
@@ -31,8 +32,15 @@ function median_(values: number[] | undefined): number {
   return values?.length ? median(values) : NaN;
 }
 
-/** One workload: plain, --cpu-prof and the tsprof modes, interleaved. */
-function measureWorkload(w: Workload, loaderArgs: string[], profDir: string): string[][] {
+/** Wall and CPU ratios of one profiler over plain (and, for sample mode, over --cpu-prof), for the summary. */
+interface Figures {
+  wall: number;
+  cpu: number;
+  vsCpuProf?: { wall: number; cpu: number };
+}
+
+/** One workload: plain (node on the script's JavaScript twin), --cpu-prof and the tsprof modes, interleaved. */
+function measureWorkload(w: Workload, twin: string, profDir: string): { rows: string[][]; figures: Record<string, Figures> } {
   const kernels: Record<string, number[]> = {};
   const cpus: Record<string, number[]> = {};
   const timed = (name: string, args: string[]) => () => {
@@ -42,14 +50,13 @@ function measureWorkload(w: Workload, loaderArgs: string[], profDir: string): st
     if (cpu !== null) (cpus[name] ??= []).push(cpu);
     return seconds;
   };
-  const configs: Record<string, () => number> = { plain: timed("plain", [...loaderArgs, w.script, ...w.args]) };
+  const configs: Record<string, () => number> = { plain: timed("plain", [twin, ...w.args]) };
   if (w.modes.includes("sample")) {
     configs["node --cpu-prof"] = timed("node --cpu-prof", [
       "--cpu-prof",
       `--cpu-prof-interval=${SAMPLE_INTERVAL_US}`,
       `--cpu-prof-dir=${profDir}`,
-      ...loaderArgs,
-      w.script,
+      twin,
       ...w.args,
     ]);
   }
@@ -58,17 +65,20 @@ function measureWorkload(w: Workload, loaderArgs: string[], profDir: string): st
   const base = medians.plain.median;
   const kernelBase = median_(kernels.plain);
   const rows: string[][] = [];
+  const figures: Record<string, Figures> = {};
   for (const name of Object.keys(configs).filter((n) => n !== "plain")) {
     const wall = medians[name].median;
     const kernel = median_(kernels[name]);
-    let versus = `${(wall / base).toFixed(2)}×`;
-    if (name === "sample" && medians["node --cpu-prof"]) {
-      versus += `; ${(wall / medians["node --cpu-prof"].median).toFixed(2)}× of --cpu-prof`;
-    }
     const cpuBase = median_(cpus.plain);
     const cpu = median_(cpus[name]);
+    figures[name] = { wall: wall / base, cpu: cpu / cpuBase };
+    let versus = `${(wall / base).toFixed(2)}×`;
     let cpuRatio = Number.isFinite(cpu) ? `${(cpu / cpuBase).toFixed(2)}×` : "-";
-    if (name === "sample" && cpus["node --cpu-prof"]) cpuRatio += `; ${(cpu / median_(cpus["node --cpu-prof"])).toFixed(2)}× of --cpu-prof`;
+    if (name === "sample" && medians["node --cpu-prof"]) {
+      figures[name].vsCpuProf = { wall: wall / medians["node --cpu-prof"].median, cpu: cpu / median_(cpus["node --cpu-prof"]) };
+      versus += `; ${figures[name].vsCpuProf!.wall.toFixed(2)}× of --cpu-prof`;
+      if (cpus["node --cpu-prof"]) cpuRatio += `; ${figures[name].vsCpuProf!.cpu.toFixed(2)}× of --cpu-prof`;
+    }
     rows.push([
       w.name,
       name === "node --cpu-prof" ? `node --cpu-prof (${SAMPLE_INTERVAL_US} µs)` : `tsprof line --mode ${name}`,
@@ -80,11 +90,11 @@ function measureWorkload(w: Workload, loaderArgs: string[], profDir: string): st
       w.targets[name] ?? "peer",
     ]);
   }
-  return rows;
+  return { rows, figures };
 }
 
 /** line_profiler on julia.py against plain python3, interleaved; null when it is not installed. */
-function kernprofRows(): string[][] | null {
+function kernprofRows(): { rows: string[][]; wall: number } | null {
   if (!existsSync(SYSTEM_PYTHON) || !existsSync(KERNPROF)) return null;
   const julia = join(ROOT, "fixtures", "mem", "python", "julia.py");
   const size = QUICK ? ["200", "100"] : ["300", "300"];
@@ -108,7 +118,7 @@ function kernprofRows(): string[][] | null {
     const wall = medians["kernprof -l"].median;
     const kb = median_(kernels.python3);
     const k = median_(kernels["kernprof -l"]);
-    return [
+    const rows = [
       [
         `Julia set, Python twin (fixtures/mem/python/julia.py ${size.join(" ")})`,
         "kernprof -l (line_profiler, Debian's python3-line-profiler)",
@@ -120,15 +130,13 @@ function kernprofRows(): string[][] | null {
         "peer",
       ],
     ];
+    return { rows, wall: wall / base };
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }
 }
 
-export async function run(): Promise<string> {
-  const { loaderExecArgv } = require("@tsprof/runner") as typeof import("@tsprof/runner");
-  // The child's own loader flags, as tsprof runs a CommonJS program (no ESM hooks thread).
-  const loaderArgs = loaderExecArgv({ esmHooks: false });
+export async function run(): Promise<SectionResult> {
   const julia = QUICK ? ["500", "300"] : ["1000", "300"];
   const fused = QUICK ? ["1024", "100"] : ["1024", "300"];
   const workloads: Workload[] = [
@@ -158,27 +166,60 @@ export async function run(): Promise<string> {
       targets: { trace: "reported" },
     },
   ];
-  const profDir = mkdtempSync(join(tmpdir(), "tsprof-bench-cpuprof-"));
+  const tempDir = mkdtempSync(join(tmpdir(), "tsprof-bench-line-"));
   const rows: string[][] = [];
+  const figures: Record<string, Figures>[] = [];
   try {
-    for (const w of workloads) rows.push(...measureWorkload(w, loaderArgs, profDir));
+    for (const w of workloads) {
+      const measured = measureWorkload(w, javaScriptTwin(join(ROOT, w.script), tempDir), tempDir);
+      rows.push(...measured.rows);
+      figures.push(measured.figures);
+    }
   } finally {
-    rmSync(profDir, { recursive: true, force: true });
+    rmSync(tempDir, { recursive: true, force: true });
   }
   const python = kernprofRows();
-  if (python) rows.push(...python);
-  const sections: string[] = [];
-  sections.push(
-    `Wall time of the whole command, median of ${RUNS} interleaved runs after one warm-up. "plain" is the same script through tsprof's loader without profiling ` +
-      `(the peers' plain run is python3). "kernel" is the time the script prints for its own computation (Julia: calculateZSerialPurePython; fused: the time steps): ` +
-      `the per-line cost without start-up. "CPU ratio": user + system time of the whole command (all its processes and threads) over plain's, the steadier figure on a loaded machine. \`node --cpu-prof\` samples at ${SAMPLE_INTERVAL_US} µs, sample mode's default interval.` +
+  if (python) rows.push(...python.rows);
+  const body = [
+    `Wall time of the whole command, median of ${RUNS} interleaved runs after one warm-up. "plain" is plain \`node\` on the script's JavaScript as tsprof compiles it ` +
+      `(esbuild; no loader, no instrumentation); the peers' plain run is python3. "kernel" is the time the script prints for its own computation (Julia: calculateZSerialPurePython; fused: the time steps): ` +
+      `the per-line cost without start-up. "CPU ratio": user + system time of the whole command (all its processes and threads) over plain's, the steadier figure on a loaded machine. ` +
+      `\`node --cpu-prof\` runs the same JavaScript and samples at ${SAMPLE_INTERVAL_US} µs, sample mode's default interval.` +
       (python ? "" : " line_profiler was not installed (apt-get install python3-line-profiler): no Python row."),
     "",
     markdownTable(["workload", "profiler", "plain wall", "profiled wall", "wall ratio", "CPU ratio", "kernel ratio", "target"], rows),
-  );
-  return sections.join("\n");
+  ].join("\n");
+  return { body, targets: lineTargets(figures, python?.wall ?? null) };
+}
+
+/** Issue 12's targets for `tsprof line`, from the medians (wall decides; CPU is shown beside it). */
+function lineTargets([julia, fused, tight]: Record<string, Figures>[], kernprof: number | null): TargetRow[] {
+  const x = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? `${v.toFixed(2)}×` : "n/a");
+  const verdict = (values: Array<number | undefined>, limit: number) =>
+    values.every((v) => v !== undefined && Number.isFinite(v)) ? (values.every((v) => v! <= limit) ? "met (wall)" : "not met (wall)") : "not measured";
+  const sample = [julia.sample?.vsCpuProf, fused.sample?.vsCpuProf];
+  const hybrid = [julia.hybrid, fused.hybrid];
+  return [
+    {
+      target: "`line --mode sample` within 1.05× of `node --cpu-prof` (same interval)",
+      measured: `wall ${x(sample[0]?.wall)} (Julia), ${x(sample[1]?.wall)} (fused); CPU ${x(sample[0]?.cpu)}, ${x(sample[1]?.cpu)}`,
+      verdict: verdict(sample.map((s) => s?.wall), 1.05),
+    },
+    {
+      target: "`line` (hybrid) ≤ 1.2× plain node on Julia and on the fused kernel",
+      measured: `wall ${x(hybrid[0]?.wall)} (Julia), ${x(hybrid[1]?.wall)} (fused), worst ${x(Math.max(...hybrid.map((h) => h?.wall ?? Number.NaN)))}; CPU ${x(hybrid[0]?.cpu)}, ${x(hybrid[1]?.cpu)}`,
+      verdict: verdict(hybrid.map((h) => h?.wall), 1.2),
+    },
+    {
+      target: "`line --mode trace` ≤ 3× on Julia; the tight-loop figure reported",
+      measured:
+        `wall ${x(julia.trace?.wall)} (Julia; CPU ${x(julia.trace?.cpu)}); tight loop (fused 256): wall ${x(tight.trace?.wall)}` +
+        (kernprof !== null ? `; line_profiler (kernprof -l) on julia.py: ${x(kernprof)} wall` : ""),
+      verdict: verdict([julia.trace?.wall], 3),
+    },
+  ];
 }
 
 if (require.main === module) {
-  run().then((text) => process.stdout.write(text + "\n"));
+  run().then((r) => process.stdout.write(`${r.body}\n\n${JSON.stringify(r.targets, null, 2)}\n`));
 }

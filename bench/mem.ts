@@ -1,7 +1,8 @@
 /**
  * `tsprof mem` overhead.
  * - `--plot` recording: wall time and the script's own kernel time (julia.ts prints it) against the
- *   same script run through tsprof's loader without profiling; the PNG drawing is timed apart.
+ *   same script run without tsprof (plain `node` on its JavaScript as tsprof compiles it); the PNG
+ *   drawing is timed apart.
  * - per-line mode (and --gc) against the same baseline, with memory_profiler's per-line mode on the
  *   same programs in Python as the reference (Debian's python3-memory-profiler, when installed).
  * Median of interleaved runs; every figure is measured in this run.
@@ -10,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BIN, ROOT, markdownTable, median } from "./util";
+import { BIN, ROOT, javaScriptTwin, markdownTable, median, type SectionResult, type TargetRow } from "./util";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const RUNS = QUICK ? 3 : 5;
@@ -54,13 +55,13 @@ function measure(configs: Record<string, () => Timed>, runs = RUNS): Record<stri
 const s = (x: number) => `${x.toFixed(3)} s`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
-export async function run(): Promise<string> {
-  const { loaderExecArgv } = require("@tsprof/runner") as typeof import("@tsprof/runner");
+export async function run(): Promise<SectionResult> {
   const mem = require("@tsprof/mem") as typeof import("@tsprof/mem");
   const cwd = mkdtempSync(join(tmpdir(), "tsprof-"));
   const node = process.execPath;
   const julia = join(FIXTURES, "julia.ts");
   const parts: string[] = [];
+  let targets: TargetRow[] = [];
   try {
     // 1. --plot recording, on an allocating workload (julia) and a steady numeric kernel.
     const plotWorkloads = [
@@ -74,9 +75,10 @@ export async function run(): Promise<string> {
     const allWalls: string[] = [];
     let renderLine = "";
     for (const w of plotWorkloads) {
+      const twin = javaScriptTwin(w.script, cwd);
       const plot = measure(
         {
-          plain: () => timeCommand(node, [...loaderExecArgv(), w.script, ...w.args], cwd),
+          plain: () => timeCommand(node, [twin, ...w.args], cwd),
           "mem --plot": () => timeCommand(node, [BIN, "mem", "--plot", "--terminal", w.script, "--", ...w.args], cwd),
         },
         PLOT_RUNS,
@@ -100,7 +102,7 @@ export async function run(): Promise<string> {
     parts.push(
       "### `tsprof mem --plot` (recording overhead; target ≤ 1.05× wall)\n\n" +
         `--interval 10 ms, chart drawn with --terminal so that the recording alone is timed; median of ${PLOT_RUNS} interleaved runs after a warm-up. ` +
-        `"plain" runs the same script through tsprof's loader without profiling. Kernel = the time the script itself prints for its marked computation ` +
+        `"plain" is plain \`node\` on the script's JavaScript as tsprof compiles it (esbuild; no loader, no instrumentation). Kernel = the time the script itself prints for its marked computation ` +
         `(julia: calculateZSerialPurePython; diffusion: the time-step loop).\n\n` +
         markdownTable(["workload", "plain wall", "--plot wall", "wall ratio", "plain kernel", "--plot kernel", "kernel ratio"], plotRows) +
         `\n\nAll wall times (s): ${allWalls.join(". ")}. ${renderLine}\n`,
@@ -109,10 +111,12 @@ export async function run(): Promise<string> {
     // 2. Per-line mode.
     const small = ["--width", "60", "--iterations", "100"];
     const pythonReady = existsSync(SYSTEM_PYTHON) && spawnSync(SYSTEM_PYTHON, ["-c", "import memory_profiler"]).status === 0;
+    const juliaTwin = javaScriptTwin(julia, cwd);
+    const profilemeTwin = javaScriptTwin(join(FIXTURES, "profileme.ts"), cwd);
     const configs: Record<string, () => Timed> = {
-      "julia plain": () => timeCommand(node, [...loaderExecArgv(), julia, ...small], cwd),
+      "julia plain": () => timeCommand(node, [juliaTwin, ...small], cwd),
       "julia tsprof mem": () => timeCommand(node, [BIN, "mem", julia, "--", ...small], cwd),
-      "profileme plain": () => timeCommand(node, [...loaderExecArgv(), join(FIXTURES, "profileme.ts")], cwd),
+      "profileme plain": () => timeCommand(node, [profilemeTwin], cwd),
       "profileme tsprof mem": () => timeCommand(node, [BIN, "mem", join(FIXTURES, "profileme.ts")], cwd),
       "profileme tsprof mem --gc": () => timeCommand(node, [BIN, "mem", "--gc", join(FIXTURES, "profileme.ts")], cwd),
     };
@@ -124,6 +128,7 @@ export async function run(): Promise<string> {
       configs["profileme memory_profiler"] = () => timeCommand(SYSTEM_PYTHON, ["-m", "memory_profiler", join(py, "profileme.py")], cwd);
     }
     const perLine = measure(configs);
+    targets = memTargets(perLine);
     const rows: string[][] = [];
     const row = (label: string, run: string, base: string) => {
       const r = perLine[run];
@@ -162,5 +167,18 @@ export async function run(): Promise<string> {
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }
-  return parts.join("\n");
+  return { body: parts.join("\n"), targets };
+}
+
+/** Issue 12's target for mem's per-line mode, from the medians (memory_profiler beside it where installed). */
+function memTargets(perLine: Record<string, { wall: number; kernel: number | null }>): TargetRow[] {
+  const wall = perLine["julia tsprof mem"].wall / perLine["julia plain"].wall;
+  const peer = perLine["julia memory_profiler"] && perLine["julia python"] ? perLine["julia memory_profiler"].wall / perLine["julia python"].wall : null;
+  return [
+    {
+      target: "`mem` per-line ≤ 3× wall on Julia 60×100",
+      measured: `${wall.toFixed(2)}× wall` + (peer !== null ? `; memory_profiler on julia.py: ${peer.toFixed(2)}×` : ""),
+      verdict: wall <= 3 ? "met" : "not met",
+    },
+  ];
 }

@@ -12,16 +12,22 @@ import type { CountersCompareResult } from "@tsprof/core";
 import { compareWorkloads, DEFAULT_GEOMETRY, scriptWorkload, withTempDir } from "@tsprof/perf";
 
 const ROOT = resolve(__dirname, "..");
-const SIZES = [512, 1024];
+const QUICK = process.env.BENCH_QUICK === "1";
+const SIZES = QUICK ? [512] : [512, 1024];
+const SCRIPTS = ["grid-rows.ts", "grid-cols.ts"];
 
 function fmt(n: number, digits = 0): string {
   return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-async function measure(n: number): Promise<CountersCompareResult> {
+/**
+ * Every size's rows and cols in one compare (variants in the order size by size, rows then cols):
+ * they share one empty-script baseline under cachegrind (Node's start-up, the slowest run of all).
+ * Per-cell figures divide by each variant's own n x n below.
+ */
+async function measure(): Promise<CountersCompareResult> {
   return withTempDir(async (dir) => {
-    const scripts = ["grid-rows.ts", "grid-cols.ts"].map((s) => join(ROOT, "fixtures", "perf", "scripts", s));
-    const workloads = scripts.map((s) => scriptWorkload(s, [String(n)], dir));
+    const workloads = SIZES.flatMap((n) => SCRIPTS.map((s) => scriptWorkload(join(ROOT, "fixtures", "perf", "scripts", s), [String(n)], dir)));
     return compareWorkloads(
       workloads,
       {
@@ -29,7 +35,8 @@ async function measure(n: number): Promise<CountersCompareResult> {
         repeats: 5,
         simulate: "always",
         geometry: DEFAULT_GEOMETRY,
-        workItems: { count: n * n, label: "cell" },
+        // Per cell is computed below from each variant's own n (one count would not fit both sizes).
+        workItems: null,
         command: ["bench", "perf"],
         stdout: "stderr",
       },
@@ -57,23 +64,24 @@ export async function run(): Promise<string> {
   );
   lines.push("|---|---|---|---|---|---|---|---|---|---|");
   let hardware = "";
-  for (const n of SIZES) {
-    const result = await measure(n);
+  const result = await measure();
+  SIZES.forEach((n, k) => {
     const cells = n * n;
-    const rowsNet = result.variants[0].simulated?.net;
-    result.variants.forEach((v, i) => {
+    const [rows, cols] = [result.variants[2 * k], result.variants[2 * k + 1]];
+    const rowsNet = rows.simulated?.net;
+    [rows, cols].forEach((v, i) => {
       const net = v.simulated?.net;
-      const ratio = i === 1 ? result.ratios[1].simulated.d1Misses : null;
+      const ratio = i === 1 && net && rowsNet && rowsNet.d1Misses > 0 ? net.d1Misses / rowsNet.d1Misses : null;
       // A column walk touches a new 64 B line for every 8 B cell once the grid outgrows D1: 7/8 extra per cell expected.
       const extra = i === 1 && net && rowsNet ? fmt((net.d1Misses - rowsNet.d1Misses) / cells, 3) : "";
       lines.push(
         `| ${n} | ${fmt((cells * 8) / 1024 / 1024, 1)} MiB | ${v.label.split("/").pop()} | ${net ? fmt(net.instructions / cells, 1) : "n/a"} | ` +
           `${net ? fmt(net.dataRefs / cells, 2) : "n/a"} | ${net ? fmt(net.d1Misses / cells, 3) : "n/a"} | ${extra} | ${net ? fmt(net.lldMisses / cells, 3) : "n/a"} | ` +
-          `${ratio != null ? `${fmt(ratio, 2)}x` : ""} | ${v.counters["task-clock"]?.value != null ? fmt(v.counters["task-clock"].value, 1) : "n/a"} |`,
+          `${ratio !== null ? `${fmt(ratio, 2)}x` : ""} | ${v.counters["task-clock"]?.value != null ? fmt(v.counters["task-clock"].value, 1) : "n/a"} |`,
       );
       if (v.hardware.message) hardware = v.hardware.message;
     });
-  }
+  });
   lines.push("");
   lines.push(`Machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node ${process.version}.`);
   if (hardware) lines.push(`Hardware counters: ${hardware}`);

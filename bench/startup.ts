@@ -9,9 +9,9 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { BIN, ROOT, markdownTable, median } from "./util";
+import { BIN, ROOT, markdownTable, median, type SectionResult, type TargetRow } from "./util";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const RUNS = QUICK ? 5 : 9;
@@ -56,7 +56,7 @@ interface Config {
   plain?: string;
 }
 
-export async function run(): Promise<string> {
+export async function run(): Promise<SectionResult> {
   const configs: Config[] = [
     { name: PLAIN, args: [PROBE_JS], cold: false },
     { name: PLAIN_ESM, args: [PROBE_MJS], cold: false },
@@ -107,14 +107,9 @@ export async function run(): Promise<string> {
       isPlain ? "" : "≤ +100 ms; ≤ +15 MiB",
     ];
   });
-  const load = (() => {
-    try {
-      return require("node:os").loadavg()[0].toFixed(1) as string;
-    } catch {
-      return "?";
-    }
-  })();
-  return [
+  const load = loadavg()[0].toFixed(1);
+  const over = (c: Config, key: keyof Sample) => med(c.name, key) - med(c.plain ?? PLAIN, key);
+  const body = [
     "### Start-up and tsprof's own footprint",
     "",
     `A TypeScript script whose marked function prints the process's RSS at its first line (bench/fixtures/first-line.ts; plain node runs its JavaScript twin; ` +
@@ -122,12 +117,35 @@ export async function run(): Promise<string> {
       `Median of ${RUNS} interleaved rounds after a warm-up. "cold": a fresh compile cache for each run (tsprof compiles and instruments the script: ` +
       `the TypeScript parser and esbuild load in tsprof's parent process); "warm": the cache of the previous run. ` +
       `CPU = user + system time of the whole command (tsprof's parent and the profiled child and their threads), which a loaded machine inflates less than wall time. ` +
-      `RSS = the profiled process at the first marked line (what the user's memory figures start from). 1-minute load average at the end: ${load} on 2 cores.`,
+      `RSS = the profiled process at the first marked line (what the user's memory figures start from). 1-minute load average at the end: ${load} on ${cpus().length} cores.`,
     "",
     markdownTable(["command", "wall", "wall over node", "CPU", "CPU over node", "RSS at first line", "RSS over node", "targets"], rows),
   ].join("\n");
+  return { body, targets: startupTargets(configs.filter((c) => c.name !== PLAIN && c.name !== PLAIN_ESM), over) };
+}
+
+/** Issue 12's start-up and footprint targets, from the medians (start-up decided on wall time; CPU shown beside it). */
+function startupTargets(profiled: Config[], over: (c: Config, key: keyof Sample) => number): TargetRow[] {
+  const short = (c: Config) => c.name.replace(/^tsprof /, "");
+  const worst = (key: keyof Sample) => profiled.reduce((a, b) => (over(b, key) > over(a, key) ? b : a));
+  const ms = (s: number) => `${s >= 0 ? "+" : ""}${(s * 1000).toFixed(0)} ms`;
+  const mib = (b: number) => `${b >= 0 ? "+" : ""}${(b / MiB).toFixed(1)} MiB`;
+  const wallWorst = worst("wall");
+  const rssWorst = worst("rss");
+  return [
+    {
+      target: "start-up ≤ +100 ms over plain node: `line` in every mode and `mem`, cold and warm",
+      measured: `wall over node: ${profiled.map((c) => `${short(c)} ${ms(over(c, "wall"))}`).join("; ")}. CPU over node: ${profiled.map((c) => `${short(c)} ${ms(over(c, "cpu"))}`).join("; ")}`,
+      verdict: over(wallWorst, "wall") <= 0.1 ? "met (wall)" : `not met (wall; worst: ${short(wallWorst)} ${ms(over(wallWorst, "wall"))})`,
+    },
+    {
+      target: "footprint ≤ +15 MiB RSS over plain node at the first marked line, cold or warm",
+      measured: profiled.map((c) => `${short(c)} ${mib(over(c, "rss"))}`).join("; "),
+      verdict: over(rssWorst, "rss") <= 15 * MiB ? "met" : `not met (worst: ${short(rssWorst)} ${mib(over(rssWorst, "rss"))})`,
+    },
+  ];
 }
 
 if (require.main === module) {
-  run().then((text) => process.stdout.write(text + "\n"));
+  run().then((r) => process.stdout.write(`${r.body}\n\n${JSON.stringify(r.targets, null, 2)}\n`));
 }

@@ -1,7 +1,7 @@
 /** Shared by the benchmark sections: timing whole commands, medians, Markdown tables. */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 
 export const ROOT = resolve(__dirname, "..");
 export const BIN = join(ROOT, "cli", "dist", "bin.js");
@@ -57,4 +57,37 @@ export function interleavedMedians(configs: Record<string, () => number>, runs: 
 export function markdownTable(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** One of issue 12's targets as a section measured it: what the summary at the top of BENCHMARKS.md lists. */
+export interface TargetRow {
+  target: string;
+  /** The figures, from this run. */
+  measured: string;
+  /** "met", "not met", or why it could not be told, computed from the figures. */
+  verdict: string;
+}
+
+/** What a section returns: its Markdown, and the targets it measured (none for a section of other figures). */
+export interface SectionResult {
+  body: string;
+  targets: TargetRow[];
+}
+
+/** "1.15× (1.04–1.19)": median and range of ratios; "n/a" when there are none. */
+export function ratioSpan(values: number[]): string {
+  return values.length ? `${median(values).toFixed(2)}× (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})` : "n/a";
+}
+
+/**
+ * The plain baseline of a TypeScript fixture: its JavaScript as tsprof compiles it (esbuild,
+ * CommonJS, no instrumentation), written into `dir`, to run as `node <file>` with no loader at all.
+ * The profiled runs execute the same compiled code (instrumented where marked). Fixtures it is used
+ * on import nothing of their own, so the file runs from anywhere.
+ */
+export function javaScriptTwin(script: string, dir: string): string {
+  const { compileFile } = require("@tsprof/runner") as typeof import("@tsprof/runner");
+  const out = join(dir, `${basename(dirname(script))}-${basename(script).replace(/\.[cm]?tsx?$/, "")}.js`);
+  writeFileSync(out, compileFile(script, readFileSync(script, "utf8"), "commonjs", null).code);
+  return out;
 }

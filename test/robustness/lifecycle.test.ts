@@ -14,12 +14,13 @@ import { join } from "node:path";
 import { BIN, fixture } from "../helpers/cli";
 
 type Command = "line-hybrid" | "line-trace" | "line-sample" | "mem" | "mem-plot" | "perf";
-type Fault = "SIGINT" | "SIGTERM" | "SIGHUP" | "SIGKILL" | "SIGABRT" | "OOM";
+/** group-*: the signal sent to tsprof's whole process group (`timeout`, `kill -- -pgid`, a closing terminal, a CI runner stopping a job), so tsprof, perf and the script all get it at once. */
+type Fault = "SIGINT" | "SIGTERM" | "SIGHUP" | "SIGKILL" | "SIGABRT" | "OOM" | "group-SIGTERM" | "group-SIGHUP";
 
 const COMMANDS: Command[] = ["line-hybrid", "line-trace", "line-sample", "mem", "mem-plot"];
 const SIGNALS: Fault[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL", "SIGABRT"];
 const DELAYS_MS = [100, 1500];
-const EXPECTED_CODE: Record<Fault, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGKILL: 137, SIGABRT: 134, OOM: 134 };
+const EXPECTED_CODE: Record<Fault, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGKILL: 137, SIGABRT: 134, OOM: 134, "group-SIGTERM": 143, "group-SIGHUP": 129 };
 const HANG_MS = 60_000;
 
 /**
@@ -94,6 +95,7 @@ function processGroup(pgid: number): string[] {
 function deliver(fault: Fault, tsprofPid: number, script: string): void {
   if (fault === "SIGINT") process.kill(-tsprofPid, "SIGINT"); // Ctrl-C: the whole process group
   else if (fault === "SIGTERM" || fault === "SIGHUP") process.kill(tsprofPid, fault);
+  else if (fault === "group-SIGTERM" || fault === "group-SIGHUP") process.kill(-tsprofPid, fault === "group-SIGTERM" ? "SIGTERM" : "SIGHUP");
   else if (fault === "SIGKILL" || fault === "SIGABRT") {
     const pid = scriptPid(tsprofPid, script);
     if (pid) process.kill(pid, fault);
@@ -210,8 +212,15 @@ describe("nothing lost: signals, kills, aborts and out-of-memory during a profil
       check(command, "OOM", await runCase(command, "OOM", 0));
     });
   }
-  // perf: the signals sent to tsprof (a kill of perf's own process is perf's business).
-  for (const fault of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  // SIGTERM to the whole process group, once per command (perf dies of it silently unless shielded).
+  for (const command of [...COMMANDS, "perf"] as const) {
+    test(`${command}: SIGTERM to the whole process group 1.5 s into the profiled function`, async () => {
+      check(command, "group-SIGTERM", await runCase(command, "group-SIGTERM", 1500));
+    });
+  }
+  // perf: the signals sent to tsprof (a kill of perf's own process is perf's business), and a
+  // hang-up of the whole group (the terminal closing).
+  for (const fault of ["SIGINT", "SIGTERM", "SIGHUP", "group-SIGHUP"] as const) {
     for (const delayMs of DELAYS_MS) {
       test(`perf: ${fault} ${delayMs / 1000} s into the measured program`, async () => {
         check("perf", fault, await runCase("perf", fault, delayMs));

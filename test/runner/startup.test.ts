@@ -121,3 +121,25 @@ test("the handover gives the parent's code only for the same file, format and so
   assert.equal(handedOver(index, "/p/b.ts", "commonjs", "const a = 1;\n"), null);
   assert.equal(handedOver(null, "/p/a.ts", "commonjs", "const a = 1;\n"), null);
 });
+
+// Which of tsprof's modules a fresh process holds after requiring `what` (paths under the repository).
+function modulesLoadedBy(what: string): string[] {
+  const code = `require(${JSON.stringify(what)});\nconsole.log(JSON.stringify(Object.keys(require.cache)));`;
+  const r = spawnSync(process.execPath, ["-e", code], { encoding: "utf8", cwd: ROOT });
+  assert.equal(r.status, 0, r.stderr);
+  return (JSON.parse(r.stdout) as string[]).map((k) => k.slice(ROOT.length + 1).replace(/\\/g, "/"));
+}
+
+test("tsprof's own process starts the program without the instrumenter, the child side or the source-map codec", () => {
+  const loaded = modulesLoadedBy(join(ROOT, "packages", "runner", "dist", "launch.js"));
+  assert.ok(loaded.includes("packages/runner/dist/run-child.js"), loaded.join(", "));
+  const unwanted = /runner\/dist\/(instrument[^/]*|child|sampler|source-lines|map-profile|watchdog)\.js$|@jridgewell/;
+  assert.deepEqual(loaded.filter((m) => unwanted.test(m)), []);
+});
+
+test("the line collector's save path (result builder, profile mapper) loads only parts of @tsprof/core, never its index", () => {
+  const loaded = modulesLoadedBy(join(ROOT, "packages", "line", "dist", "threads.js"));
+  assert.ok(loaded.includes("packages/line/dist/build-result.js"), loaded.join(", "));
+  assert.ok(loaded.includes("packages/runner/dist/original-positions.js"), loaded.join(", "));
+  assert.deepEqual(loaded.filter((m) => m.endsWith("core/dist/index.js")), []);
+});

@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
 import { checkOutputPath, outputWidth, resultToJSON, useColor, writeResultFile, type LineMode } from "@tsprof/core";
 import { MODES, profileLines, renderLineProfile } from "@tsprof/line";
-import { exitCodeOf } from "@tsprof/runner";
+import { exitCodeOf } from "@tsprof/runner/launch";
 import type { CommandContext } from "../main";
 import { parsePositiveNumber, collect, recordedCommandLine, scriptArgs } from "./options";
 import { attempt, checkOutputs, jsonTarget, saveResult } from "./output";

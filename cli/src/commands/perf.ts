@@ -16,7 +16,7 @@ import {
   withTempDir,
   type MeasureOptions,
 } from "@tsprof/perf";
-import { exitCodeOf } from "@tsprof/runner";
+import { exitCodeOf } from "@tsprof/runner/launch";
 import type { CommandContext } from "../main";
 import { parsePositiveInt, recordedCommandLine } from "./options";
 import { checkOutputs, jsonTarget, saveResult, writeOutput } from "./output";

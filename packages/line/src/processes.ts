@@ -5,7 +5,7 @@
  * workers "process 4711 worker 1"). Children that left nothing are counted in one note.
  */
 import type { FunctionSummaryRow, LineProfileResult } from "@tsprof/core";
-import { childProcessResults, spawnedChildPids } from "@tsprof/runner";
+import { childProcessResults, spawnedChildPids } from "@tsprof/runner/launch";
 import type { LineChildBody } from "./shared";
 
 const byCumulative = (a: FunctionSummaryRow, b: FunctionSummaryRow) => b.cumtimeNs - a.cumtimeNs || b.tottimeNs - a.tottimeNs;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError, stampHeader, writeFileAtomic, type LineMode, type LineProfileResult } from "@tsprof/core";
-import { resolveModuleGroups, runChild, type ChildOutcome } from "@tsprof/runner";
+import { resolveModuleGroups, runChild, type ChildOutcome } from "@tsprof/runner/launch";
 import { JitTraceReader, OriginalPositions, mapJitTrace } from "@tsprof/runner/source-map";
 // Only this exporter: the package index would load the pprof encoder too.
 import { chromeCpuProfile } from "@tsprof/export/cpuprofile";

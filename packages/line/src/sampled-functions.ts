@@ -4,7 +4,9 @@
  * line, with where the code comes from (the user's files, a package in node_modules, Node's
  * internals, the runtime), as DevTools, 0x and clinic show them. Pure: profile in, rows out.
  */
-import { fileOfUrl, sampleDurationsUs, type SampledCpuProfile } from "@tsprof/core";
+// Not @tsprof/core's index: the profiled process loads this module as it saves its result.
+import { fileOfUrl, sampleDurationsUs } from "@tsprof/core/dist/sampled";
+import type { SampledCpuProfile } from "@tsprof/core";
 
 export type CodeOrigin = "user" | "library" | "node" | "runtime";
 

@@ -3,7 +3,8 @@
  * the MemProfileResult from what the child saved.
  */
 import { join } from "node:path";
-import { runChild, exitCodeOf, resolveModules, resolveScript, type FileMeta } from "@tsprof/runner";
+import { runChild, exitCodeOf, resolveModules, resolveScript } from "@tsprof/runner/launch";
+import type { FileMeta } from "@tsprof/runner";
 import { stampHeader, toolShareOf, type MemProfileResult } from "@tsprof/core";
 import type { LineCollectorOptions, LineCollectorOutput } from "./line-collector";
 import { functionsFromSnapshot } from "./line-tables";

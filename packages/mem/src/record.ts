@@ -7,7 +7,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { execFile, type ChildProcess } from "node:child_process";
 import pidusage from "pidusage";
-import { runChild, exitCodeOf, resolveScript, resolveModules } from "@tsprof/runner";
+import { runChild, exitCodeOf, resolveScript, resolveModules } from "@tsprof/runner/launch";
 import { SCHEMA_VERSION, ToolError, bytesToMiB, type MemRecording } from "@tsprof/core";
 import { descendantsOf } from "./proc";
 import { readRecording, recordingFileName, recordingLine, recordingsDir } from "./recording";

@@ -1,4 +1,5 @@
 import { rmSync } from "node:fs";
+import { constants } from "node:os";
 import { join } from "node:path";
 import {
   buildCountersCompare,
@@ -74,7 +75,7 @@ async function countWithPerf(workload: Workload, options: MeasureOptions, tempDi
     cwd: options.cwd,
   });
   if (perf.usage) throw new UsageError(perf.usage);
-  if (perf.failure) throw new ToolError(perf.failure, 1);
+  if (perf.failure) throw new ToolError(perf.failure, perf.signal ? 128 + (constants.signals[perf.signal as NodeJS.Signals] ?? 0) : 1);
   const rows = perf.parsed?.rows ?? [];
   let hardware: HardwareStatus = perf.hardware ?? hardwareStatusFromRows(rows);
   // Only software events asked for: whether hardware counters exist was not measured.

@@ -9,7 +9,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
-import { parseV8CodeLog, parseV8JitTrace, type JitTier, type TracedFunction } from "@tsprof/core";
+// The parsers alone, not @tsprof/core's index: the profiled process loads this module as it saves.
+import { parseV8CodeLog } from "@tsprof/core/dist/v8-log";
+import { parseV8JitTrace } from "@tsprof/core/dist/v8-trace";
+import type { JitTier, TracedFunction } from "@tsprof/core";
 import { compileFile, formatOf, isTypeScriptFile, wantsInstrumentation, type InstrumentPlan } from "./compile";
 
 export interface OriginalPosition {

@@ -8,10 +8,10 @@
 // First: the RSS before any of tsprof's modules load (tsprof's own share, reported by mem).
 import { rssBeforeTsprof } from "./start-rss";
 import Module, { register } from "node:module";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
-import { isAbsolute, join } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { avoidEsbuildWorkerThread, compileFile, formatOf, isUserFile, mayInstrument, wantsInstrumentation, useCompileCache, ScriptSyntaxError, type InstrumentPlan } from "./compile";
 import { CONFIG_ENV, type ChildConfig } from "./config";
 import { pathsCandidates } from "./tsconfig";
@@ -51,7 +51,28 @@ if (runConfig) {
   avoidEsbuildWorkerThread();
 }
 
-if (runConfig?.esmHooks !== false) installModuleHooks({ instrument: plan, cacheDir: runConfig?.cacheDir ?? null, compileNote, handover: runConfig?.handover ?? null });
+if (wantsModuleHooks()) installModuleHooks({ instrument: plan, cacheDir: runConfig?.cacheDir ?? null, compileNote, handover: runConfig?.handover ?? null });
+
+/**
+ * A profiled run's config says whether its program needs the ES module hooks. With no run config
+ * (a plain run through the loader: perf's, a benchmark's baseline), preloading with --require is
+ * the caller's promise that every file is CommonJS (loaderExecArgv({ esmHooks: false })): then only
+ * the require hook below is needed, and Node 20 is spared the hooks thread; --import keeps them.
+ */
+function wantsModuleHooks(): boolean {
+  if (runConfig) return runConfig.esmHooks !== false;
+  const argv = process.execArgv;
+  const isThisFile = (path: string | undefined) => {
+    if (path === undefined) return false;
+    try {
+      // Node runs a preloaded file from its real path: a link to it (node_modules/@tsprof/runner) is the same file.
+      return realpathSync(resolve(path)) === __filename;
+    } catch {
+      return false;
+    }
+  };
+  return !argv.some((arg, i) => ((arg === "--require" || arg === "-r") && isThisFile(argv[i + 1])) || (arg.startsWith("--require=") && isThisFile(arg.slice("--require=".length))));
+}
 
 /**
  * ES module hooks: in-thread where Node has `module.registerHooks` (22.15+, 23.5+, 24), else in

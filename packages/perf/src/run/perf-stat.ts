@@ -5,8 +5,8 @@ import type { ParsedPerfStat } from "../parse/common";
 import { parsePerfCsv } from "../parse/perf-csv";
 import { aggregateRuns } from "./aggregate";
 import { diagnosePerfStderr, preflightPerf, PERF_MISSING_MESSAGE, userOnlyNote, workloadSignalFromStderr } from "./environment";
-import { runTool } from "./spawn";
-import type { Workload } from "./workload";
+import { groupSignalShield, runTool } from "./spawn";
+import { findProgram, type Workload } from "./workload";
 
 /** The chapter's event set (perf stat -e ... in the diffusion chapter). */
 export const DEFAULT_EVENTS = [
@@ -80,6 +80,16 @@ function perfStatArgs(events: string[], outFile: string, workload: Workload): st
   return ["stat", "-x", SEPARATOR, "-o", outFile, "-e", events.join(","), "--", ...workload.argv];
 }
 
+/**
+ * perf's argv, shielded from SIGTERM/SIGHUP sent to the whole process group where the workload is
+ * a Node script (see groupSignalShield): the script still gets them, perf stays to print its counts.
+ */
+function launchArgv(perf: string, args: string[], workload: Workload): string[] {
+  const shield = workload.kind === "script" ? groupSignalShield() : null;
+  const resolved = shield ? findProgram(perf) : null;
+  return shield && resolved ? [...shield, resolved, ...args] : [perf, ...args];
+}
+
 /** Move the wall-time row we added (duration_time) out of the rows into `elapsed`. */
 function takeWallTime(parsed: ParsedPerfStat): void {
   const index = parsed.rows.findIndex((r) => r.event.replace(/:[a-z]+$/, "") === WALL_EVENT);
@@ -101,6 +111,10 @@ function noCounters(outcome: RunOutcome, workload: Workload, counted: number, ru
   if (diagnosis.hardware) return { hardware: diagnosis.hardware };
   const workloadFailed = /Workload failed: (.*)/.exec(outcome.stderrTail);
   const first = outcome.stderrTail.trim().split("\n").find((l) => l.trim() !== "") ?? `exit code ${String(outcome.exitCode)}`;
+  if (counted === 0 && outcome.signal) {
+    // perf itself died of the signal (only Ctrl-C makes it print): say so, and end as that signal.
+    return { signal: outcome.signal, failure: `perf stat was killed by ${outcome.signal} before it printed its counts (perf prints them on Ctrl-C only)` };
+  }
   if (counted === 0) {
     return { failure: workloadFailed ? `cannot run ${workload.argv[0]}: ${workloadFailed[1]}` : `perf stat failed: ${first.trim()}` };
   }
@@ -171,7 +185,8 @@ export async function runPerfStat(
   const runs: ParsedPerfStat[] = [];
   for (let run = 0; run < options.repeats; run++) {
     const outFile = join(options.tempDir, `perf-stat-${run}-${Math.random().toString(36).slice(2)}.csv`);
-    const outcome = await runTool(perf, perfStatArgs(events, outFile, workload), { env: options.env, stdout: options.stdout, cwd: options.cwd });
+    const [program, ...args] = launchArgv(perf, perfStatArgs(events, outFile, workload), workload);
+    const outcome = await runTool(program, args, { env: options.env, stdout: options.stdout, cwd: options.cwd });
     if (outcome.spawnError === "ENOENT") return { ...result, ...missing };
     if (outcome.spawnError) return { ...result, failure: `cannot start perf: ${outcome.spawnError}` };
     const parsed = parsePerfCsv(existsSync(outFile) ? readFileSync(outFile, "utf8") : "", SEPARATOR);

@@ -1,5 +1,27 @@
-import { spawn, type StdioOptions } from "node:child_process";
+import { spawn, spawnSync, type StdioOptions } from "node:child_process";
 import { readFileSync } from "node:fs";
+
+/** GNU env, which can start a program with signals ignored (coreutils 8.31+). */
+const ENV_PROGRAM = "/usr/bin/env";
+let shieldPrefix: string[] | null | undefined;
+
+/**
+ * The argv prefix that starts perf with SIGTERM and SIGHUP ignored, or null where env cannot.
+ * Why: perf stat prints its counts on Ctrl-C but dies silently of SIGTERM/SIGHUP. Sent to tsprof
+ * alone, tsprof passes them to the program and perf survives to print; sent to the whole process
+ * group (`timeout`, `kill -TERM -<pgid>`, a closing terminal, systemd or a CI runner stopping a job),
+ * they would reach perf too and the counts would be lost. Ignored dispositions are inherited
+ * across exec: perf keeps ignoring them (it installs no handler for them), and so would the program
+ * perf starts; only use this for Node programs, which reset every signal to its default at start-up.
+ */
+export function groupSignalShield(): string[] | null {
+  if (shieldPrefix === undefined) {
+    const args = ["--ignore-signal=TERM", "--ignore-signal=HUP"];
+    const probe = spawnSync(ENV_PROGRAM, [...args, "--version"], { stdio: "ignore" });
+    shieldPrefix = probe.status === 0 ? [ENV_PROGRAM, ...args] : null;
+  }
+  return shieldPrefix;
+}
 
 /**
  * Pass a signal on to the measured program: perf stat runs it as its child (perf itself dies of a
