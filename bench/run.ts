@@ -108,7 +108,7 @@ function writeBenchmarks(run: RunInfo, parts: Record<string, string>, failed: st
   const header =
     `This run: ${run.date}, ${run.machine}; ${run.quick ? "`npm run bench -- --quick`" : "`npm run bench`"} of ${Object.keys(parts).join(", ") || "no section"} in ${minutes} min` +
     (failed.length ? ` (failed, previous figures kept: ${failed.join("; ")})` : "") +
-    `; 1-minute load average ${run.load} at the start and ${loadavg()[0].toFixed(1)} at the end (above ~0.5 on ${cpus().length} cores, other work shared the machine and wall times include waiting for a core).`;
+    `; 1-minute load average ${run.load} at the start and ${loadavg()[0].toFixed(1)} at the end (on ${cpus().length} cores, a load above ~0.5 besides the bench means other work shared the machine, and wall times include waiting for a core).`;
   const ordered = [summary(sections, Object.keys(parts), header), ...SECTIONS.map((n) => sections[n])].filter(Boolean);
   const text = `# Benchmarks\n\nWritten by \`npm run bench\` (bench/run.ts). Each section names the machine and the date it was measured; ratios compare runs made in the same session. This may be a shared 2-core VM: each section gives its load average.\n\n${ordered.join("\n")}`;
   writeFileSync(run.file, text);
