@@ -152,3 +152,47 @@ test("profile(imported) marks the function in its own module (line_profiler's ad
   const out = instrumentSource(lib, "/virtual/math.ts", { style: "events", all: false, names: ["square"] });
   assert.deepEqual(out?.meta.functions.map((f) => f.name), ["square"]);
 });
+
+test("counters: the shadow stack marks a call statement's line exactly while it runs, and is cleared before code that calls nothing", () => {
+  const src = [
+    "function f() {",
+    "  let s = 0;",
+    "  probe(); probe();",
+    "  s += 1;",
+    "  while (probe() && s < 4) {",
+    "    probe();",
+    "    s++;",
+    "  }",
+    "  if (probe()) s++;",
+    "  return s;",
+    "}",
+    "result = f();",
+  ].join("\n");
+  const out = instrumentSource(src, "/virtual/file.js", { style: "counters", all: true });
+  assert.ok(out);
+  const meta = out.meta;
+  const stack = new Int32Array(64);
+  // Every write to the function's own stack entry, as the line of the slot written (0: cleared),
+  // and "P" for each call of probe, which also checks what the stack shows while it runs.
+  const log: Array<number | string> = [];
+  const lineOf = (slot: number) => (slot === 0 ? 0 : meta.slots[slot].line);
+  const watched = new Proxy(stack, {
+    get: (t, k) => Reflect.get(t, k),
+    set: (t, k, v) => {
+      if (k !== "0") log.push(lineOf(v));
+      return Reflect.set(t, k, v);
+    },
+  });
+  const probe = () => {
+    log.push(`P${lineOf(stack[stack[0]])}`);
+    return true;
+  };
+  const tsprof = { registerFile: () => ({ counters: new Float64Array(meta.slots.length), stack: watched, base: 0, escapes: new Float64Array(meta.slots.length) }) };
+  const sandbox: Record<string, unknown> = { globalThis: { __tsprof: tsprof }, probe, result: undefined };
+  runInNewContext(out.code, sandbox);
+  assert.equal(sandbox.result, 5);
+  // Line 3: the second call's mark replaces the first's (nothing runs between); line 5's condition
+  // stays marked into the body, whose first statement marks line 6 at once, and is cleared when it
+  // ends the loop; line 9's `if` header is cleared before its branch, which calls nothing.
+  assert.equal(log.join(" "), "0 3 P3 3 P3 0 " + "5 P5 6 P6 0 ".repeat(3) + "5 P5 0 9 P9 0", out.code);
+});

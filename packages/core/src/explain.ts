@@ -35,10 +35,11 @@ export interface MetricSpec {
 }
 
 /**
- * One side's reading of a quantity: a value, or why there is none. `belowResolution`: measured,
+ * One side's reading of a quantity: a value (`simulated` / `counted`: where the count came from,
+ * "simulated by callgrind at 256²", "counted by the CPU at 512²"), or why there is none. `belowResolution`: measured,
  * but too small to tell from noise; the pair is then skipped without being reported missing.
  */
-export type MetricReading = { value: number; simulated?: string } | { value: null; missing: string; belowResolution?: boolean };
+export type MetricReading = { value: number; simulated?: string; counted?: string } | { value: null; missing: string; belowResolution?: boolean };
 
 export type MetricReadings = Record<string, MetricReading | undefined>;
 
@@ -193,15 +194,21 @@ export function explainPair(
     const better = improvement(spec, b.value, a.value);
     const magnitude = Math.abs(Math.log(better));
     if (magnitude < Math.log(MIN_CAUSE_RATIO)) continue;
+    // Counts from the CPU and from a simulation are not the same quantity: not compared.
+    if (Boolean(b.simulated) !== Boolean(a.simulated) && (b.counted || a.counted)) {
+      missing.push(`${spec.label}: ${a.simulated ?? a.counted} against ${b.simulated ?? b.counted}`);
+      continue;
+    }
     const ratio = b.value === 0 && a.value === 0 ? 1 : Math.max(b.value, spec.floor) / Math.max(a.value, spec.floor);
-    const note = b.simulated ?? a.simulated;
+    const note = b.simulated ?? a.simulated ?? b.counted ?? a.counted;
+    const simulated = Boolean(b.simulated ?? a.simulated);
     const entry = {
       metric: spec.key,
       before: b.value,
       after: a.value,
       ratio,
       share: same ? 0 : shareOf(spec, magnitude, logTime, logCpu),
-      ...(note ? { simulated: true } : {}),
+      ...(simulated ? { simulated: true } : {}),
       spec,
       note,
       magnitude,

@@ -301,12 +301,14 @@ const studyCounters = z.object({
   variant: str,
   size: int,
   simulated: z.boolean(),
+  tool: z.enum(["perf", "callgrind", "cachegrind"]).optional(),
   ipc: nullableNum,
   cacheMissPct: nullableNum,
   instructions: nullableNum,
   note: str.optional(),
   steps: int.optional(),
-  perStep: z.object({ instructions: num, d1Misses: nullableNum, llMisses: nullableNum, branchMispredicts: nullableNum }).optional(),
+  warmupSteps: int.optional(),
+  perStep: z.object({ instructions: num, d1Misses: nullableNum, llMisses: nullableNum, branchMispredicts: nullableNum, cacheMisses: nullableNum.optional() }).optional(),
 });
 const studyJit = z.object({
   variant: str,

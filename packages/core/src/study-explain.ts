@@ -40,27 +40,47 @@ function cellReadings(cell: StudyCell, native: boolean): MetricReadings {
   };
 }
 
+/** Where a variant's counts came from, for a sentence: "counted by the CPU", "simulated by callgrind". */
+export function countersSourceText(counters: Pick<StudyCounters, "simulated" | "tool">): string {
+  if (!counters.simulated) return "counted by the CPU";
+  // Files written before `tool` existed were all cachegrind's.
+  return `simulated by ${counters.tool ?? "cachegrind"}`;
+}
+
+/** The counters a cell is explained with: its own size's (counted by the CPU), else the variant's simulated ones. */
+function countersFor(result: StudyResult, cell: StudyCell): StudyCounters | undefined {
+  const ofVariant = result.counters.filter((c) => c.variant === cell.variant);
+  return ofVariant.find((c) => c.size === cell.size) ?? ofVariant.find((c) => c.simulated) ?? ofVariant[0];
+}
+
 /**
- * Simulated counters of a variant (one small grid), scaled to the cell's iterations. Instructions
- * and branch mispredicts per step keep their ratio across sizes; cache misses do not (whether the
- * grids fit is the point), so those count only at the size that was simulated.
+ * Counters of a variant (counted by the CPU at the cell's size, or simulated on one small grid),
+ * scaled to the cell's iterations. Instructions and branch mispredicts per step keep their ratio
+ * across sizes; cache misses do not (whether the grids fit is the point), so those count only at
+ * the size that was measured.
  */
-function simulatedReadings(counters: StudyCounters | undefined, size: number, iterations: number, workload: StudyResult["workload"]): MetricReadings {
+function counterReadings(counters: StudyCounters | undefined, size: number, iterations: number, workload: StudyResult["workload"]): MetricReadings {
   if (!counters) return { instructions: { value: null, missing: "not simulated in this run" } };
   const per = counters.perStep;
   if (!per) {
     const why = counters.note ?? "not measured";
     return { instructions: { value: null, missing: why } };
   }
-  const at = `simulated by cachegrind at ${shortSizeLabel(workload, counters.size)}`;
+  const at = `${countersSourceText(counters)} at ${shortSizeLabel(workload, counters.size)}`;
+  const source = counters.simulated ? { simulated: at } : { counted: at };
   // A per-step count below the simulation's resolution (null) is left out, not reported missing:
   // it was measured, and found too small to tell from noise.
-  const scaled = (perStep: number | null): MetricReadings[string] =>
-    perStep === null ? { value: null, missing: `below the simulation's resolution (${at})`, belowResolution: true } : { value: perStep * iterations, simulated: at };
+  const scaled = (perStep: number | null | undefined): MetricReadings[string] => {
+    if (perStep === undefined) return undefined;
+    return perStep === null ? { value: null, missing: `below the simulation's resolution (${at})`, belowResolution: true } : { value: perStep * iterations, ...source };
+  };
   const readings: MetricReadings = { instructions: scaled(per.instructions), branchMispredicts: scaled(per.branchMispredicts) };
   if (counters.size === size) {
-    readings.d1Misses = scaled(per.d1Misses);
-    readings.llMisses = scaled(per.llMisses);
+    if (counters.simulated) {
+      readings.d1Misses = scaled(per.d1Misses);
+      readings.llMisses = scaled(per.llMisses);
+    }
+    readings.cacheMisses = scaled(per.cacheMisses);
   }
   return readings;
 }
@@ -74,9 +94,8 @@ function jitReadings(jit: StudyJit | undefined): MetricReadings {
 function readingsOf(result: StudyResult, cell: StudyCell): MetricReadings {
   // A variant that does not run in a Node child (the C reference) reports no V8 figures.
   const native = cell.allocatedBytes === null && cell.gcCount === null;
-  const counters = result.counters.find((c) => c.variant === cell.variant);
   const jit = result.jit?.find((j) => j.variant === cell.variant);
-  return { ...simulatedReadings(counters, cell.size, result.iterations, result.workload), ...cellReadings(cell, native), ...jitReadings(jit) };
+  return { ...counterReadings(countersFor(result, cell), cell.size, result.iterations, result.workload), ...cellReadings(cell, native), ...jitReadings(jit) };
 }
 
 /** Every pair's explanation at every size where both cells have a time, sorted within a size by ladder order. */

@@ -140,19 +140,25 @@ export interface StudyExplanation {
 export interface StudyCounters {
   variant: string;
   size: number;
+  /** Where the counts came from: false, counted by the CPU (perf stat); true, simulated (valgrind). */
   simulated: boolean;
+  /** The tool that counted: perf (the CPU's counters), callgrind or cachegrind (simulated); absent in older files (cachegrind). */
+  tool?: "perf" | "callgrind" | "cachegrind";
   ipc: number | null;
   cacheMissPct: number | null;
   instructions: number | null;
   note?: string;
   // Per-step figures of the study's own simulated run (absent from counters measured by tsprof perf).
-  /** Steps the simulated run measured (net of a run with none), when the figures are per step. */
+  /** Steps the run measured, when the figures are per step. */
   steps?: number;
+  /** Steps run before the measured ones (so the kernel is compiled), when the run counted a window. */
+  warmupSteps?: number;
   /**
    * Per step: instructions, D1 misses (read + write), LL misses, conditional + indirect branch
-   * mispredicts; null where the longer run counted fewer than the shorter (too small to measure).
+   * mispredicts, and the CPU's own cache-misses event (perf only); null where not measured, or
+   * (older files: two runs subtracted) where the longer run counted fewer than the shorter.
    */
-  perStep?: { instructions: number; d1Misses: number | null; llMisses: number | null; branchMispredicts: number | null };
+  perStep?: { instructions: number; d1Misses: number | null; llMisses: number | null; branchMispredicts: number | null; cacheMisses?: number | null };
 }
 
 export interface MachineInfo {

@@ -14,6 +14,7 @@ import { scaledSeconds, type Timing } from "./scaling";
 import { findVariant } from "./registry";
 import type { RunnableVariant } from "./variant";
 import { allocatedBetween, type GcRecord } from "./gc-allocation";
+import { openMarker, type CellWindow } from "./window-marker";
 
 const MiB = 1024 * 1024;
 const PROGRESS_EVERY_MS = 100;
@@ -176,9 +177,39 @@ function startCauses(): () => { cpuSeconds: number; minorFaults: number; majorFa
   };
 }
 
+/** `count` steps, in a plain synchronous loop until a step returns a promise (as timeSteps). */
+function runSteps(variant: RunnableVariant, count: number): void | Promise<void> {
+  for (let done = 0; done < count; ) {
+    const pending = variant.step();
+    done++;
+    if (pending && typeof (pending as Promise<void>).then === "function") return finishSteps(variant, pending, count - done);
+  }
+}
+
+async function finishSteps(variant: RunnableVariant, first: Promise<void>, left: number): Promise<void> {
+  await first;
+  for (let i = 0; i < left; i++) await variant.step();
+}
+
+/** A slow-cause run: warm-up steps, then the measured steps inside the marked window (see window-marker.ts). */
+async function runWindow(variant: RunnableVariant, spec: CellSpec, window: CellWindow): Promise<void> {
+  await runSteps(variant, window.warmupSteps);
+  const marker = openMarker(window);
+  if (window.instrumentSteps > 0) {
+    marker.command("instrument");
+    await runSteps(variant, window.instrumentSteps);
+  }
+  marker.command("enable");
+  await runSteps(variant, spec.iterations);
+  marker.command("disable");
+  marker.close();
+  await variant.dispose?.();
+}
+
 async function runCell(spec: CellSpec): Promise<void> {
   const variant = await resolveVariant(spec);
   await variant.setup(spec.size);
+  if (spec.window) return runWindow(variant, spec, spec.window);
 
   const stopCauses = startCauses();
   const timing = spec.iterations > 0 ? await timeSteps(variant, spec) : { done: 0, elapsedMs: 0, peakHeap: heapBytes(), halfDone: 0, halfElapsedMs: 0 };

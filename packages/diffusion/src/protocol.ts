@@ -1,3 +1,5 @@
+import type { CellWindow } from "./window-marker";
+
 /**
  * Messages between the study runner (parent) and a cell child (cell-child.ts), over Node's IPC
  * channel, so the user's own stdout/stderr never gets mixed into the protocol.
@@ -14,6 +16,11 @@ export interface CellSpec {
   budgetSeconds: number;
   /** Absolute path of the user's module (workload "custom"). */
   customModule?: string;
+  /**
+   * A slow-cause run (counters): `warmupSteps` untimed steps, then the `iterations` steps inside a
+   * window marked for the tool that runs the child (see window-marker.ts); nothing is timed.
+   */
+  window?: CellWindow;
 }
 
 /** What the parent asks a discovery child: the variant exports of a custom module. */

@@ -6,12 +6,14 @@
  * as Markdown. They only format numbers that the runner and core's explainStudy computed.
  */
 import {
+  countersSourceText,
   explainStudy,
   formatByteCount,
   formatQuantity,
   shortSizeLabel,
   sizeLabel,
   type StudyCell,
+  type StudyCounters,
   type StudyExplanation,
   type StudyJit,
   type StudyResult,
@@ -105,12 +107,21 @@ export function jitTierText(jit: StudyJit | undefined): string {
   return `${TIER_NAMES[top]}: ${names.slice(0, 3).join(", ")}${names.length > 3 ? ", …" : ""}`;
 }
 
+/** "simulated by callgrind", or each source with its variants where they differ. */
+function sourcesText(counters: StudyCounters[]): string {
+  const bySource = new Map<string, string[]>();
+  for (const c of counters) bySource.set(countersSourceText(c), [...(bySource.get(countersSourceText(c)) ?? []), c.variant]);
+  if (bySource.size <= 1) return [...bySource.keys()][0] ?? "not measured";
+  return [...bySource].map(([source, variants]) => `${source}: ${variants.join(", ")}`).join("; ");
+}
+
 /** Table 5: the slow measurements of the smallest size, per step (simulated) and the JIT state. */
 function slowTable(result: StudyResult): Table | null {
   if (result.counters.length === 0 && !result.jit?.length) return null;
   const size = Math.min(...result.sizes);
+  const atSize = result.counters.filter((k) => k.size === size);
   const perStep = (variant: string, key: "instructions" | "d1Misses" | "llMisses" | "branchMispredicts") => {
-    const c = result.counters.find((k) => k.variant === variant);
+    const c = atSize.find((k) => k.variant === variant);
     if (!c) return "-";
     const v = c.perStep?.[key];
     return v === undefined ? "n/a" : v === null ? "noise" : formatQuantity(v);
@@ -120,7 +131,7 @@ function slowTable(result: StudyResult): Table | null {
     return [v.name, perStep(v.name, "instructions"), perStep(v.name, "d1Misses"), perStep(v.name, "llMisses"), perStep(v.name, "branchMispredicts"), jitTierText(jit), jit ? String(jit.deopts.length) : "-"];
   });
   return {
-    title: `Table 5. Per step at ${shortSizeLabel(result.workload, size)} (slow measurements, once per variant): instructions, D1 / LL misses, branch mispredicts (simulated by cachegrind); JIT tier and deoptimizations (V8's code log)`,
+    title: `Table 5. Per step at ${shortSizeLabel(result.workload, size)} (slow measurements, once per variant): instructions, D1 / LL misses, branch mispredicts (${sourcesText(atSize)}); JIT tier and deoptimizations (V8's code log)`,
     header: ["Method", "instr", "D1 miss", "LL miss", "br. mispred", "top tier", "deopts"],
     rows,
   };

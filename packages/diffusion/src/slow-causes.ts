@@ -3,29 +3,44 @@
  * cells (so they never disturb a timing), and marked as such in the result:
  * - the JIT state: the cell child under V8's code log (--log-code --log-deopt), parsed and mapped
  *   back to the original source lines;
- * - simulated counters: the cell child under cachegrind (--cache-sim=yes --branch-sim=yes) twice,
- *   with k and 2k steps; the difference is k steady steps, net of Node's start-up, the variant's
- *   setup and most of the JIT's warm-up compilation.
+ * - simulated counters: the cell child under callgrind (--cache-sim=yes --branch-sim=yes, V8
+ *   --predictable), counting only a window of steps after a warm-up (see measureSimulated);
+ *   where the CPU has counters, hardware-counters.ts counts the same window with perf stat instead.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { tierRank, type JitDeopt, type JitFunction, type StudyCounters, type StudyJit } from "@tsprof/core";
-import { DEFAULT_GEOMETRY, VALGRIND_MISSING_MESSAGE, geometryFlag, parseCachegrindOut } from "@tsprof/perf";
+import { DEFAULT_GEOMETRY, VALGRIND_MISSING_MESSAGE, geometryFlag, parseCallgrindDump, PREDICTABLE_NODE_FLAGS } from "@tsprof/perf";
 import { OriginalPositions, codeLogNodeArgs, mapV8CodeLog, readCodeLogs, type MappedCodeLog } from "@tsprof/runner/source-map";
+import type { CellSpec } from "./protocol";
 
 /** How a variant is started for one slow run: the argv (after node or as a program) for `steps` steps. */
 export interface SlowRunTarget {
   variant: string;
   size: number;
-  /** argv of the whole command for `steps` steps (node + flags + cell child + spec, or the C binary). */
-  argv(steps: number, extraNodeFlags: string[]): string[];
+  /**
+   * argv of the whole command for `steps` steps (node + flags + cell child + spec, or the C
+   * binary); with `window`, the steps are counted inside a marked window (not for a C binary).
+   */
+  argv(steps: number, extraNodeFlags: string[], window?: CellSpec["window"]): string[];
   /** True for a compiled program (no JIT to log). */
   native: boolean;
   /** Which original source files are the variant's own (for the JIT view). */
   isOwnFile(file: string): boolean;
 }
+
+/**
+ * Node flags of the runs under valgrind. V8's --predictable makes it single-threaded and
+ * deterministic (no concurrent compiler or GC threads, fixed seeds), as `tsprof perf` does for its
+ * simulations (PREDICTABLE_NODE_FLAGS): see measureSimulated for what it changed here.
+ */
+const SIMULATION_NODE_FLAGS = PREDICTABLE_NODE_FLAGS;
+
+/** Steps run under instrumentation before the counted ones, so the simulated caches are not empty. */
+const CACHE_WARMUP_STEPS = 2;
 
 /** Steps for a run covering about `seconds` of native time, given the cell's seconds per step. */
 export function stepsFor(seconds: number, secondsPerStep: number, iterations: number, minimum: number): number {
@@ -38,9 +53,10 @@ function makeTempDir(): string {
 }
 
 /** Run a command to completion (stdout ignored); resolves with its exit code and stderr tail. */
-function runQuiet(argv: string[], signal?: AbortSignal): Promise<{ code: number | null; stderr: string }> {
+function runQuiet(argv: string[], signal?: AbortSignal, onSpawn?: (pid: number | undefined) => void): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "ignore", "pipe"] });
+    onSpawn?.(child.pid);
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     const onAbort = () => child.kill("SIGTERM");
@@ -117,34 +133,138 @@ function totalsOf(totals: Record<string, number>): SimulatedTotals {
   };
 }
 
-/**
- * One run under cachegrind. Spawned here rather than through @tsprof/perf's runner, which passes
- * the child's stderr and the terminal through (a live dashboard owns both) and has no abort.
- */
-async function cachegrindTotals(argv: string[], dir: string, tag: string, signal?: AbortSignal): Promise<SimulatedTotals | string> {
-  const outFile = path.join(dir, `cachegrind.out.${tag}`);
-  const logFile = path.join(dir, `valgrind.${tag}.log`);
+/** The cache and branch simulation every valgrind run of the study shares, at the fixed geometry. */
+function simulationFlags(): string[] {
   const g = DEFAULT_GEOMETRY;
-  const valgrind = [
-    "valgrind",
-    "--tool=cachegrind",
-    "--cache-sim=yes",
-    "--branch-sim=yes",
-    `--I1=${geometryFlag(g.I1)}`,
-    `--D1=${geometryFlag(g.D1)}`,
-    `--LL=${geometryFlag(g.LL)}`,
-    `--cachegrind-out-file=${outFile}`,
-    `--log-file=${logFile}`,
-  ];
-  const outcome = await runQuiet([...valgrind, ...argv], signal);
+  return ["--cache-sim=yes", "--branch-sim=yes", `--I1=${geometryFlag(g.I1)}`, `--D1=${geometryFlag(g.D1)}`, `--LL=${geometryFlag(g.LL)}`];
+}
+
+/**
+ * One run under valgrind, spawned here rather than through @tsprof/perf's runner, which passes
+ * the child's stderr and the terminal through (a live dashboard owns both) and has no abort.
+ * Resolves with null when the run ended normally, else one line saying why it did not.
+ */
+async function runUnderValgrind(toolFlags: string[], argv: string[], logFile: string, signal?: AbortSignal, onSpawn?: (pid: number | undefined) => void): Promise<string | null> {
+  // valgrind execs its tool in the same process: this pid is the one vgdb talks to.
+  const outcome = await runQuiet(["valgrind", ...toolFlags, ...simulationFlags(), `--log-file=${logFile}`, ...argv], signal, onSpawn);
   if (signal?.aborted) return "stopped";
   if (outcome.code === null && /ENOENT/.test(outcome.stderr)) return VALGRIND_MISSING_MESSAGE;
   const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8") : "";
+  const tool = toolFlags[0].replace("--tool=", "");
   const died = /Process terminating with default action of signal \d+ \((SIG\w+)\)/.exec(log);
-  if (died) return `under cachegrind the run died of ${died[1]}${died[1] === "SIGILL" ? " (valgrind cannot run some instructions, e.g. AVX-512)" : ""}`;
-  if (outcome.code !== 0) return `under cachegrind the run exited ${outcome.code}: ${outcome.stderr.trim().split("\n").pop() ?? ""}`;
-  if (!fs.existsSync(outFile)) return "cachegrind wrote no counts";
-  return totalsOf(parseCachegrindOut(fs.readFileSync(outFile, "utf8")).totals);
+  if (died) return `under ${tool} the run died of ${died[1]}${died[1] === "SIGILL" ? " (valgrind cannot run some instructions, e.g. AVX-512)" : ""}`;
+  if (outcome.code !== 0) return `under ${tool} the run exited ${outcome.code}: ${outcome.stderr.trim().split("\n").pop() ?? ""}`;
+  return null;
+}
+
+/** One whole run under callgrind: its totals, or why there are none. */
+async function callgrindTotals(argv: string[], dir: string, tag: string, signal?: AbortSignal): Promise<SimulatedTotals | string> {
+  const outFile = path.join(dir, `callgrind.out.${tag}`);
+  const failed = await runUnderValgrind(["--tool=callgrind", `--callgrind-out-file=${outFile}`], argv, path.join(dir, `valgrind.${tag}.log`), signal);
+  if (failed) return failed;
+  if (!fs.existsSync(outFile)) return "callgrind wrote no counts";
+  return totalsOf(parseCallgrindDump(fs.readFileSync(outFile, "utf8")).totals);
+}
+
+/** Node has no mkfifo(3): the coreutils program, spawned with an argument array. */
+function makeFifo(file: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const child = spawn("mkfifo", ["-m", "600", file], { stdio: "ignore" });
+    child.on("error", (e) => resolve(`cannot make a FIFO: ${e.message}`));
+    child.on("close", (code) => resolve(code === 0 ? null : `mkfifo exited ${code}`));
+  });
+}
+
+/** The control and ack FIFOs of a window (window-marker.ts), in a private folder; or why not. */
+export async function makeWindowFifos(dir: string): Promise<{ controlFifo: string; ackFifo: string } | string> {
+  const fifos = { controlFifo: path.join(dir, "control"), ackFifo: path.join(dir, "ack") };
+  return (await makeFifo(fifos.controlFifo)) ?? (await makeFifo(fifos.ackFifo)) ?? fifos;
+}
+
+/** What callgrind's monitor does for each command of the cell child. */
+const CALLGRIND_COMMANDS: Record<string, string[]> = {
+  instrument: ["instrumentation", "on"],
+  enable: ["zero"],
+  disable: ["instrumentation", "off"],
+};
+
+/** Send one monitor command to the valgrind process `pid` through vgdb; null when done, else why not. */
+function vgdb(prefix: string, pid: number, words: string[]): Promise<string | null> {
+  return new Promise((resolve) => {
+    const child = spawn("vgdb", [`--vgdb-prefix=${prefix}`, `--pid=${pid}`, ...words], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-1000)));
+    child.on("error", (e) => resolve(`cannot run vgdb: ${e.message}`));
+    child.on("close", (code) => resolve(code === 0 ? null : `vgdb ${words.join(" ")} exited ${code}: ${stderr.trim().split("\n").pop() ?? ""}`));
+  });
+}
+
+/**
+ * Serve a window's FIFOs for a run under callgrind: each command of the cell child becomes a
+ * monitor command (CALLGRIND_COMMANDS), then `ack`, in order. Every command is acknowledged, even
+ * one that failed, so the child never waits for ever; the failure is reported instead.
+ */
+export function serveCallgrindWindow(fifos: { controlFifo: string; ackFifo: string }, vgdbPrefix: string, pid: () => number | undefined): { done: string[]; failure(): string | null; close(): void } {
+  // Read-write opens of a FIFO never block, and keep it open whatever the child does.
+  const control = new net.Socket({ fd: fs.openSync(fifos.controlFifo, fs.constants.O_RDWR | fs.constants.O_NONBLOCK), readable: true, writable: false });
+  const ack = fs.openSync(fifos.ackFifo, fs.constants.O_RDWR);
+  const done: string[] = [];
+  let failure: string | null = null;
+  let pending = "";
+  let queue = Promise.resolve();
+  const serve = async (command: string) => {
+    const words = CALLGRIND_COMMANDS[command];
+    const target = pid();
+    const why = !words ? `unknown window command '${command}'` : target === undefined ? "no valgrind process" : await vgdb(vgdbPrefix, target, words);
+    if (why) failure ??= why;
+    else done.push(command);
+    fs.writeSync(ack, "ack\n");
+  };
+  control.on("data", (chunk: Buffer) => {
+    pending += chunk.toString();
+    let newline: number;
+    while ((newline = pending.indexOf("\n")) >= 0) {
+      const command = pending.slice(0, newline).trim();
+      pending = pending.slice(newline + 1);
+      queue = queue.then(() => serve(command));
+    }
+  });
+  return {
+    done,
+    failure: () => failure,
+    close() {
+      control.destroy();
+      fs.closeSync(ack);
+    },
+  };
+}
+
+/**
+ * One run under callgrind that counts only the window the cell child marks: instrumentation is
+ * off until the child has run its warm-up steps (valgrind then runs the code about 5x slower
+ * instead of 50x), on for a few uncounted steps that fill the simulated caches, the counts are
+ * zeroed, and instrumentation goes off after the measured steps, so the totals callgrind writes
+ * at exit are the window's.
+ */
+async function callgrindWindowTotals(target: SlowRunTarget, steps: number, warmupSteps: number, dir: string, signal?: AbortSignal): Promise<SimulatedTotals | string> {
+  const fifos = await makeWindowFifos(dir);
+  if (typeof fifos === "string") return fifos;
+  const outFile = path.join(dir, "callgrind.out");
+  const vgdbPrefix = path.join(dir, "vgdb");
+  const argv = target.argv(steps, SIMULATION_NODE_FLAGS, { warmupSteps, instrumentSteps: CACHE_WARMUP_STEPS, ...fifos });
+  const flags = ["--tool=callgrind", "--instr-atstart=no", `--callgrind-out-file=${outFile}`, `--vgdb-prefix=${vgdbPrefix}`];
+  let pid: number | undefined;
+  const server = serveCallgrindWindow(fifos, vgdbPrefix, () => pid);
+  try {
+    const failed = await runUnderValgrind(flags, argv, path.join(dir, "valgrind.log"), signal, (p) => (pid = p));
+    if (failed) return failed;
+  } finally {
+    server.close();
+  }
+  if (server.failure()) return `the measured steps could not be marked: ${server.failure()}`;
+  if (server.done.join(",") !== "instrument,enable,disable") return `the measured steps were not marked (${server.done.join(", ") || "no command came"})`;
+  if (!fs.existsSync(outFile)) return "callgrind wrote no counts";
+  return totalsOf(parseCallgrindDump(fs.readFileSync(outFile, "utf8")).totals);
 }
 
 /**
@@ -166,42 +286,70 @@ export function perStepCounts(short: SimulatedTotals, shortSteps: number, long: 
 }
 
 /**
- * Counters of one variant per step, simulated by cachegrind: (run of 2k steps - run of k steps) / k.
- * Two runs of one program differ by tens of millions of instructions that are not its steps: when
- * V8's optimizing compiler (a background thread) finishes, and when the garbage collector runs,
- * both depend on timing. For a variant that allocates (nested: about 50-90 M instructions between
- * two identical 41-step runs under cachegrind here, 470 M for the 41 steps themselves) that noise
- * can exceed k steps' worth; then a run of 4k steps is added and (4k - k) / 3k taken, three times
- * the signal for the same noise.
+ * Counters of one variant per step, simulated (valgrind's cache and branch simulation, at the
+ * fixed geometry). A variant that runs in Node is counted over a window of `steps` steps after
+ * `warmupSteps` uncounted ones (callgrindWindowTotals). Why, measured on fused at 256² here:
+ * - the earlier way, cachegrind over a run of k and of 2k steps and the difference, counted
+ *   792 M, 825 M and 853 M instructions for three identical 32-step runs and 904 M and 913 M for
+ *   two 64-step runs: run-to-run noise of +-30 M against 32 steps of about 2.5 M each, so the
+ *   difference read anything from 1.6 to 3.8 M per step (and where a run tiered up late, much
+ *   more). The noise is V8's background threads (the optimizing compiler, concurrent GC marking)
+ *   scheduled at valgrind's whim, plus the JIT's warm-up inside the counted steps.
+ * - a window (no start-up, setup or exit counted) without --predictable: 21.8 M and 25.1 M for the
+ *   same 8 steps after 8 warm-up steps (15 % apart): the background threads still move work in
+ *   and out of the window.
+ * - a window with --predictable (no compiler or GC threads; tier-up at deterministic points):
+ *   fused at 256² 21,607,191 and 21,607,101 instructions for the 8 steps; nested at 256²
+ *   103,124,026 and 103,123,946; nested-prealloc at 64² and fused at 16² (three runs) equal to the
+ *   instruction. fused-workers still differs (24.6 M and 22.2 M at 256², 10 %): its threads take
+ *   turns at valgrind's whim, and each hand-off costs what it costs. Instrumentation off until
+ *   the window also makes the run 5-10x faster (Node starts at about 5x native speed instead of 50x).
+ * A compiled program (the C reference) has no JIT and no background thread, and marks no window:
+ * its runs of k and 2k steps under callgrind are subtracted (measureBySubtraction).
  */
-export async function measureSimulated(target: SlowRunTarget, steps: number, signal?: AbortSignal): Promise<StudyCounters> {
-  const base: StudyCounters = { variant: target.variant, size: target.size, simulated: true, ipc: null, cacheMissPct: null, instructions: null };
+export async function measureSimulated(target: SlowRunTarget, steps: number, warmupSteps: number, signal?: AbortSignal): Promise<StudyCounters> {
+  if (target.native) return measureBySubtraction(target, steps, signal);
+  const base: StudyCounters = { variant: target.variant, size: target.size, simulated: true, tool: "callgrind", ipc: null, cacheMissPct: null, instructions: null };
   const dir = makeTempDir();
   try {
-    const short = await cachegrindTotals(target.argv(steps, []), dir, "short", signal);
+    const totals = await callgrindWindowTotals(target, steps, warmupSteps, dir, signal);
+    if (typeof totals === "string") return { ...base, note: `counters: n/a (${totals})` };
+    const per = (value: number | null) => (value === null ? null : value / steps);
+    return {
+      ...base,
+      instructions: totals.instructions,
+      cacheMissPct: totals.d1Misses > 0 ? (100 * totals.llMisses) / totals.d1Misses : null,
+      steps,
+      warmupSteps,
+      perStep: { instructions: totals.instructions / steps, d1Misses: per(totals.d1Misses), llMisses: per(totals.llMisses), branchMispredicts: per(totals.branchMispredicts) },
+      note: `simulated by callgrind (LL ${DEFAULT_GEOMETRY.LL.sizeBytes / 1024 / 1024} MiB): ${steps} steps counted after ${warmupSteps + CACHE_WARMUP_STEPS} warm-up steps`,
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A compiled program's counters per step: (run of 2k steps - run of k steps) / k under callgrind
+ * (deterministic: no JIT, no GC; the C reference counted the same to the instruction twice here).
+ */
+async function measureBySubtraction(target: SlowRunTarget, steps: number, signal?: AbortSignal): Promise<StudyCounters> {
+  const base: StudyCounters = { variant: target.variant, size: target.size, simulated: true, tool: "callgrind", ipc: null, cacheMissPct: null, instructions: null };
+  const dir = makeTempDir();
+  try {
+    const short = await callgrindTotals(target.argv(steps, []), dir, "short", signal);
     if (typeof short === "string") return { ...base, note: `counters: n/a (${short})` };
-    let longSteps = 2 * steps;
-    const long = await cachegrindTotals(target.argv(longSteps, []), dir, "long", signal);
+    const long = await callgrindTotals(target.argv(2 * steps, []), dir, "long", signal);
     if (typeof long === "string") return { ...base, note: `counters: n/a (${long})` };
-    let perStep = perStepCounts(short, steps, long, longSteps);
-    if (!perStep) {
-      longSteps = 4 * steps;
-      const longer = await cachegrindTotals(target.argv(longSteps, []), dir, "longer", signal);
-      if (typeof longer === "string") return { ...base, note: `counters: n/a (${longer})` };
-      perStep = perStepCounts(short, steps, longer, longSteps);
-    }
-    if (!perStep) {
-      return { ...base, note: `counters: n/a (neither the ${2 * steps}- nor the ${4 * steps}-step run counted more instructions than the ${steps}-step run: the runs' own noise is larger)` };
-    }
-    const llRefs = perStep.d1Misses ?? 0;
-    const measuredSteps = longSteps - steps;
+    const perStep = perStepCounts(short, steps, long, 2 * steps);
+    if (!perStep) return { ...base, note: `counters: n/a (the ${2 * steps}-step run did not count more instructions than the ${steps}-step run)` };
     return {
       ...base,
       instructions: perStep.instructions * steps,
-      cacheMissPct: llRefs > 0 && perStep.llMisses !== null ? (100 * perStep.llMisses) / llRefs : null,
+      cacheMissPct: perStep.d1Misses && perStep.llMisses !== null ? (100 * perStep.llMisses) / perStep.d1Misses : null,
       steps,
       perStep,
-      note: `simulated by cachegrind (LL ${DEFAULT_GEOMETRY.LL.sizeBytes / 1024 / 1024} MiB), per step: runs of ${longSteps} and ${steps} steps subtracted${measuredSteps > steps ? " (the 2x run was within noise)" : ""}`,
+      note: `simulated by callgrind (LL ${DEFAULT_GEOMETRY.LL.sizeBytes / 1024 / 1024} MiB), per step: runs of ${2 * steps} and ${steps} steps subtracted`,
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ export * from "./parse/perf-json";
 export * from "./parse/perf-human";
 export * from "./parse/detect";
 export * from "./parse/cachegrind";
+export * from "./parse/callgrind";
 export * from "./run/environment";
 export * from "./run/workload";
 export * from "./run/perf-stat";

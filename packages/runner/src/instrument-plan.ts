@@ -3,9 +3,10 @@
  * insertion goes on the line of the code it counts (never a new line), so V8's and the profiler's
  * line numbers stay those of the original file.
  *
- * - "counters" (line --mode hybrid): `__tsp_c[k]++` per straight-line run of statements, plus a
+ * - "counters" (line --mode hybrid): `__tsp_lc[k]++` per straight-line run of statements, plus a
  *   shadow line stack in a SharedArrayBuffer that a sampler thread reads (a line's time includes
- *   the callees it runs).
+ *   the callees it runs): a statement that calls marks its slot before and clears it after, unless
+ *   the code that runs next marks a slot of its own at once (see startsWithStore).
  * - "events" (line --mode trace, mem): `__tsp_r.enter/line/exit` calls with a per-call frame.
  * - "calls" (mem --plot brackets): enter/exit only.
  */
@@ -136,10 +137,18 @@ export function terminator(st: TS.Node): string {
   return st.getText().endsWith(";") ? "" : ";";
 }
 
-const RESET = "__tsp_s[__tsp_d]=0;";
+/**
+ * Hybrid: each function copies the file's shared arrays and slot base (module-level `var`s, set by
+ * the registration on the file's first line) into local consts in its prologue, so its counter
+ * bumps and stack writes index a local typed array rather than loading a mutable variable from the
+ * closure's context at every access.
+ */
+const LOCALS = "const __tsp_lc=__tsp_c,__tsp_ls=__tsp_s,__tsp_lb=__tsp_b;";
+const COUNTERS_LOCAL = "const __tsp_lc=__tsp_c;";
+const RESET = "__tsp_ls[__tsp_d]=0;";
 // An exception leaving the function: the slot of the call statement it came through tells the
 // collector which statements of that run did not start (their counts were taken with the run's).
-const ESCAPE = "const __tsp_k=__tsp_s[__tsp_d];if(__tsp_k>0){__tsp_e[__tsp_k-__tsp_b]++;__tsp_s[__tsp_d]=0}";
+const ESCAPE = "const __tsp_k=__tsp_ls[__tsp_d];if(__tsp_k>0){__tsp_e[__tsp_k-__tsp_lb]++;__tsp_ls[__tsp_d]=0}";
 
 /**
  * Plans the insertions of one function. A slot is one counted statement; `continues` marks a
@@ -197,22 +206,22 @@ export class FunctionPlanner {
   }
 
   private count(slot: number): string {
-    return this.style === "counters" ? `__tsp_c[${slot}]++;` : this.style === "events" ? `__tsp_r.line(__tsp_f,${slot});` : "";
+    return this.style === "counters" ? `__tsp_lc[${slot}]++;` : this.style === "events" ? `__tsp_r.line(__tsp_f,${slot});` : "";
   }
 
   private store(slot: number): string {
-    return `__tsp_s[__tsp_d]=__tsp_b+${slot};`;
+    return `__tsp_ls[__tsp_d]=__tsp_lb+${slot};`;
   }
 
   private prologue(): string {
     if (this.style !== "counters") return `const __tsp_f=__tsp_r.enter(${this.fnIndex});try{`;
-    const entry = `__tsp_c[${this.entrySlot}]++;`;
-    return this.runs ? `${entry}const __tsp_d=++__tsp_s[0];__tsp_s[__tsp_d]=0;let __tsp_v;try{` : entry;
+    if (!this.runs) return `${COUNTERS_LOCAL}__tsp_lc[${this.entrySlot}]++;`;
+    return `${LOCALS}__tsp_lc[${this.entrySlot}]++;const __tsp_d=++__tsp_ls[0];__tsp_ls[__tsp_d]=0;let __tsp_v;try{`;
   }
 
   private epilogue(): string {
     if (this.style !== "counters") return `}finally{__tsp_r.exit(__tsp_f)}`;
-    return this.runs ? `}catch(__tsp_err){${ESCAPE}throw __tsp_err}finally{__tsp_s[0]=__tsp_d-1}` : "";
+    return this.runs ? `}catch(__tsp_err){${ESCAPE}throw __tsp_err}finally{__tsp_ls[0]=__tsp_d-1}` : "";
   }
 
   /** Plan the whole function. */
@@ -245,15 +254,20 @@ export class FunctionPlanner {
     this.insert(body.getEnd(), `);${this.epilogue()}}`, 10);
   }
 
-  /** Wrap an expression: count it (optional) and, in runs mode, mark its slot while it calls. */
-  private wrapExpression(expr: TS.Expression, slot: number, counted: boolean): void {
+  /**
+   * Wrap an expression: count it (optional) and, in runs mode, mark its slot while it calls.
+   * `bodyStores`: a loop condition whose body starts by marking a slot of its own: the mark is
+   * cleared only when the condition ends the loop (when it continues, the body's store follows
+   * at once and overwrites it).
+   */
+  private wrapExpression(expr: TS.Expression, slot: number, counted: boolean, bodyStores = false): void {
     const call = this.runs && hasCall(expr);
     if (!counted && !call) return;
     let head = "(";
-    if (counted) head += this.style === "counters" ? `__tsp_c[${slot}]++,` : this.style === "events" ? `__tsp_r.line(__tsp_f,${slot}),` : "";
+    if (counted) head += this.style === "counters" ? `__tsp_lc[${slot}]++,` : this.style === "events" ? `__tsp_r.line(__tsp_f,${slot}),` : "";
     if (call) {
-      this.insert(expr.getStart(this.sf), `${head}__tsp_s[__tsp_d]=__tsp_b+${slot},__tsp_v=(`, -5);
-      this.insert(expr.getEnd(), `),__tsp_s[__tsp_d]=0,__tsp_v)`, 5);
+      this.insert(expr.getStart(this.sf), `${head}__tsp_ls[__tsp_d]=__tsp_lb+${slot},__tsp_v=(`, -5);
+      this.insert(expr.getEnd(), bodyStores ? `),__tsp_v||(__tsp_ls[__tsp_d]=0),__tsp_v)` : `),__tsp_ls[__tsp_d]=0,__tsp_v)`, 5);
     } else {
       this.insert(expr.getStart(this.sf), head, -5);
       this.insert(expr.getEnd(), ")", 5);
@@ -267,11 +281,12 @@ export class FunctionPlanner {
   private statements(statements: readonly TS.Statement[], ownerLine: number | null): void {
     let leader: number | null = null;
     let previousLine = ownerLine;
-    for (const st of statements) {
+    for (let i = 0; i < statements.length; i++) {
+      const st = statements[i];
       const line = this.lineOf(st.getStart(this.sf));
       const continues = previousLine === line;
       if (this.runs && isSimpleStatement(st)) {
-        leader = this.simpleInRun(st, leader, continues);
+        leader = this.simpleInRun(st, leader, continues, i + 1 < statements.length && this.startsWithStore(statements[i + 1]));
       } else {
         // Declarations that run no code (functions, types) do not break a run; anything else does.
         if (!runsNoCode(st)) leader = null;
@@ -281,14 +296,25 @@ export class FunctionPlanner {
     }
   }
 
-  /** Hybrid: a simple statement inside a straight-line run, counted by the run's first statement. */
-  private simpleInRun(st: TS.Statement, leader: number | null, continues: boolean): number | null {
+  /**
+   * Hybrid: does this statement's inserted code start by marking its slot on the shadow stack? (A
+   * simple statement that calls: its store comes first, before its count.) The statement before it
+   * then need not clear its own mark: nothing runs in between.
+   */
+  private startsWithStore(st: TS.Statement): boolean {
+    return this.runs && isSimpleStatement(st) && hasCall(st);
+  }
+
+  /**
+   * Hybrid: a simple statement inside a straight-line run, counted by the run's first statement.
+   * `nextStores`: the next statement starts with a store of its own (see startsWithStore).
+   */
+  private simpleInRun(st: TS.Statement, leader: number | null, continues: boolean, nextStores: boolean): number | null {
     const call = hasCall(st);
     const slot = this.newSlot(st, leader, call, continues);
-    let before = leader === null ? this.count(slot) : "";
-    if (call) before += this.store(slot);
+    const before = (call ? this.store(slot) : "") + (leader === null ? this.count(slot) : "");
     this.insert(st.getStart(this.sf), before, -20);
-    if (call && !isTerminal(st)) this.insert(st.getEnd(), terminator(st) + RESET, 20);
+    if (call && !isTerminal(st) && !nextStores) this.insert(st.getEnd(), terminator(st) + RESET, 20);
     return isTerminal(st) ? null : leader ?? slot;
   }
 
@@ -306,7 +332,7 @@ export class FunctionPlanner {
     // A label directly on its loop on the same line: the loop's header holds the line's count.
     const labelOnLoop = ts.isLabeledStatement(st) && !!loopCondition(st.statement) && this.lineOf(st.statement.getStart(this.sf)) === this.lineOf(st.getStart(this.sf));
     const slot = this.newSlot(st, null, call || (this.runs && !!header && hasCall(header)), continues || labelOnLoop);
-    const before = this.count(slot) + (call ? this.store(slot) : "");
+    const before = (call ? this.store(slot) : "") + this.count(slot);
     const after = call && !isTerminal(st) ? terminator(st) + RESET : "";
     this.insert(st.getStart(this.sf), alone ? `{${before}` : before, -20);
     this.insert(st.getEnd(), alone ? `${after}}` : after, 20);
@@ -326,12 +352,21 @@ export class FunctionPlanner {
   private conditionLoop(st: TS.Statement, alone: boolean, continues: boolean): void {
     const cond = loopCondition(st)!;
     const slot = this.newSlot(st, null, this.runs && hasCall(cond), continues);
-    this.wrapExpression(cond, slot, true);
+    this.wrapExpression(cond, slot, true, this.bodyStartsWithStore(st));
     if (alone) {
       this.insert(st.getStart(this.sf), "{", -20);
       this.insert(st.getEnd(), "}", 20);
     }
     this.inner(st);
+  }
+
+  /** A loop's body whose first statement starts with a store (see startsWithStore). */
+  private bodyStartsWithStore(loop: TS.Statement): boolean {
+    const ts = this.ts;
+    if (!ts.isForStatement(loop) && !ts.isWhileStatement(loop)) return false;
+    const body = loop.statement;
+    if (ts.isBlock(body)) return body.statements.length > 0 && this.startsWithStore(body.statements[0]);
+    return this.startsWithStore(body);
   }
 
   private labeled(inner: TS.Statement): void {

@@ -75,9 +75,9 @@ export interface PerfStatRun {
   argv: string[];
 }
 
-/** The perf argv of one run: CSV with our separator into `outFile`, then the workload. */
-function perfStatArgs(events: string[], outFile: string, workload: Workload): string[] {
-  return ["stat", "-x", SEPARATOR, "-o", outFile, "-e", events.join(","), "--", ...workload.argv];
+/** The perf argv of one run: CSV with our separator into `outFile`, any extra options, then the workload. */
+function perfStatArgs(events: string[], outFile: string, workload: Workload, extraArgs: string[] = []): string[] {
+  return ["stat", "-x", SEPARATOR, "-o", outFile, "-e", events.join(","), ...extraArgs, "--", ...workload.argv];
 }
 
 /**
@@ -160,6 +160,10 @@ export async function runPerfStat(
     stdout: "inherit" | "stderr";
     perf?: string;
     cwd?: string;
+    /** More perf stat options, before the workload (--delay=-1 --control fifo:...). */
+    extraArgs?: string[];
+    /** Run without the terminal (see runTool's quiet). */
+    quiet?: { signal?: AbortSignal };
   },
 ): Promise<PerfStatRun> {
   const addWall = !options.events.includes(WALL_EVENT);
@@ -174,7 +178,7 @@ export async function runPerfStat(
     failure: null,
     notes: [],
     interrupted: false,
-    argv: [perf, ...perfStatArgs(events, "<file>", workload)],
+    argv: [perf, ...perfStatArgs(events, "<file>", workload, options.extraArgs)],
   };
   const missing: Partial<PerfStatRun> = { hardware: { state: "perf-missing", message: PERF_MISSING_MESSAGE } };
   const preflight = await preflightPerf(perf, events);
@@ -185,8 +189,8 @@ export async function runPerfStat(
   const runs: ParsedPerfStat[] = [];
   for (let run = 0; run < options.repeats; run++) {
     const outFile = join(options.tempDir, `perf-stat-${run}-${Math.random().toString(36).slice(2)}.csv`);
-    const [program, ...args] = launchArgv(perf, perfStatArgs(events, outFile, workload), workload);
-    const outcome = await runTool(program, args, { env: options.env, stdout: options.stdout, cwd: options.cwd });
+    const [program, ...args] = launchArgv(perf, perfStatArgs(events, outFile, workload, options.extraArgs), workload);
+    const outcome = await runTool(program, args, { env: options.env, stdout: options.stdout, cwd: options.cwd, quiet: options.quiet });
     if (outcome.spawnError === "ENOENT") return { ...result, ...missing };
     if (outcome.spawnError) return { ...result, failure: `cannot start perf: ${outcome.spawnError}` };
     const parsed = parsePerfCsv(existsSync(outFile) ? readFileSync(outFile, "utf8") : "", SEPARATOR);

@@ -66,8 +66,18 @@ export interface SpawnOutcome {
 export function runTool(
   program: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; stdout: "inherit" | "stderr" | "ignore"; cwd?: string },
+  options: {
+    env?: NodeJS.ProcessEnv;
+    stdout: "inherit" | "stderr" | "ignore";
+    cwd?: string;
+    /**
+     * For a caller that owns the terminal (a live dashboard): no stdin, stderr kept but not passed
+     * through, no signal handlers; `signal` ends the program (and so the tool) instead.
+     */
+    quiet?: { signal?: AbortSignal };
+  },
 ): Promise<SpawnOutcome> {
+  if (options.quiet) return runQuietTool(program, args, options, options.quiet.signal);
   return new Promise((resolve) => {
     const stdout = options.stdout === "stderr" ? 2 : options.stdout;
     const stdio: StdioOptions = ["inherit", stdout, "pipe"];
@@ -112,5 +122,32 @@ export function runTool(
       finish({ exitCode: null, signal: null, stderrTail: tail, spawnError: err.code ?? "ERROR" });
     });
     running.on("close", (code, signal) => finish({ exitCode: code, signal, stderrTail: tail, spawnError: null }));
+  });
+}
+
+/** runTool's quiet form: see its `quiet` option. */
+function runQuietTool(program: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string }, signal?: AbortSignal): Promise<SpawnOutcome> {
+  return new Promise((resolve) => {
+    const base = { interrupted: false, forwardedSignal: null };
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(program, args, { stdio: ["ignore", "ignore", "pipe"], env: options.env ?? process.env, cwd: options.cwd });
+    } catch (err) {
+      resolve({ ...base, exitCode: null, signal: null, stderrTail: "", spawnError: (err as NodeJS.ErrnoException).code ?? "EINVAL" });
+      return;
+    }
+    let tail = "";
+    let settled = false;
+    const onAbort = () => child.pid !== undefined && signalWorkload(child.pid, "SIGTERM");
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const finish = (outcome: Omit<SpawnOutcome, "interrupted" | "forwardedSignal">) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      resolve({ ...outcome, interrupted: signal?.aborted ?? false, forwardedSignal: null });
+    };
+    child.stderr?.on("data", (chunk: Buffer) => (tail = (tail + chunk.toString("utf8")).slice(-65536)));
+    child.on("error", (err: NodeJS.ErrnoException) => finish({ exitCode: null, signal: null, stderrTail: tail, spawnError: err.code ?? "ERROR" }));
+    child.on("close", (code, sig) => finish({ exitCode: code, signal: sig, stderrTail: tail, spawnError: null }));
   });
 }
