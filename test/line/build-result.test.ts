@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { LineProfileResult, SampledCpuProfile } from "@tsprof/core";
-import { buildFromMapped, summariseProfile, originOf, matchSampled, type SampledFunction } from "@tsprof/line";
+import { buildFromMapped, summariseProfile, originOf, matchSampled, type SampledFunction } from "../../packages/line/src/build-result";
 
 const frame = (functionName: string, url: string, line: number) => ({ functionName, url, lineNumber: line - 1, columnNumber: 0 });
 

@@ -130,11 +130,13 @@ function modulesLoadedBy(what: string): string[] {
   return (JSON.parse(r.stdout) as string[]).map((k) => k.slice(ROOT.length + 1).replace(/\\/g, "/"));
 }
 
-test("tsprof's own process starts the program without the instrumenter, the child side or the source-map codec", () => {
-  const loaded = modulesLoadedBy(join(ROOT, "packages", "runner", "dist", "launch.js"));
-  assert.ok(loaded.includes("packages/runner/dist/run-child.js"), loaded.join(", "));
-  const unwanted = /runner\/dist\/(instrument[^/]*|child|sampler|source-lines|map-profile|watchdog)\.js$|@jridgewell/;
-  assert.deepEqual(loaded.filter((m) => unwanted.test(m)), []);
+test("tsprof's own process starts the program without the instrumenter, the child side, the result builder or the source-map codec", () => {
+  const unwanted = /runner\/dist\/(instrument[^/]*|child|sampler|source-lines|map-profile|watchdog)\.js$|line\/dist\/build-result\.js$|@jridgewell/;
+  for (const entry of [join(ROOT, "packages", "runner", "dist", "launch.js"), join(ROOT, "cli", "dist", "commands", "line.js")]) {
+    const loaded = modulesLoadedBy(entry);
+    assert.ok(loaded.includes("packages/runner/dist/run-child.js"), loaded.join(", "));
+    assert.deepEqual(loaded.filter((m) => unwanted.test(m)), [], entry);
+  }
 });
 
 test("the line collector's save path (result builder, profile mapper) loads only parts of @tsprof/core, never its index", () => {

@@ -4,12 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError, stampHeader, writeFileAtomic, type LineMode, type LineProfileResult } from "@tsprof/core";
 import { resolveModuleGroups, runChild, type ChildOutcome } from "@tsprof/runner/launch";
-import { JitTraceReader, OriginalPositions, mapJitTrace } from "@tsprof/runner/source-map";
-// Only this exporter: the package index would load the pprof encoder too.
-import { chromeCpuProfile } from "@tsprof/export/cpuprofile";
+// Types only here: what maps positions (source maps), rebuilds a result from a snapshot and exports
+// a .cpuprofile loads when a run needs it (--jit, a program that died, --cpuprofile), not at every
+// start of tsprof (start-up is a measured goal; the profiled process builds its own result).
+import type { JitTraceReader } from "@tsprof/runner/source-map";
 import type { LineCollectorOptions } from "./collector";
-import { buildLineResult } from "./build-result";
-import { attachJit } from "./jit";
 import { addChildProcesses } from "./processes";
 import { emptyResult, OWN_DIRS, readSource, snapshotFiles, type LineChildBody, type PlanEntry } from "./shared";
 
@@ -57,7 +56,7 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
   // Kept: compiling before launch adds the marks other modules made, which the JIT view's maps need.
   const instrument = options.mode === "sample" ? null : { style: options.mode === "hybrid" ? ("counters" as const) : ("events" as const), all: options.all, modules };
   const jitDir = options.jit ? mkdtempSync(join(tmpdir(), "tsprof-jit-")) : null;
-  const jitTrace = jitDir ? new JitTraceReader(jitDir) : null;
+  const jitTrace = jitDir ? new (sourceMaps().JitTraceReader)(jitDir) : null;
   let outcome: ChildOutcome;
   try {
     outcome = await runChild({
@@ -85,6 +84,8 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
       // The main thread's samples, in the original files' positions (what DevTools and VS Code open).
       const main = result.profiles?.find((p) => p.thread === "main") ?? result.profiles?.[0];
       try {
+        // Only this exporter: the package index would load the pprof encoder too.
+        const { chromeCpuProfile } = require("@tsprof/export/cpuprofile") as typeof import("@tsprof/export/cpuprofile");
         if (main) writeFileAtomic(options.cpuprofile, JSON.stringify(chromeCpuProfile(main)));
         else result.notes.push(`no CPU profile to save to ${options.cpuprofile}`);
       } catch (err) {
@@ -98,6 +99,8 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
   }
 }
 
+const sourceMaps = () => require("@tsprof/runner/source-map") as typeof import("@tsprof/runner/source-map");
+
 /**
  * Each function's JIT tier and deoptimizations from V8's JIT trace, mapped through the source maps
  * of the compile the run used (same instrumentation, so read from the compile cache).
@@ -106,6 +109,8 @@ function addJit(result: LineProfileResult, trace: JitTraceReader, instrument: Pa
   const text = trace.finish();
   result.jit = true;
   // No trace at all: V8 compiled nothing above the interpreter (it opens the file on its first event).
+  const { mapJitTrace, OriginalPositions } = sourceMaps();
+  const { attachJit } = require("./jit") as typeof import("./jit");
   attachJit(result.functions, text === null ? [] : mapJitTrace(text, new OriginalPositions(instrument)));
 }
 
@@ -135,6 +140,7 @@ function lineResultOf(outcome: ChildOutcome, options: LineRunOptions, startedAt:
     return result;
   }
   const { files, stack } = snapshotFiles(snapshot.plan as PlanEntry[], snapshot.sections);
+  const { buildLineResult } = require("./build-result") as typeof import("./build-result");
   buildLineResult(result, files, null, { readSource, ownDirs: OWN_DIRS }, stack);
   result.notes.push(
     `the program died (${died}) before tsprof's final write: counts from a snapshot taken ${(snapshot.takenAtMs / 1000).toFixed(2)} s into the run (no CPU sampler times)`,

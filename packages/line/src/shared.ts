@@ -120,7 +120,8 @@ export function snapshotFiles(plan: PlanEntry[], sections: Map<string, Float64Ar
 }
 
 /** tsprof's own code and its compilers: left out of the summary, they are not the user's program. */
-export { OWN_DIRS, sourceLines as readSource } from "@tsprof/runner/child";
+// (child-helpers alone: the child side's index would load the sampler and the watchdog into tsprof's own process.)
+export { OWN_DIRS, sourceLines as readSource } from "@tsprof/runner/child-helpers";
 
 /** The counter arrays (shared in the child, copies from a snapshot in the parent). */
 export interface CounterViews {

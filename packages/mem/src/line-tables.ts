@@ -5,7 +5,7 @@
  */
 import type { FunctionMemProfile, MemLineRecord } from "@tsprof/core";
 import type { FileMeta } from "@tsprof/runner";
-import { sourceLines } from "@tsprof/runner/child";
+import { sourceLines } from "@tsprof/runner/child-helpers";
 
 const MiB = 1024 * 1024;
 
