@@ -230,7 +230,7 @@ export async function run(): Promise<SectionResult> {
   out.push(
     `Machine: ${os.cpus()[0]?.model ?? "?"}, ${os.cpus().length} cores, Node ${process.version}. Each cell is its own child process; only the steps are timed. ` +
       `Cells slower than ${TABLE_BUDGET_SECONDS} s are timed on fewer iterations and scaled (marked *). The study's slow causes (V8's JIT log, ` +
-      "cachegrind's counters) and the explanations built from them are the dashboard's (\`tsprof dashboard\`), not timed figures: the bench leaves them out.",
+      "cachegrind's counters) and the explanations built from them are the dashboard's (`tsprof dashboard`), not timed figures: the bench leaves them out.",
     "",
   );
   const measured = await ratios();
