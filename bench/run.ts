@@ -61,9 +61,18 @@ function summary(sections: Record<string, string>, fresh: string[], header: stri
     "",
     `Issue 12's targets, written by bench/run.ts from the figures of the sections below (no figure here is typed by hand). ${header}`,
     "",
-    rows.length ? markdownTable(["target", "measured", "verdict", "section"], rows.map((r) => r.map((c) => c.replace(/\|/g, "\\|")))) : "(no section with targets yet)",
+    rows.length
+      ? markdownTable(
+          ["target", "measured", "verdict", "section"],
+          rows.map((r) => r.map((c) => c.replace(/\|/g, "\\|"))),
+        )
+      : "(no section with targets yet)",
   ];
-  if (missing.length) lines.push("", `No targets from ${missing.join(", ")}: written before the summary was generated; rerun ${missing.length > 1 ? "them" : "it"}.`);
+  if (missing.length)
+    lines.push(
+      "",
+      `No targets from ${missing.join(", ")}: written before the summary was generated; rerun ${missing.length > 1 ? "them" : "it"}.`,
+    );
   return lines.join("\n") + "\n";
 }
 
