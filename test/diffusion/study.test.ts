@@ -2,6 +2,7 @@
 // scaling, custom modules (TS and CJS, source order), failures and abort. Never checks timings.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import * as os from "node:os";
 import * as path from "node:path";
 import { UsageError, type StudyEvent } from "@tsprof/core";
 import { exportOrder, referenceGrid, runStudy, scaledSeconds, sumGrid } from "@tsprof/diffusion";
@@ -75,6 +76,9 @@ test("a slow cell is stopped at the budget, marked scaled, and its time extrapol
     assert.ok(cell.seconds! > 0.05, `${cell.variant}: ${cell.seconds}`);
     assert.ok(cell.seconds! > 0.05 * (100000 / cell.measuredIterations) * 0.2, `${cell.variant}: ${cell.seconds} from ${cell.measuredIterations}`);
   }
+  // The Node cell runs for over 100 ms (start-up and the budget): the cores left idle meanwhile are recorded.
+  const nested = result.results.find((c) => c.variant === "nested")!;
+  assert.ok(typeof nested.coresIdle === "number" && nested.coresIdle >= 0 && nested.coresIdle <= os.cpus().length + 0.1, `cores idle ${nested.coresIdle}`);
 });
 
 test("scaling uses the steady rate of the budget's second half, not the cold start", () => {

@@ -285,6 +285,7 @@ const studyCell = z.object({
   error: str.optional(),
   cpuSeconds: nullableNum.optional(),
   coresUsed: nullableNum.optional(),
+  coresIdle: nullableNum.optional(),
   allocatedBytes: nullableNum.optional(),
   gcSeconds: nullableNum.optional(),
   minorFaults: nullableNum.optional(),

@@ -59,6 +59,12 @@ export interface StudyCell {
   cpuSeconds?: number | null;
   /** cpuSeconds / wall seconds of the measured steps: 1 = one core busy, 2 = two cores. */
   coresUsed?: number | null;
+  /**
+   * Cores the machine left idle while the cell ran (its child's start-up included): idle CPU time
+   * of all CPUs / wall time. coresIdle + coresUsed is how many cores the cell could have had; a
+   * worker variant that had one cannot show what a second core does. Absent in older files.
+   */
+  coresIdle?: number | null;
   /** Bytes allocated during the measured steps (JS heap + ArrayBuffer memory), from V8's GC statistics. */
   allocatedBytes?: number | null;
   /** Seconds spent in garbage collection during the measured steps. */

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import * as os from "node:os";
 import type { MachineInfo } from "@tsprof/core";
 
@@ -54,5 +55,28 @@ export function machineInfoFrom(r: MachineReadings): MachineInfo {
     memoryBytes: r.memoryBytes,
     node: r.node,
     os: r.os,
+  };
+}
+
+/** Milliseconds every CPU of the machine has spent idle so far (os.cpus(): /proc/stat on Linux). */
+function idleMs(): number {
+  return os.cpus().reduce((sum, cpu) => sum + cpu.times.idle, 0);
+}
+
+/**
+ * Watches how many cores the machine leaves idle while a cell runs: idle CPU time / wall time.
+ * With the cell's own cores busy it says how many cores the cell could have had: a worker variant
+ * on a machine whose other load leaves it one core cannot show what a second core does.
+ */
+export function watchIdleCores(): { stop(): number | null } {
+  const idleStart = idleMs();
+  const start = performance.now();
+  return {
+    stop() {
+      const wallMs = performance.now() - start;
+      // os.cpus() times tick in 10 ms units: a cell shorter than a few ticks says nothing.
+      if (wallMs < 100) return null;
+      return Math.max(0, idleMs() - idleStart) / wallMs;
+    },
   };
 }

@@ -11,7 +11,7 @@ import { SCHEMA_VERSION, UsageError, explainStudy, type StudyCell, type StudyEve
 import { loaderExecArgv } from "@tsprof/runner";
 import pidusage from "pidusage";
 import { orderBySource } from "./custom";
-import { collectMachineInfo } from "./machine";
+import { collectMachineInfo, watchIdleCores } from "./machine";
 import type { CellSpec, ChildMessage, ListSpec } from "./protocol";
 import { findVariant, listVariants } from "./registry";
 import { runSlowCauses } from "./study-slow";
@@ -344,6 +344,7 @@ export async function runStudy(options: StudyOptions, onEvent: (e: StudyEvent) =
         if (aborted) break;
         const cellIndex = index++;
         onEvent({ type: "cell-start", variant: variant.name, size, index: cellIndex, total });
+        const idle = watchIdleCores();
         const outcome = await runCell(variant, size, {
           options,
           budgetSeconds,
@@ -356,6 +357,7 @@ export async function runStudy(options: StudyOptions, onEvent: (e: StudyEvent) =
         running = null;
         if (aborted && !outcome.result) break;
         const cell = cellOf(variant, size, options.iterations, outcome);
+        if (outcome.result) cell.coresIdle = idle.stop();
         const base = results.find((c) => c.variant === baseline && c.size === size) ?? (variant.name === baseline ? cell : undefined);
         if (base?.seconds && cell.seconds) cell.speedup = base.seconds / cell.seconds;
         results.push(cell);
