@@ -93,7 +93,15 @@ async function measureRounds(): Promise<{ rounds: Round[]; waitedMs: number }> {
   const rounds: Round[] = [];
   let waitedMs = 0;
   const study = (variants: string[]) =>
-    runStudy({ workload: "diffusion", variants, sizes: RATIO_SIZES, iterations: RATIO_ITERATIONS, cellBudgetSeconds: 2, command: ["bench"], slowCauses: SLOW_CAUSES });
+    runStudy({
+      workload: "diffusion",
+      variants,
+      sizes: RATIO_SIZES,
+      iterations: RATIO_ITERATIONS,
+      cellBudgetSeconds: 2,
+      command: ["bench"],
+      slowCauses: SLOW_CAUSES,
+    });
   for (let r = 0; r < RATIO_ROUNDS; r++) {
     const gate = await waitForSecondCore(8_000);
     waitedMs += gate.waitedMs;
@@ -133,12 +141,19 @@ class RoundFigures {
     const count = (name: string) => winners.filter((w) => w === name).length;
     return [...new Set(winners)].sort((a, b) => count(b) - count(a))[0];
   }
-  /** Median per-step time (ms) and cores busy (CPU / wall of the steps) of a variant at a size. */
-  cell(variant: string, size: number): { msPerStep: number | null; cores: number | null } {
+  /** Median per-step time (ms), cores busy (CPU / wall of the steps) and cores the machine left idle, of a variant at a size. */
+  cell(variant: string, size: number): { msPerStep: number | null; cores: number | null; idle: number | null } {
     const cells = this.rounds.map((r) => cellOf(r, variant, size)).filter((c): c is StudyCell => c !== undefined);
-    const seconds = cells.map((c) => c.seconds).filter(finite);
-    const cores = cells.map((c) => c.coresUsed).filter(finite);
-    return { msPerStep: seconds.length ? (median(seconds) / RATIO_ITERATIONS) * 1e3 : null, cores: cores.length ? median(cores) : null };
+    const med = (values: Array<number | null | undefined>) => {
+      const known = values.filter(finite);
+      return known.length ? median(known) : null;
+    };
+    const seconds = med(cells.map((c) => c.seconds));
+    return {
+      msPerStep: seconds === null ? null : (seconds / RATIO_ITERATIONS) * 1e3,
+      cores: med(cells.map((c) => c.coresUsed)),
+      idle: med(cells.map((c) => c.coresIdle)),
+    };
   }
   probes(): number[] {
     return this.rounds.flatMap((r) => [r.before, r.after]);
@@ -152,25 +167,44 @@ function ratioRows(f: RoundFigures): string[] {
   const lines = ["| ratio | all rounds | clean rounds | target |", "| --- | ---: | ---: | ---: |"];
   lines.push(row(`wasm-simd time / c-reference time, ${big}²`, f.ratio("wasm-simd", "c-reference", big), "≤ 1.25×"));
   const best = f.bestSingle(big);
-  if (best && best !== "wasm-simd") lines.push(row(`best single-thread TS/Wasm (${best}) time / c-reference time, ${big}²`, f.ratio(best, "c-reference", big), "≤ 1.25×"));
+  if (best && best !== "wasm-simd")
+    lines.push(row(`best single-thread TS/Wasm (${best}) time / c-reference time, ${big}²`, f.ratio(best, "c-reference", big), "≤ 1.25×"));
   for (const size of [...RATIO_SIZES].reverse()) {
-    lines.push(row(`c-reference time / wasm-simd-workers time, ${size}² (> 1: the threaded Wasm beats single-thread C)`, f.ratio("c-reference", "wasm-simd-workers", size), "> 1.00×"));
+    lines.push(
+      row(
+        `c-reference time / wasm-simd-workers time, ${size}² (> 1: the threaded Wasm beats single-thread C)`,
+        f.ratio("c-reference", "wasm-simd-workers", size),
+        "> 1.00×",
+      ),
+    );
   }
   lines.push(row(`wasm-simd time / wasm-simd-workers time, ${big}²`, f.ratio("wasm-simd", "wasm-simd-workers", big), "—"));
-  lines.push(row(`fused time / fused-workers time, ${big}² (${os.availableParallelism?.() ?? os.cpus().length} cores)`, f.ratio("fused", "fused-workers", big), "≥ 1.7×"));
+  lines.push(
+    row(
+      `fused time / fused-workers time, ${big}² (${os.availableParallelism?.() ?? os.cpus().length} cores)`,
+      f.ratio("fused", "fused-workers", big),
+      "≥ 1.7×",
+    ),
+  );
   lines.push(row(`nested time / fused time, ${big}²`, f.ratio("nested", "fused", big), "—"));
-  lines.push(`| (probe) two-thread ceiling before/after the threaded variants | ${ratioSpan(f.probes())} | ${f.clean.length ? ratioSpan(f.clean.flatMap((r) => [r.before, r.after])) : "no clean round"} | 2.00× = two free cores |`);
+  lines.push(
+    `| (probe) two-thread ceiling before/after the threaded variants | ${ratioSpan(f.probes())} | ${f.clean.length ? ratioSpan(f.clean.flatMap((r) => [r.before, r.after])) : "no clean round"} | 2.00× = two free cores |`,
+  );
   return lines;
 }
 
 /** Per variant and size: the median time per step and how many cores its steps kept busy. */
 function cellRows(f: RoundFigures): string[] {
-  const header = RATIO_SIZES.flatMap((size) => [`${size}²: ms per step`, `${size}²: cores busy`]);
+  const header = RATIO_SIZES.flatMap((size) => [`${size}²: ms per step`, `${size}²: cores busy`, `${size}²: cores idle`]);
   const lines = [`| variant | ${header.join(" | ")} |`, `| --- | ${header.map(() => "---:").join(" | ")} |`];
   for (const variant of [...THREADED, ...SINGLE]) {
     const cells = RATIO_SIZES.flatMap((size) => {
       const c = f.cell(variant, size);
-      return [c.msPerStep === null ? "n/a" : fmt(c.msPerStep, 3), c.cores === null ? "n/a" : fmt(c.cores)];
+      return [
+        c.msPerStep === null ? "n/a" : fmt(c.msPerStep, 3),
+        c.cores === null ? "n/a" : fmt(c.cores),
+        c.idle === null ? "n/a" : fmt(c.idle),
+      ];
     });
     lines.push(`| ${variant} | ${cells.join(" | ")} |`);
   }
@@ -182,7 +216,9 @@ function diffusionTargets(f: RoundFigures): TargetRow[] {
   const big = Math.max(...RATIO_SIZES);
   const simd = f.ratio("wasm-simd", "c-reference", big);
   const cleanNote = `${f.clean.length} of ${f.rounds.length} rounds had a free second core (two-thread probe ≥ ${CLEAN_PROBE}× before and after; probe median ${fmt(median(f.probes()))}×)`;
-  const beats = [...RATIO_SIZES].reverse().map((size) => ({ size, s: f.ratio("c-reference", "wasm-simd-workers", size), cores: f.cell("wasm-simd-workers", size).cores }));
+  const beats = [...RATIO_SIZES]
+    .reverse()
+    .map((size) => ({ size, s: f.ratio("c-reference", "wasm-simd-workers", size), ...f.cell("wasm-simd-workers", size) }));
   const verdicts = beats.map(({ size, s }) => {
     if (!s.all.length) return `${size}²: not measured (wasm-simd-workers or c-reference failed)`;
     if (!s.clean.length) return `${size}²: not told: no round had a free second core`;
@@ -198,7 +234,11 @@ function diffusionTargets(f: RoundFigures): TargetRow[] {
       target: "a threaded WebAssembly SIMD variant (wasm-simd-workers) beats single-thread C on 2 cores",
       measured:
         beats
-          .map(({ size, s, cores }) => `${size}²: c-reference / wasm-simd-workers ${ratioSpan(s.all)} all rounds, ${f.clean.length ? ratioSpan(s.clean) : "n/a"} clean, ${cores === null ? "n/a" : fmt(cores)} cores busy`)
+          .map(
+            ({ size, s, cores, idle }) =>
+              `${size}²: c-reference / wasm-simd-workers ${ratioSpan(s.all)} all rounds, ${f.clean.length ? ratioSpan(s.clean) : "n/a"} clean, ` +
+              `${cores === null ? "n/a" : fmt(cores)} cores busy and ${idle === null ? "n/a" : fmt(idle)} idle`,
+          )
           .join("; ") + `; ${cleanNote}`,
       verdict: verdicts.join("; "),
     },
@@ -218,7 +258,8 @@ async function ratios(): Promise<{ lines: string[]; targets: TargetRow[] }> {
     "",
     `Median time per step over all rounds, and cores busy: CPU time (user + system, all threads) over wall time of the timed steps, from each cell's own process` +
       (rounds.some((r) => r.single.results.some((c) => c.scaled)) ? " (nested is scaled from a 2 s budget)" : "") +
-      ". A threaded variant on two free cores reads close to 2; one that waits for a core reads less.",
+      ". A threaded variant on two free cores reads close to 2; one that waits for a core reads less. Cores idle: " +
+      "the idle CPU time of the whole machine over the cell's wall time (the study's own reading): busy + idle is how many cores the cell could have had.",
     "",
     ...cellRows(f),
   ];

@@ -182,3 +182,7 @@ function memTargets(perLine: Record<string, { wall: number; kernel: number | nul
     },
   ];
 }
+
+if (require.main === module) {
+  run().then((r) => process.stdout.write(`${r.body}\n\n${JSON.stringify(r.targets, null, 2)}\n`));
+}

@@ -61,9 +61,18 @@ function summary(sections: Record<string, string>, fresh: string[], header: stri
     "",
     `Issue 12's targets, written by bench/run.ts from the figures of the sections below (no figure here is typed by hand). ${header}`,
     "",
-    rows.length ? markdownTable(["target", "measured", "verdict", "section"], rows.map((r) => r.map((c) => c.replace(/\|/g, "\\|")))) : "(no section with targets yet)",
+    rows.length
+      ? markdownTable(
+          ["target", "measured", "verdict", "section"],
+          rows.map((r) => r.map((c) => c.replace(/\|/g, "\\|"))),
+        )
+      : "(no section with targets yet)",
   ];
-  if (missing.length) lines.push("", `No targets from ${missing.join(", ")}: written before the summary was generated; rerun ${missing.length > 1 ? "them" : "it"}.`);
+  if (missing.length)
+    lines.push(
+      "",
+      `No targets from ${missing.join(", ")}: written before the summary was generated; rerun ${missing.length > 1 ? "them" : "it"}.`,
+    );
   return lines.join("\n") + "\n";
 }
 
@@ -108,7 +117,7 @@ function writeBenchmarks(run: RunInfo, parts: Record<string, string>, failed: st
   const header =
     `This run: ${run.date}, ${run.machine}; ${run.quick ? "`npm run bench -- --quick`" : "`npm run bench`"} of ${Object.keys(parts).join(", ") || "no section"} in ${minutes} min` +
     (failed.length ? ` (failed, previous figures kept: ${failed.join("; ")})` : "") +
-    `; 1-minute load average ${run.load} at the start and ${loadavg()[0].toFixed(1)} at the end (above ~0.5 on ${cpus().length} cores, other work shared the machine and wall times include waiting for a core).`;
+    `; 1-minute load average ${run.load} at the start and ${loadavg()[0].toFixed(1)} at the end (on ${cpus().length} cores, a load above ~0.5 besides the bench means other work shared the machine, and wall times include waiting for a core).`;
   const ordered = [summary(sections, Object.keys(parts), header), ...SECTIONS.map((n) => sections[n])].filter(Boolean);
   const text = `# Benchmarks\n\nWritten by \`npm run bench\` (bench/run.ts). Each section names the machine and the date it was measured; ratios compare runs made in the same session. This may be a shared 2-core VM: each section gives its load average.\n\n${ordered.join("\n")}`;
   writeFileSync(run.file, text);

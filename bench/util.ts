@@ -44,7 +44,10 @@ export function median(values: number[]): number {
  * Median wall time of each configuration, runs interleaved (a, b, c, a, b, c, ...) so that load from
  * other processes on this shared machine falls on all of them alike.
  */
-export function interleavedMedians(configs: Record<string, () => number>, runs: number): Record<string, { median: number; runs: number[] }> {
+export function interleavedMedians(
+  configs: Record<string, () => number>,
+  runs: number,
+): Record<string, { median: number; runs: number[] }> {
   const times: Record<string, number[]> = {};
   for (const name of Object.keys(configs)) times[name] = [];
   for (const name of Object.keys(configs)) configs[name](); // warm-up (disk cache, compile cache)
