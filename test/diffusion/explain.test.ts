@@ -99,13 +99,19 @@ test("chapter pairs on the recorded run: allocation/GC for nested-prealloc and t
 
 test("chapter pairs on the recorded run: instructions and memory traffic for typed-roll-add and fused, instructions for wasm-simd", () => {
   const all = explainStudy(recorded());
-  for (const variant of ["typed-roll-add", "fused"]) {
+  // The chapter's roll_add cut instructions 2.86x; in JavaScript, counted over a window of steps
+  // (callgrind, V8 --predictable), typed-inplace -> typed-roll-add is 20.3 M -> 15.8 M per step at
+  // 256² (1.3x) while D1 misses drop 1.6x and LL misses 28x: memory traffic more than instructions.
+  // (The 2.9x of the first recording came from subtracting two noisy runs.) fused cuts both several times.
+  for (const [variant, fewerInstructions] of [["typed-roll-add", 1.1], ["fused", 2]] as const) {
     const e = explanation(all, variant, 256);
     const metrics = e.causes.map((c) => c.metric);
     assert.ok(metrics.includes("instructions"), `${variant}: ${e.summary}`);
     assert.ok(metrics.includes("d1Misses"), `${variant}: ${e.summary}`);
     const instructions = e.causes.find((c) => c.metric === "instructions")!;
-    assert.ok(instructions.simulated && instructions.ratio > 2, "several times fewer instructions, simulated");
+    assert.ok(instructions.simulated && instructions.ratio > fewerInstructions, `${variant}: fewer instructions (simulated): ${e.summary}`);
+    const d1 = e.causes.find((c) => c.metric === "d1Misses")!;
+    assert.ok(d1.ratio > 1.1, `${variant}: less memory traffic: ${e.summary}`);
   }
   for (const size of [256, 512]) {
     const simd = explanation(all, "wasm-simd", size);

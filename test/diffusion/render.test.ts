@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { resultFromJSON } from "@tsprof/core";
+import { formatQuantity, resultFromJSON } from "@tsprof/core";
 import { formatSeconds, formatSpeedup, largestGridFittingCache, renderStudyMarkdown, renderStudyText, sizeLabel } from "@tsprof/diffusion";
 
 const dir = path.join(__dirname, "..", "..", "fixtures", "diffusion");
@@ -83,10 +83,14 @@ test("Figure 6-4 as a PNG: speedup lines over runtime bars, from a recorded stud
 });
 
 test("a recorded study with causes: Tables 4 and 5, then one sentence per pair and size", () => {
-  const text = renderStudyText(load("study-causes-256-512.json"));
+  const result = load("study-causes-256-512.json");
+  const text = renderStudyText(result);
   assert.match(text, /Table 4\. Allocated \/ GC time \/ minor page faults \/ cores busy/);
   assert.match(text, /Table 5\. Per step at 256²/);
-  assert.match(text, /^wasm-simd\s+546 k\s+17\.8 k\s+132\s+35\.7\s+/m);
+  // The row carries the recorded per-step figures (the first recording: 546 k, 17.8 k, 132, 35.7).
+  const simd = result.counters.find((c) => c.variant === "wasm-simd" && c.size === 256)!.perStep!;
+  const figures = [simd.instructions, simd.d1Misses!, simd.llMisses!, simd.branchMispredicts!].map((v) => formatQuantity(v).replace(/\./g, "\\."));
+  assert.match(text, new RegExp(`^wasm-simd\\s+${figures.join("\\s+")}\\s+`, "m"));
   const why = text.slice(text.indexOf("Why each variant"));
   assert.equal(why.split("\n").filter((l) => l.startsWith("- ") && / at (256|512)²: /.test(l)).length, 16);
   assert.ok(!why.includes("measured on one side only"));
