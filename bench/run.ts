@@ -12,6 +12,10 @@ import { ROOT, markdownTable, type SectionResult, type TargetRow } from "./util"
 
 const SECTIONS = ["startup", "line", "line-accuracy", "mem", "perf", "diffusion"];
 const TARGETS_MARK = "<!-- bench-targets ";
+// Sections written by hand, kept as they are: "notes" (what bounds a target that is not met, as far
+// as measured) after the summary, "robustness" (the robustness suites' totals) at the end.
+const HAND_BEFORE = ["notes"];
+const HAND_AFTER = ["robustness"];
 
 /** The targets as a Markdown comment ('>' escaped inside the JSON so the comment cannot end early). */
 function targetsComment(rows: TargetRow[]): string {
@@ -32,11 +36,11 @@ const dateOf = (sectionText: string) => /^Measured (\S+) on/m.exec(sectionText)?
 
 /** Sections of the previous BENCHMARKS.md, by name: from a "## <name>" heading to the next section's (sections hold "##" headings of their own). */
 function previousSections(previous: string): Record<string, string> {
-  const sectionStart = new RegExp(`^(?=## (?:summary|${SECTIONS.join("|")})\\s*$)`, "m");
+  const sectionStart = new RegExp(`^(?=## (?:${["summary", ...HAND_BEFORE, ...SECTIONS, ...HAND_AFTER].join("|")})\\s*$)`, "m");
   const byName: Record<string, string> = {};
   for (const chunk of previous.split(sectionStart)) {
     const name = /^## (\S+)\s*$/m.exec(chunk.split("\n")[0])?.[1];
-    if (name && SECTIONS.includes(name)) byName[name] = chunk.trimEnd() + "\n";
+    if (name && [...HAND_BEFORE, ...SECTIONS, ...HAND_AFTER].includes(name)) byName[name] = chunk.trimEnd() + "\n";
   }
   return byName;
 }
@@ -118,7 +122,12 @@ function writeBenchmarks(run: RunInfo, parts: Record<string, string>, failed: st
     `This run: ${run.date}, ${run.machine}; ${run.quick ? "`npm run bench -- --quick`" : "`npm run bench`"} of ${Object.keys(parts).join(", ") || "no section"} in ${minutes} min` +
     (failed.length ? ` (failed, previous figures kept: ${failed.join("; ")})` : "") +
     `; 1-minute load average ${run.load} at the start and ${loadavg()[0].toFixed(1)} at the end (on ${cpus().length} cores, a load above ~0.5 besides the bench means other work shared the machine, and wall times include waiting for a core).`;
-  const ordered = [summary(sections, Object.keys(parts), header), ...SECTIONS.map((n) => sections[n])].filter(Boolean);
+  const ordered = [
+    summary(sections, Object.keys(parts), header),
+    ...HAND_BEFORE.map((n) => kept[n]),
+    ...SECTIONS.map((n) => sections[n]),
+    ...HAND_AFTER.map((n) => kept[n]),
+  ].filter(Boolean);
   const text = `# Benchmarks\n\nWritten by \`npm run bench\` (bench/run.ts). Each section names the machine and the date it was measured; ratios compare runs made in the same session. This may be a shared 2-core VM: each section gives its load average.\n\n${ordered.join("\n")}`;
   writeFileSync(run.file, text);
 }

@@ -145,3 +145,16 @@ test("the line collector's save path (result builder, profile mapper) loads only
   assert.ok(loaded.includes("packages/runner/dist/original-positions.js"), loaded.join(", "));
   assert.deepEqual(loaded.filter((m) => m.endsWith("core/dist/index.js")), []);
 });
+
+test("the profiled process saves its result without loading node:crypto (the temp name's random bytes come from /dev/urandom)", { skip: process.platform === "win32" }, () => {
+  // The collector's exit handler is installed before the program's, so this one runs after the save.
+  const atExit = 'process.on("exit", () => console.log("crypto at exit: " + process.moduleLoadList.includes("NativeModule crypto")));\n';
+  const dir = program({ "main.ts": atExit + "/** @profile */\nfunction main(): number {\n  return 1;\n}\nmain();\n" });
+  for (const args of [["line"], ["line", "--mode", "sample"], ["mem"]]) {
+    const r = tsprof([...args, join(dir, "main.ts")], { cwd: dir, env: { TSPROF_CACHE_DIR: join(dir, "cache") } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /crypto at exit: false/, `${args.join(" ")}: ${r.stdout}`);
+    // The tables printed: the child saved its result.
+    assert.match(r.stdout, args[0] === "mem" ? /Increment/ : /Timer unit:/, `${args.join(" ")}: ${r.stdout}`);
+  }
+});

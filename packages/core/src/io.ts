@@ -1,6 +1,23 @@
-import { closeSync, lstatSync, mkdtempSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, constants } from "node:fs";
-// node:crypto loads when a file is first written: the profiled process imports this module at start-up.
-const randomBytes = (n: number): Buffer => (require("node:crypto") as typeof import("node:crypto")).randomBytes(n);
+import { closeSync, lstatSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync, constants } from "node:fs";
+
+/**
+ * Unpredictable bytes from the kernel's generator where there is one (/dev/urandom, what
+ * node:crypto's randomBytes reads too), else node:crypto. The profiled process writes its result
+ * through here as it exits: loading node:crypto there cost ~5-20 ms of CPU (Node 20).
+ */
+function randomBytes(n: number): Buffer {
+  const bytes = Buffer.alloc(n);
+  let fd: number | null = null;
+  try {
+    fd = openSync("/dev/urandom", constants.O_RDONLY);
+    if (readSync(fd, bytes, 0, n, null) === n) return bytes;
+  } catch {
+    // no /dev/urandom (Windows): node:crypto below
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+  return (require("node:crypto") as typeof import("node:crypto")).randomBytes(n);
+}
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { ToolError, type ResultKind } from "./schema";
