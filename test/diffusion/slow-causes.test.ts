@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { explainStudy, readResultFile, type StudyCounters, type StudyResult } from "@tsprof/core";
-import { countWindow, measureSimulated, slowRunTarget } from "@tsprof/diffusion";
+import { countWindow, makeWindowFifos, measureSimulated, serveCallgrindWindow, slowRunTarget } from "@tsprof/diffusion";
 import { parseCallgrindDump, runPerfStat } from "@tsprof/perf";
 
 const fixture = (name: string) => path.join(__dirname, "..", "..", "fixtures", "diffusion", name);
@@ -51,6 +51,43 @@ test("simulated counters: two runs of the same small cell agree within 1 %, and 
   }
   const [a, b] = runs.map((r) => r.instructions!);
   assert.ok(Math.abs(a - b) <= 0.01 * Math.max(a, b), `two runs: ${a} and ${b} instructions`);
+});
+
+test("the callgrind window's server answers every command, even when vgdb cannot reach the process, and says why", { skip: NO_VALGRIND }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsprof-test-"));
+  try {
+    const fifos = await makeWindowFifos(dir);
+    assert.ok(typeof fifos !== "string", String(fifos));
+    // This process is not under valgrind: there is no vgdb FIFO for it under the prefix.
+    const server = serveCallgrindWindow(fifos, path.join(dir, "vgdb"), () => process.pid);
+    const control = fs.openSync(fifos.controlFifo, "w");
+    // Not blocking: the server answers from this same process's event loop.
+    const ack = fs.openSync(fifos.ackFifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const answer = async () => {
+      const buffer = Buffer.alloc(16);
+      for (let waited = 0; waited < 20_000; waited += 20) {
+        try {
+          const n = fs.readSync(ack, buffer, 0, buffer.length, null);
+          if (n > 0) return buffer.toString("utf8", 0, n);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return "";
+    };
+    for (const command of ["instrument", "enable", "disable"]) {
+      fs.writeSync(control, `${command}\n`);
+      assert.equal(await answer(), "ack\n", command);
+    }
+    assert.deepEqual(server.done, []);
+    assert.match(server.failure() ?? "", /^vgdb instrumentation on exited 1: /);
+    server.close();
+    fs.closeSync(control);
+    fs.closeSync(ack);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("perf stat window: the child enables the events around its steps through the control FIFO", { skip: NO_PERF }, async () => {

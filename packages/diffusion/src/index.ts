@@ -21,6 +21,6 @@ export type { RunnableVariant, VariantDefinition, VariantCreateOptions } from ".
 export type { StudyCell, StudyEvent, StudyResult, VariantInfo, StudyCounters, MachineInfo } from "@tsprof/core";
 export { renderStudyPng, studySeries, type PngSize } from "./png";
 export { allocatedBetween, type GcRecord } from "./gc-allocation";
-export { perStepCounts, measureSimulated, makeWindowFifos, type SimulatedTotals, type SlowRunTarget } from "./slow-causes";
+export { perStepCounts, measureSimulated, makeWindowFifos, serveCallgrindWindow, type SimulatedTotals, type SlowRunTarget } from "./slow-causes";
 export { countWindow, measureHardware, HARDWARE_EVENTS } from "./hardware-counters";
 export { slowRunTarget } from "./study-slow";

@@ -188,14 +188,43 @@ const CALLGRIND_COMMANDS: Record<string, string[]> = {
   disable: ["instrumentation", "off"],
 };
 
+/**
+ * How long one vgdb command may take. The child waits for its ack blocked in a read, so valgrind
+ * does not poll for vgdb: vgdb has to wake it with ptrace, which takes well under a second where
+ * it is allowed, and never happens where it is not (Yama's ptrace_scope 1 for a non-root user:
+ * vgdb is not the valgrind process's parent).
+ */
+const VGDB_TIMEOUT_MS = 30_000;
+
+function ptraceHint(): string {
+  try {
+    const scope = fs.readFileSync("/proc/sys/kernel/yama/ptrace_scope", "utf8").trim();
+    return scope !== "0" ? ` (kernel.yama.ptrace_scope=${scope} may keep vgdb from reaching it: sudo sysctl kernel.yama.ptrace_scope=0)` : "";
+  } catch {
+    return "";
+  }
+}
+
 /** Send one monitor command to the valgrind process `pid` through vgdb; null when done, else why not. */
 function vgdb(prefix: string, pid: number, words: string[]): Promise<string | null> {
   return new Promise((resolve) => {
     const child = spawn("vgdb", [`--vgdb-prefix=${prefix}`, `--pid=${pid}`, ...words], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, VGDB_TIMEOUT_MS);
     child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-1000)));
-    child.on("error", (e) => resolve(`cannot run vgdb: ${e.message}`));
-    child.on("close", (code) => resolve(code === 0 ? null : `vgdb ${words.join(" ")} exited ${code}: ${stderr.trim().split("\n").pop() ?? ""}`));
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      resolve(`cannot run vgdb: ${e.message}`);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (timedOut) resolve(`vgdb could not reach the process within ${VGDB_TIMEOUT_MS / 1000} s${ptraceHint()}`);
+      else resolve(code === 0 ? null : `vgdb ${words.join(" ")} exited ${code}: ${stderr.trim().split("\n").pop() ?? ""}${ptraceHint()}`);
+    });
   });
 }
 
@@ -213,6 +242,11 @@ export function serveCallgrindWindow(fifos: { controlFifo: string; ackFifo: stri
   let pending = "";
   let queue = Promise.resolve();
   const serve = async (command: string) => {
+    // After a failure the window is lost: answer at once so the child finishes.
+    if (failure) {
+      fs.writeSync(ack, "ack\n");
+      return;
+    }
     const words = CALLGRIND_COMMANDS[command];
     const target = pid();
     const why = !words ? `unknown window command '${command}'` : target === undefined ? "no valgrind process" : await vgdb(vgdbPrefix, target, words);
