@@ -27,7 +27,7 @@ const PANE_LABELS: Record<PaneName, string> = {
   runtime: " runtime, seconds (Table 6-1) ",
   speedup: " speedup vs baseline (Table 6-2) ",
   memory: " memory and measured causes ",
-  counters: " per step (simulated) and JIT ",
+  counters: " counters per step and JIT ",
   chart: " speedup vs grid size (Figure 6-4) ",
   why: " why: each variant vs the one before ",
   action: " selected variant / p, m output ",

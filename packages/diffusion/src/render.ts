@@ -115,7 +115,7 @@ function sourcesText(counters: StudyCounters[]): string {
   return [...bySource].map(([source, variants]) => `${source}: ${variants.join(", ")}`).join("; ");
 }
 
-/** Table 5: the slow measurements of the smallest size, per step (simulated) and the JIT state. */
+/** Table 5: the slow measurements of the smallest size, per step (counted by the CPU or simulated) and the JIT state. */
 function slowTable(result: StudyResult): Table | null {
   if (result.counters.length === 0 && !result.jit?.length) return null;
   const size = Math.min(...result.sizes);
