@@ -57,7 +57,7 @@ test("explainPair: wall time is CPU time / cores busy: a second core covers the 
   assert.deepEqual(loaded.causes.map((c) => [c.metric, c.share]), [["instructions", 1]]);
 });
 
-test("the ladder: each variant against the one before it, or the rung it names (wasm-simd and c-reference against fused)", () => {
+test("the ladder: each variant against the one before it, or the rung it names (wasm-simd and c-reference against fused, wasm-simd-workers against wasm-simd)", () => {
   const pairs = ladderPairs(recorded().variants).map((p) => `${p.variant}<${p.against}`);
   assert.deepEqual(pairs, [
     "nested-prealloc<nested",
@@ -67,6 +67,7 @@ test("the ladder: each variant against the one before it, or the rung it names (
     "fused<typed-roll-add",
     "fused-workers<fused",
     "wasm-simd<fused",
+    "wasm-simd-workers<wasm-simd",
     "c-reference<fused",
   ]);
 });
