@@ -1,7 +1,7 @@
 // Explanations: pure arithmetic on measured readings (explainPair), and the chapter's pairs checked
 // against a real study recorded on the 2-core development VM (fixtures/diffusion/
 // study-causes-256-512.json: `tsprof dashboard --headless --sizes 256,512`, 500 iterations, causes
-// measured per cell, JIT log and cachegrind once per variant at 256²).
+// measured per cell, JIT log and callgrind counters over a window of steps once per variant at 256²).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
