@@ -1,5 +1,5 @@
 import type { MachineInfo, StudyCell, StudyCounters } from "@tsprof/core";
-import { formatByteCount, formatQuantity, largestGridFittingCache, sizeLabel as coreSizeLabel } from "@tsprof/core";
+import { countersSourceText, formatByteCount, formatQuantity, largestGridFittingCache, sizeLabel as coreSizeLabel } from "@tsprof/core";
 import { formatSeconds, formatSpeedup } from "@tsprof/diffusion";
 import { findCell, type DashboardState } from "./model";
 
@@ -227,7 +227,10 @@ export function renderCountersTable(state: DashboardState, width: number): strin
     ]);
   });
   const size = state.counters[0]?.size ?? state.jit[0]?.size;
-  const notes = [size !== undefined ? `at ${sizeLabel(size, state.workload)}, once per variant; counts simulated by cachegrind` : ""];
+  // Where the counts came from, as the explanations say it (one source for all, or each variant's).
+  const sources = [...new Set(state.counters.map((c) => countersSourceText(c)))];
+  const source = sources.length === 1 ? `; counts ${sources[0]}` : "";
+  const notes = [size !== undefined ? `at ${sizeLabel(size, state.workload)}, once per variant${source}` : ""];
   const tail = state.countersNote ? [state.countersNote, ...notes] : notes;
   return fitLines([...formatColumns(rows), ...tail.filter(Boolean)], width);
 }
