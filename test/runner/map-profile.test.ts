@@ -8,16 +8,27 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT } from "../helpers/cli";
 
-const { mapCpuProfile } = require(join(ROOT, "packages", "runner", "dist", "map-profile.js")) as typeof import("../../packages/runner/src/map-profile");
+const { mapCpuProfile } = require(
+  join(ROOT, "packages", "runner", "dist", "map-profile.js"),
+) as typeof import("../../packages/runner/src/map-profile");
 
 const OWN = join(ROOT, "packages") + "/";
 const ownUrl = pathToFileURL(join(ROOT, "packages", "line", "dist", "collector.js")).href;
 const userUrl = pathToFileURL(join("/", "nowhere", "project", "main.js")).href;
 const frame = (functionName: string, url: string, lineNumber = 0) => ({ functionName, url, lineNumber, columnNumber: 0, scriptId: "0" });
 
+type RawNode = { id: number; callFrame: ReturnType<typeof frame>; hitCount: number; children: number[] };
+
+/** A profile of six 1 ms samples on `samples` (node ids) mapped as the main thread's, with its nodes by name. */
+function mapSixSamples(nodes: RawNode[], samples: number[]) {
+  const profile = { nodes, startTime: 0, endTime: 6000, samples, timeDeltas: samples.map(() => 1000) };
+  const mapped = mapCpuProfile(profile as never, { ownDirs: [OWN], thread: "main" });
+  return { mapped, byName: new Map(mapped.nodes.map((n) => [n.callFrame.functionName, n])) };
+}
+
 test("tsprof's own work under Node's internals only is one (tsprof) pseudo-frame; under the program's code it stays the caller's", () => {
-  const profile = {
-    nodes: [
+  const { mapped, byName } = mapSixSamples(
+    [
       { id: 1, callFrame: frame("(root)", "", -1), hitCount: 0, children: [2, 5] },
       { id: 2, callFrame: frame("processTicksAndRejections", "node:internal/process/task_queues", 66), hitCount: 0, children: [3] },
       { id: 3, callFrame: frame("emit", "node:events", 470), hitCount: 0, children: [4] },
@@ -27,13 +38,8 @@ test("tsprof's own work under Node's internals only is one (tsprof) pseudo-frame
       // tsprof's code called by the program (a profile() wrapper): the program's time.
       { id: 6, callFrame: frame("profiled", ownUrl, 90), hitCount: 2, children: [] },
     ],
-    startTime: 0,
-    endTime: 6000,
-    samples: [4, 4, 4, 6, 6, 5],
-    timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000],
-  };
-  const mapped = mapCpuProfile(profile as never, { ownDirs: [OWN], thread: "main" });
-  const byName = new Map(mapped.nodes.map((n) => [n.callFrame.functionName, n]));
+    [4, 4, 4, 6, 6, 5],
+  );
   assert.ok(!mapped.nodes.some((n) => n.callFrame.url === ownUrl), "no frame of tsprof's own code");
   assert.equal(byName.get("(tsprof)")?.hitCount, 3, "the listener's samples");
   assert.equal(byName.get("(tsprof)")?.callFrame.url, "");
@@ -49,8 +55,8 @@ test("a package the program requires through tsprof's CommonJS hook keeps its fr
   const loader = "node:internal/modules/cjs/loader";
   const pkgUrl = pathToFileURL(join("/", "nowhere", "project", "node_modules", "pkg", "index.js")).href;
   const tsUrl = pathToFileURL(join("/", "nowhere", "project", "node_modules", "typescript", "lib", "typescript.js")).href;
-  const profile = {
-    nodes: [
+  const { mapped } = mapSixSamples(
+    [
       { id: 1, callFrame: frame("(root)", "", -1), hitCount: 0, children: [2] },
       { id: 2, callFrame: frame("", userUrl), hitCount: 0, children: [3, 8] },
       // The program's require("pkg"): Module.load -> tsprof's .js hook -> Node's .js loader -> pkg.
@@ -66,37 +72,34 @@ test("a package the program requires through tsprof's CommonJS hook keeps its fr
       { id: 11, callFrame: frame("Module._extensions..js", loader, 1603), hitCount: 0, children: [12] },
       { id: 12, callFrame: frame("", tsUrl), hitCount: 2, children: [] },
     ],
-    startTime: 0,
-    endTime: 6000,
-    samples: [7, 7, 7, 7, 12, 12],
-    timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000],
-  };
-  const mapped = mapCpuProfile(profile as never, { ownDirs: [OWN], thread: "main" });
+    [7, 7, 7, 7, 12, 12],
+  );
   const pkg = mapped.nodes.find((n) => n.callFrame.url === pkgUrl);
   assert.equal(pkg?.hitCount, 4, "pkg's top level keeps its samples");
-  assert.ok(mapped.nodes.some((n) => n.callFrame.functionName === "Module._compile"), "Node's loader frames between stay");
-  assert.ok(!mapped.nodes.some((n) => n.callFrame.url === tsUrl || n.callFrame.url === hookUrl || n.callFrame.url === compileUrl), "tsprof's require of typescript is not shown");
+  assert.ok(
+    mapped.nodes.some((n) => n.callFrame.functionName === "Module._compile"),
+    "Node's loader frames between stay",
+  );
+  assert.ok(
+    !mapped.nodes.some((n) => n.callFrame.url === tsUrl || n.callFrame.url === hookUrl || n.callFrame.url === compileUrl),
+    "tsprof's require of typescript is not shown",
+  );
   const main = mapped.nodes.find((n) => n.callFrame.url === userUrl);
   assert.equal(main?.hitCount, 2, "tsprof's compile, called from the program's module, is folded into it");
 });
 
 test("a collector's registerFile, called by a module's first line, is tsprof's set-up: (tsprof), not the module's top level", () => {
   const waitUrl = pathToFileURL(join(ROOT, "packages", "line", "dist", "collector.js")).href;
-  const profile = {
-    nodes: [
+  const { mapped, byName } = mapSixSamples(
+    [
       { id: 1, callFrame: frame("(root)", "", -1), hitCount: 0, children: [2] },
       { id: 2, callFrame: frame("", userUrl), hitCount: 1, children: [3] },
       { id: 3, callFrame: frame("registerFile", waitUrl, 100), hitCount: 0, children: [4] },
       // waiting for the sampler thread (Atomics.wait is native: its samples are this frame's)
       { id: 4, callFrame: frame("waitForWorker", waitUrl, 77), hitCount: 5, children: [] },
     ],
-    startTime: 0,
-    endTime: 6000,
-    samples: [4, 4, 4, 4, 4, 2],
-    timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000],
-  };
-  const mapped = mapCpuProfile(profile as never, { ownDirs: [OWN], thread: "main" });
-  const byName = new Map(mapped.nodes.map((n) => [n.callFrame.functionName, n]));
+    [4, 4, 4, 4, 4, 2],
+  );
   assert.equal(byName.get("(tsprof)")?.hitCount, 5, "the wait is tsprof's");
   assert.equal(mapped.nodes.find((n) => n.callFrame.url === userUrl)?.hitCount, 1, "the module keeps only its own sample");
 });
