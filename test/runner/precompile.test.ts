@@ -37,6 +37,11 @@ test("the walk resolves TypeScript's ./x.js, extensionless and index imports, an
   assert.equal(precompileGraph(join(esm, "main.ts"), null).esmHooks, true);
   const dynamic = program({ "main.ts": 'import("./y.js").then((m) => console.log(m.y));\n', "y.ts": "export const y = 1;\n" });
   assert.equal(precompileGraph(join(dynamic, "main.ts"), null).esmHooks, true);
+  // A CommonJS .cts entry in a "type": "module" package: Node 20 loads it through its ES module loader.
+  const ctsInModule = program({ "package.json": '{ "type": "module" }', "main.cts": "const z: number = 1;\nconsole.log(z);\n" });
+  assert.equal(precompileGraph(join(ctsInModule, "main.cts"), null).esmHooks, true);
+  const ctsAlone = program({ "main.cts": "const z: number = 1;\nconsole.log(z);\n" });
+  assert.equal(precompileGraph(join(ctsAlone, "main.cts"), null).esmHooks, false);
 });
 
 test("line and mem: the profiled process loads no compiler, cold cache or warm", () => {

@@ -17,7 +17,7 @@ import { dirname, resolve } from "node:path";
 import { pathsCandidates } from "./tsconfig";
 import type { HandedFile } from "./handover";
 import { addCrossModuleMarks } from "./cross-marks";
-import { compileFile, formatOf, ScriptSyntaxError, isExplicitModule, isTypeScriptFile, isUserFile, wantsInstrumentation, JS_EXTENSIONS, type InstrumentPlan } from "./compile";
+import { compileFile, formatOf, packageFormat, ScriptSyntaxError, isExplicitModule, isTypeScriptFile, isUserFile, wantsInstrumentation, JS_EXTENSIONS, type InstrumentPlan } from "./compile";
 
 export interface PrecompileOutcome {
   /** Files compiled (or found in the cache) before launch. */
@@ -104,7 +104,9 @@ export function precompileGraph(entry: string, plan: InstrumentPlan | null): Pre
   const seen = new Set<string>(queue);
   const files: string[] = [];
   const compiled: HandedFile[] = [];
-  let esmHooks = false;
+  // Node 20 runs any entry but a .cjs through its ES module loader when its package is
+  // "type": "module": a .cts entry there (CommonJS itself) still needs the hooks to be loaded at all.
+  let esmHooks = !entry.endsWith(".cjs") && packageFormat(entry) === "module";
   let entrySyntaxError: string | null = null;
   while (queue.length > 0 && seen.size <= MAX_FILES) {
     const file = queue.shift()!;
