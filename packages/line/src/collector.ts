@@ -14,7 +14,7 @@ import type { LineMode } from "@tsprof/core";
 import type { CollectorContext, FileMeta, ModuleGroup } from "@tsprof/runner";
 import { CpuSampler, appendPlan, unloadedModuleWarnings, unprofiledNote, markOwnThread, ThreadInbox, threadChannelName, saveBeforeTerminate } from "@tsprof/runner/child";
 import type { FileData } from "./build-result";
-import { readSource, sharedViews, fileViews, OWN_DIRS, Control, emptyResult, bodyOf, allocateBuffers, SlotAllocator, type PlanEntry, type ThreadMessage, type WorkerInput } from "./shared";
+import { readSource, sharedViews, fileViews, OWN_DIRS, Control, emptyResult, bodyOf, allocateBuffers, SlotAllocator, stackSampling, type PlanEntry, type ThreadMessage, type WorkerInput } from "./shared";
 import { traceSinks, calibrateEventCost } from "./trace-sinks";
 export { createThread } from "./thread-collector";
 
@@ -151,6 +151,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       const result = emptyResult(options.mode, options.timerUnit, Number(process.hrtime.bigint() - startNs), notes);
       result.sampler = sampler.kind;
       result.samplingIntervalUs = options.samplingIntervalUs;
+      if (stack) result.stackSampling = stackSampling(control, options.lineSampleUs);
       const { buildLineResult } = require("./build-result") as typeof import("./build-result");
       buildLineResult(result, files, profile, { readSource, ownDirs: OWN_DIRS }, stack);
       addThreadResults(result, workerThreads, context.tempDir);
