@@ -62,6 +62,9 @@ export interface LineCollectorOptions {
  */
 const TERMINATE_WAIT_MS = 500;
 
+/** An early-started child creates it before the parent's go: the worker starts meanwhile (start() starts the clocks). */
+export const createsEarly = true;
+
 export function create(options: LineCollectorOptions, context: CollectorContext) {
   const files: FileData[] = [];
   const loaded = new Set<string>();
@@ -69,7 +72,8 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
   const warnings: string[] = [];
   const slots = new SlotAllocator();
   const sampler = new CpuSampler(options.samplingIntervalUs);
-  const startNs = process.hrtime.bigint();
+  // Set in start(): the run's duration is the program's, not the wait for the parent's go.
+  let startNs = process.hrtime.bigint();
 
   const shared = allocateBuffers(options.mode);
   const views = sharedViews(shared);
@@ -139,9 +143,13 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
   const eventCostMs = options.mode === "trace" ? calibrateEventCost() : 0;
   const traceSink = traceSinks(eventCostMs);
 
-  sampler.start();
-
   return {
+    start(): void {
+      startNs = process.hrtime.bigint();
+      sampler.start();
+    },
+
+
     registerFile(meta: FileMeta) {
       loaded.add(meta.file);
       for (const w of meta.warnings ?? []) warnings.push(w);
