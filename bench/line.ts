@@ -8,7 +8,7 @@
  * Start-up and footprint have their own section (bench/startup.ts).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, ROOT, interleavedMedians, javaScriptTwin, markdownTable, median, timeRunOutput, type SectionResult, type TargetRow } from "./util";
@@ -37,6 +37,8 @@ interface Figures {
   wall: number;
   cpu: number;
   vsCpuProf?: { wall: number; cpu: number };
+  /** Median kernel seconds, plain and profiled (the script's own timing of its computation). */
+  kernel?: { plain: number; profiled: number };
 }
 
 /** One workload: plain (node on the script's JavaScript twin), --cpu-prof and the tsprof modes, interleaved. */
@@ -71,7 +73,7 @@ function measureWorkload(w: Workload, twin: string, profDir: string): { rows: st
     const kernel = median_(kernels[name]);
     const cpuBase = median_(cpus.plain);
     const cpu = median_(cpus[name]);
-    figures[name] = { wall: wall / base, cpu: cpu / cpuBase };
+    figures[name] = { wall: wall / base, cpu: cpu / cpuBase, kernel: { plain: kernelBase, profiled: kernel } };
     let versus = `${(wall / base).toFixed(2)}×`;
     let cpuRatio = Number.isFinite(cpu) ? `${(cpu / cpuBase).toFixed(2)}×` : "-";
     if (name === "sample" && medians["node --cpu-prof"]) {
@@ -136,6 +138,97 @@ function kernprofRows(): { rows: string[][]; wall: number } | null {
   }
 }
 
+/**
+ * One clock read in Node here (performance.now(), what trace mode reads at every line event), in
+ * nanoseconds: median of 5 rounds of 2 million reads in a fresh node.
+ */
+export function nodeClockReadNs(): number {
+  const probe =
+    "const {performance}=require('node:perf_hooks');const r=[];for(let k=0;k<6;k++){const n=2e6;let s=0;const t0=process.hrtime.bigint();" +
+    "for(let i=0;i<n;i++)s+=performance.now();r.push(Number(process.hrtime.bigint()-t0)/n);if(s<0)console.log(s)}" +
+    "r.shift();r.sort((a,b)=>a-b);console.log(r[2])";
+  const out = spawnSync(process.execPath, ["-e", probe], { encoding: "utf8" });
+  return Number(out.stdout.trim());
+}
+
+/** The same for C's clock_gettime(CLOCK_MONOTONIC) (the system's clock under Node's), or null without a C compiler. */
+export function cClockReadNs(dir: string): number | null {
+  const source = join(dir, "clock.c");
+  const binary = join(dir, "clock");
+  writeFileSync(
+    source,
+    "#include <stdio.h>\n#include <time.h>\nint main(void){struct timespec t,a,b;long s=0;const int n=5000000;" +
+      "clock_gettime(CLOCK_MONOTONIC,&a);for(int i=0;i<n;i++){clock_gettime(CLOCK_MONOTONIC,&t);s+=t.tv_nsec;}" +
+      'clock_gettime(CLOCK_MONOTONIC,&b);printf("%.1f %ld\\n",((b.tv_sec-a.tv_sec)*1e9+(b.tv_nsec-a.tv_nsec))/n,s&1);return 0;}\n',
+  );
+  const built = spawnSync("cc", ["-O2", "-o", binary, source], { encoding: "utf8" });
+  if (built.status !== 0) return null;
+  const runs = [0, 1, 2].map(() => Number(spawnSync(binary, [], { encoding: "utf8" }).stdout.split(" ")[0]));
+  return median(runs);
+}
+
+/** Clock reads trace mode makes on a workload: one per line event, plus one at each call's entry and exit. */
+export function traceClockReads(w: Workload, dir: string): number {
+  const file = join(dir, "trace.json");
+  timeRunOutput([BIN, "line", "--mode", "trace", "--json", file, w.script, ...w.args]);
+  const result = JSON.parse(readFileSync(file, "utf8")) as { functions: Array<{ calls: number | null; lines: Array<{ hits: number | null }> }> };
+  let reads = 0;
+  for (const f of result.functions) {
+    reads += 2 * (f.calls ?? 0);
+    for (const l of f.lines) reads += l.hits ?? 0;
+  }
+  return reads;
+}
+
+/** What no per-line timer can go below on this machine: the kernel plus one clock read per event. */
+interface TraceFloor {
+  workload: string;
+  reads: number;
+  nodeClockNs: number;
+  cClockNs: number | null;
+  plainKernel: number;
+  floorRatio: number;
+  measuredRatio: number;
+}
+
+function traceFloors(workloads: Workload[], figures: Record<string, Figures>[], dir: string): TraceFloor[] {
+  const nodeClockNs = nodeClockReadNs();
+  const cClockNs = cClockReadNs(dir);
+  const floors: TraceFloor[] = [];
+  workloads.forEach((w, i) => {
+    const kernel = figures[i].trace?.kernel;
+    if (!kernel || !Number.isFinite(kernel.plain) || !Number.isFinite(kernel.profiled)) return;
+    const reads = traceClockReads(w, dir);
+    const floorRatio = (kernel.plain + (reads * nodeClockNs) / 1e9) / kernel.plain;
+    floors.push({ workload: w.name, reads, nodeClockNs, cClockNs, plainKernel: kernel.plain, floorRatio, measuredRatio: kernel.profiled / kernel.plain });
+  });
+  return floors;
+}
+
+function traceFloorText(floors: TraceFloor[]): string {
+  if (!floors.length) return "";
+  const first = floors[0];
+  const rows = floors.map((f) => [
+    f.workload,
+    f.reads.toLocaleString("en-US"),
+    `${((f.reads * f.nodeClockNs) / 1e9).toFixed(2)} s`,
+    `${f.plainKernel.toFixed(3)} s`,
+    `${f.floorRatio.toFixed(2)}×`,
+    `${f.measuredRatio.toFixed(2)}×`,
+  ]);
+  return [
+    "",
+    "### What bounds trace mode here",
+    "",
+    `Trace mode reads the clock once per line event and once at each call's entry and exit (the reads counted from one \`--mode trace --json\` run). ` +
+      `One read of \`performance.now()\` costs ${first.nodeClockNs.toFixed(1)} ns in Node on this machine` +
+      (first.cClockNs !== null ? ` (C's \`clock_gettime(CLOCK_MONOTONIC)\`: ${first.cClockNs.toFixed(1)} ns, so the cost is the system's clock, not Node's)` : "") +
+      `. The kernel plus those reads alone is the floor of any exact per-line wall timer on this machine, before tsprof's own bookkeeping:`,
+    "",
+    markdownTable(["workload", "clock reads", "reads × cost", "plain kernel", "floor (kernel ratio)", "trace measured (kernel ratio)"], rows),
+  ].join("\n");
+}
+
 export async function run(): Promise<SectionResult> {
   const julia = QUICK ? ["500", "300"] : ["1000", "300"];
   const fused = QUICK ? ["1024", "100"] : ["1024", "300"];
@@ -169,12 +262,14 @@ export async function run(): Promise<SectionResult> {
   const tempDir = mkdtempSync(join(tmpdir(), "tsprof-bench-line-"));
   const rows: string[][] = [];
   const figures: Record<string, Figures>[] = [];
+  let floors: TraceFloor[] = [];
   try {
     for (const w of workloads) {
       const measured = measureWorkload(w, javaScriptTwin(join(ROOT, w.script), tempDir), tempDir);
       rows.push(...measured.rows);
       figures.push(measured.figures);
     }
+    floors = traceFloors(workloads, figures, tempDir);
   } finally {
     rmSync(tempDir, { recursive: true, force: true });
   }
@@ -188,6 +283,7 @@ export async function run(): Promise<SectionResult> {
       (python ? "" : " line_profiler was not installed (apt-get install python3-line-profiler): no Python row."),
     "",
     markdownTable(["workload", "profiler", "plain wall", "profiled wall", "wall ratio", "CPU ratio", "kernel ratio", "target"], rows),
+    traceFloorText(floors),
   ].join("\n");
   return { body, targets: lineTargets(figures, python?.wall ?? null) };
 }

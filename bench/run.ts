@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
-import { ROOT, markdownTable, type SectionResult, type TargetRow } from "./util";
+import { ROOT, cpuTicks, markdownTable, stealShare, type SectionResult, type TargetRow } from "./util";
 
 const SECTIONS = ["startup", "line", "line-accuracy", "mem", "perf", "diffusion"];
 const TARGETS_MARK = "<!-- bench-targets ";
@@ -95,12 +95,16 @@ async function runSection(name: string, run: RunInfo): Promise<string> {
   const started = Date.now();
   // The machine's load says how far wall times can be trusted (2 cores, maybe shared with other work).
   const loadBefore = loadavg()[0].toFixed(1);
+  const ticksBefore = cpuTicks();
   const mod = require(join(__dirname, `${name}.ts`)) as { run(): Promise<SectionResult | string> };
   const out = await mod.run();
   // A section may return its text alone: then it has no targets.
   const { body, targets } = typeof out === "string" ? { body: out, targets: [] } : out;
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  const load = `1-minute load average ${loadBefore} at the start, ${loadavg()[0].toFixed(1)} at the end, on ${cpus().length} cores`;
+  const steal = stealShare(ticksBefore, cpuTicks());
+  const load =
+    `1-minute load average ${loadBefore} at the start, ${loadavg()[0].toFixed(1)} at the end, on ${cpus().length} cores` +
+    (steal === null ? "" : `; the hypervisor took ${(steal * 100).toFixed(0)} % of the time this VM's cores wanted to run (steal: wall times stretch by it, CPU times do not)`);
   const mode = run.quick ? "`npm run bench -- --quick`" : "`npm run bench`";
   return `## ${name}\n\nMeasured ${run.date} on ${run.machine} by ${mode} (${seconds} s for this section; ${load}).\n\n${body}\n\n${targetsComment(targets)}\n`;
 }

@@ -57,6 +57,35 @@ export function interleavedMedians(
   return out;
 }
 
+/** The machine's CPU time so far, in clock ticks: the time its cores ran or wanted to run (busy + steal), and what the hypervisor took (steal). */
+export interface CpuTicks {
+  wanted: number;
+  steal: number;
+}
+
+/** /proc/stat's "cpu" line (Linux); null elsewhere. */
+export function cpuTicks(): CpuTicks | null {
+  try {
+    const fields = /^cpu\s+(.*)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1].trim().split(/\s+/).map(Number);
+    if (!fields || fields.length < 8) return null;
+    // user nice system idle iowait irq softirq steal [guest guest_nice, already inside user/nice]
+    const [user, nice, system, , , irq, softirq, steal] = fields;
+    return { wanted: user + nice + system + irq + softirq + steal, steal };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Of the time this VM's cores wanted to run between two readings, the share the hypervisor gave to
+ * other guests instead ("steal"). Wall times measured while it is high run long for reasons outside
+ * the machine; CPU times do not count it.
+ */
+export function stealShare(before: CpuTicks | null, after: CpuTicks | null): number | null {
+  if (!before || !after || after.wanted <= before.wanted) return null;
+  return (after.steal - before.steal) / (after.wanted - before.wanted);
+}
+
 export function markdownTable(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");

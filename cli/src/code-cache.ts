@@ -7,12 +7,13 @@
  */
 import Module from "node:module";
 import { join } from "node:path";
-import { trustedUserCacheDir } from "@tsprof/runner/cache-dir";
 
 type EnableCompileCache = (dir: string) => unknown;
 
 const enable = (Module as unknown as { enableCompileCache?: EnableCompileCache }).enableCompileCache;
 if (typeof enable === "function" && !process.env.NODE_COMPILE_CACHE) {
+  // Loaded only here: Node 20 has no compile cache, and its start-up need not pay for the lookup.
+  const { trustedUserCacheDir } = require("@tsprof/runner/cache-dir") as typeof import("@tsprof/runner/cache-dir");
   const dir = trustedUserCacheDir();
   try {
     if (dir) enable(join(dir, "v8"));

@@ -51,6 +51,11 @@ export interface ChildExit {
 export interface Collector {
   /** Called by each instrumented file as it loads; returns what its inserted code uses. */
   registerFile(meta: FileMeta): unknown;
+  /**
+   * The program starts now: start clocks and samplers here, not in `create`, which an early-started
+   * child runs before it waits for the parent's go (register.ts; see CollectorModule.createsEarly).
+   */
+  start?(): void;
   /** Synchronous: runs in process 'exit' (also after throw, process.exit, a signal, the interrupt hook). */
   finish(exit: ChildExit): void;
 }
@@ -67,6 +72,12 @@ export interface ThreadContext {
 
 export interface CollectorModule {
   create(options: unknown, context: CollectorContext): Collector;
+  /**
+   * `create` may run while the child waits for the parent's go (an early start): the collector
+   * prepares there (its thread starts meanwhile) and starts its clocks in `start`. Without this
+   * flag the collector is created after the go, as the program starts.
+   */
+  createsEarly?: boolean;
   /** The collector's side in the program's worker threads; without it, workers run unprofiled. */
   createThread?(options: unknown, context: ThreadContext): Collector;
 }

@@ -93,6 +93,28 @@ function needsCompile(file: string, source: string, plan: InstrumentPlan | null)
 }
 
 /**
+ * Node 20 runs any entry but a .cjs through its ES module loader when its package is
+ * "type": "module": a .cts entry there (CommonJS itself) still needs the hooks to be loaded at all.
+ */
+function entryPackageNeedsHooks(entry: string): boolean {
+  return !entry.endsWith(".cjs") && packageFormat(entry) === "module";
+}
+
+/**
+ * The ES module hooks decision from the entry alone (its package, its format, a dynamic import in
+ * it), without the walk: what an early-started child is spawned with (run-child.ts). Exact for a
+ * program of one file; where the walk finds otherwise, the early child is replaced.
+ */
+export function entryNeedsEsmHooks(entry: string): boolean {
+  if (entryPackageNeedsHooks(entry) || formatOf(entry) === "module") return true;
+  try {
+    return DYNAMIC_IMPORT.test(readFileSync(entry, "utf8"));
+  } catch {
+    return true;
+  }
+}
+
+/**
  * Compile the entry's graph into the cache. Never throws: a file that does not compile is left to
  * the child, which reports the error the way it always has (file:line:col, exit 1).
  */
@@ -104,9 +126,7 @@ export function precompileGraph(entry: string, plan: InstrumentPlan | null): Pre
   const seen = new Set<string>(queue);
   const files: string[] = [];
   const compiled: HandedFile[] = [];
-  // Node 20 runs any entry but a .cjs through its ES module loader when its package is
-  // "type": "module": a .cts entry there (CommonJS itself) still needs the hooks to be loaded at all.
-  let esmHooks = !entry.endsWith(".cjs") && packageFormat(entry) === "module";
+  let esmHooks = entryPackageNeedsHooks(entry);
   let entrySyntaxError: string | null = null;
   while (queue.length > 0 && seen.size <= MAX_FILES) {
     const file = queue.shift()!;

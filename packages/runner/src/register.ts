@@ -17,6 +17,7 @@ import { CONFIG_ENV, type ChildConfig } from "./config";
 import { pathsCandidates } from "./tsconfig";
 import { watchSpawned } from "./spawned";
 import { handedOver } from "./handover";
+import { readConfigAfterGo, waitForGo } from "./early-start";
 import type { HookData } from "./hook-rules";
 import { installThreadCollector, readThreadConfig, shareConfigWithThreads } from "./threads";
 import { readChildProcessConfig, shareConfigWithChildren } from "./processes";
@@ -24,8 +25,11 @@ import { readChildProcessConfig, shareConfigWithChildren } from "./processes";
 import type { Collector, CollectorModule } from "./collector";
 import { FORWARDED_SIGNALS, HookState, INTERRUPT_HOOK, signalExitCode, type ForwardedSignal } from "./interrupt";
 
+// Kept: an early-started child reads it again after its go (early-start.ts).
+const configPath = process.env[CONFIG_ENV];
+
 function readConfig(): ChildConfig | null {
-  const path = process.env[CONFIG_ENV];
+  const path = configPath;
   // A Node child of the profiled program, when the command profiles them (processes.ts).
   if (!path) return readChildProcessConfig();
   // Children of the profiled program must not inherit this profiling (the program's own).
@@ -51,7 +55,13 @@ if (runConfig) {
   avoidEsbuildWorkerThread();
 }
 
-if (wantsModuleHooks()) installModuleHooks({ instrument: plan, cacheDir: runConfig?.cacheDir ?? null, compileNote, handover: runConfig?.handover ?? null });
+// An early-started child: the hooks need the handover, which comes with the go (see the end).
+const goFd = config?.goFd;
+if (goFd === undefined) installModuleHooksIfWanted();
+
+function installModuleHooksIfWanted(): void {
+  if (wantsModuleHooks()) installModuleHooks({ instrument: plan, cacheDir: runConfig?.cacheDir ?? null, compileNote, handover: runConfig?.handover ?? null });
+}
 
 /**
  * A profiled run's config says whether its program needs the ES module hooks. With no run config
@@ -93,9 +103,9 @@ function installModuleHooks(data: HookData): void {
 type CompileHook = (module: { _compile(code: string, file: string): void }, filename: string) => void;
 const extensions = (Module as unknown as { _extensions: Record<string, CompileHook> })._extensions;
 // The parent compiled before launch (handover.ts); compileFile is the fallback for what it missed.
-const handover = runConfig?.handover ?? null;
+// (Read at each compile: an early-started child has it only from its go on.)
 const compiled = (filename: string, source: string): string =>
-  handedOver(handover, filename, "commonjs", source) ?? compileFile(filename, source, "commonjs", plan).code;
+  handedOver(runConfig?.handover ?? null, filename, "commonjs", source) ?? compileFile(filename, source, "commonjs", plan).code;
 const compileHook: CompileHook = (module, filename) => {
   module._compile(compiled(filename, readFileSync(filename, "utf8")), filename);
 };
@@ -158,9 +168,10 @@ export function describeError(err: unknown): string {
 }
 
 
-if (config?.collector) installCollector(config);
-else if (thread?.module) installThreadCollector(thread);
-else {
+// Early start: the collector is created (its thread starting) before the go, and starts after it.
+const startCollector = config?.collector ? installCollector(config, goFd !== undefined) : null;
+if (!config?.collector && thread?.module) installThreadCollector(thread);
+else if (!config?.collector) {
   // Plain runs (perf, dashboard): only make our syntax errors read as one clear line, and only
   // when the script has no handler of its own.
   process.on("uncaughtException", (err) => {
@@ -169,6 +180,23 @@ else {
     process.exit(1);
   });
 }
+if (goFd === undefined) startCollector?.();
+else startAfterGo(goFd);
+
+/**
+ * An early-started child waits here for the parent's go. Without one (the parent failed, was
+ * stopped or replaces it) it ends at once: nothing of the program ran, its collector saves
+ * nothing, nothing is printed. With it: the complete config, the ES module hooks, the collector's
+ * start (its clocks and V8's sampler start now: the wait is not the program's).
+ */
+function startAfterGo(fd: number): void {
+  if (!waitForGo(fd)) process.exit(0);
+  const complete = readConfigAfterGo(configPath!);
+  delete complete.goFd;
+  Object.assign(config!, complete);
+  installModuleHooksIfWanted();
+  startCollector?.();
+}
 
 /**
  * Load the collector and make sure it can save its result however the program ends: normal end,
@@ -176,13 +204,15 @@ else {
  * process.abort(). Handlers come first: a Ctrl-C during start-up must not kill the child before it
  * can save.
  */
-function installCollector(config: ChildConfig): void {
+function installCollector(config: ChildConfig, early: boolean): () => void {
   let collector: Collector | null = null;
+  // An early-started child saves nothing before its go: the program has not started.
+  let started = false;
   let signal: string | null = null;
   let error: string | null = null;
   let finished = false;
   const finishOnce = (exitCode: number): void => {
-    if (finished || !collector) return;
+    if (finished || !collector || !started) return;
     finished = true;
     try {
       collector.finish({ exitCode, signal, error });
@@ -238,7 +268,21 @@ function installCollector(config: ChildConfig): void {
     process.exit(signalExitCode(name));
   };
   const collectorModule = require(config.collector!) as CollectorModule;
-  collector = collectorModule.create(config.collectorOptions, {
+  const create = (): void => {
+    collector = createCollector(collectorModule, config, hookState);
+  };
+  if (!early || collectorModule.createsEarly) create();
+  return () => {
+    started = true;
+    if (!collector) create();
+    collector!.start?.();
+    // From here on, threads and processes are the program's own: count what goes unprofiled.
+    watchSpawned(config.tempDir);
+  };
+}
+
+function createCollector(collectorModule: CollectorModule, config: ChildConfig, hookState: SharedArrayBuffer): Collector {
+  const collector = collectorModule.create(config.collectorOptions, {
     outFile: config.outFile,
     tempDir: config.tempDir,
     interruptFile: config.interruptFile,
@@ -250,8 +294,7 @@ function installCollector(config: ChildConfig): void {
     rssBeforeTsprof,
   });
   (globalThis as { __tsprof?: Collector }).__tsprof = collector;
-  // From here on, threads and processes are the program's own: count what goes unprofiled.
-  watchSpawned(config.tempDir);
+  return collector;
 }
 
 // The user's code maps its stack traces to its own lines; tsprof's modules, loaded above, are

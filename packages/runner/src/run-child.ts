@@ -2,15 +2,16 @@
  * The parent side: run a user script in a child node with tsprof's loader (and a collector), keep
  * the parent alive through Ctrl-C so it can print what the child saved, and hand back the outcome.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { Writable } from "node:stream";
 import { ToolError, UsageError } from "@tsprof/core";
-import { CONFIG_ENV, type ChildConfig } from "./config";
+import { CONFIG_ENV, GO_FD, type ChildConfig } from "./config";
 import { useCompileCache, userCompileCacheUsable } from "./compile";
-import { precompileGraph } from "./precompile";
+import { entryNeedsEsmHooks, precompileGraph, type PrecompileOutcome } from "./precompile";
 import { writeHandover } from "./handover";
 import type { InstrumentStyle } from "./instrument";
 import { FORWARDED_SIGNALS, interruptPath, requestInterrupt, signalExitCode, type ForwardedSignal } from "./interrupt";
@@ -106,40 +107,35 @@ async function runInTempDir(
   cleanup: () => void,
   onSpawn?: (child: ChildProcess) => void,
 ): Promise<ChildOutcome> {
-  const config: ChildConfig = {
-    collector: plan.collector,
-    collectorOptions: plan.collectorOptions ?? null,
-    instrument: plan.instrument,
-    outFile: join(tempDir, "result.json"),
-    errorFile: join(tempDir, "error.txt"),
-    tempDir,
-    interruptFile: interruptPath(tempDir),
-    planFile: join(tempDir, "plan.jsonl"),
-    snapshotFile: join(tempDir, "snapshot.bin"),
-    ...(plan.profileChildren ? { profileChildren: true } : {}),
-  };
-  // Compile (and instrument) here, before launch: see precompile.ts.
+  const config = childConfig(plan, tempDir);
   // No usable user cache (turned off, or refused as others can write it): the run's private one.
   config.cacheDir = process.env.TSPROF_CACHE === "0" || !userCompileCacheUsable() ? join(tempDir, "compiled") : null;
   useCompileCache(config.cacheDir ?? null, null);
-  const precompiled = precompileGraph(script, plan.instrument);
-  if (precompiled.entrySyntaxError) throw new ToolError(`SyntaxError: ${precompiled.entrySyntaxError}`, 1);
-  config.esmHooks = precompiled.esmHooks;
+  const configPath = join(tempDir, "config.json");
+  // The child boots (node, tsprof's loader, the collector and its thread) while we compile: it
+  // waits for our go before it runs anything of the program (early-start.ts).
+  const early = earlyStartWanted() ? spawnEarly(plan, script, config, configPath) : null;
+  const precompiled = await precompileOrEnd(script, plan, early);
   const handoverDir = join(tempDir, "handover");
   mkdirSync(handoverDir, { mode: 0o700 });
   config.handover = writeHandover(handoverDir, precompiled.compiled);
-  const configPath = join(tempDir, "config.json");
-  writeFileSync(configPath, JSON.stringify(config), { mode: 0o600, flag: "wx" });
-  const env = plan.env ?? process.env;
-  const args = [...stackArgs(plan, env), ...(plan.nodeArgs ?? []), ...loaderExecArgv({ esmHooks: config.esmHooks }), script, ...plan.args];
+  let launched: Launched;
+  if (early && early.esmHooks === precompiled.esmHooks) {
+    // (One that died at boot, on a bad node option, ends the run with its error as a late one would.)
+    launched = early;
+    sendGo(early, config, configPath);
+  } else {
+    // The guess of the ES module hooks was wrong: it never ran the program; a child with the right ones does.
+    if (early) await endEarly(early, config);
+    config.esmHooks = precompiled.esmHooks;
+    writeConfig(configPath, config);
+    launched = spawnLaunched(plan, script, config, configPath, null);
+  }
+  const child = launched.child;
+  // Time from here on is the program's (the early child waited until now).
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, {
-    cwd: plan.cwd,
-    stdio: plan.stdio === "stderr" ? ["inherit", 2, "inherit"] : plan.stdio ?? "inherit",
-    env: { ...env, [CONFIG_ENV]: configPath },
-  });
   onSpawn?.(child);
-  const { code, signal, forwarded } = await waitForChild(child, config.interruptFile);
+  const { code, signal, forwarded } = await waitForChild(child, launched.exited, config.interruptFile);
   const durationNs = Number(process.hrtime.bigint() - started);
   const result = readJson(config.outFile);
   const error = existsSync(config.errorFile) ? readFileSync(config.errorFile, "utf8") : null;
@@ -159,6 +155,103 @@ async function runInTempDir(
   };
 }
 
+function childConfig(plan: ChildPlan, tempDir: string): ChildConfig {
+  return {
+    collector: plan.collector,
+    collectorOptions: plan.collectorOptions ?? null,
+    instrument: plan.instrument,
+    outFile: join(tempDir, "result.json"),
+    errorFile: join(tempDir, "error.txt"),
+    tempDir,
+    interruptFile: interruptPath(tempDir),
+    planFile: join(tempDir, "plan.jsonl"),
+    snapshotFile: join(tempDir, "snapshot.bin"),
+    ...(plan.profileChildren ? { profileChildren: true } : {}),
+  };
+}
+
+/** TSPROF_EARLY=0 spawns the child only once the compile is done (as before; to compare). */
+function earlyStartWanted(): boolean {
+  return process.env.TSPROF_EARLY !== "0";
+}
+
+interface Launched {
+  child: ChildProcess;
+  /** Listened for from the spawn on: a child that dies before its go is still seen to end. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+interface EarlyChild extends Launched {
+  /** The ES module hooks it was started with (guessed from the entry alone). */
+  esmHooks: boolean;
+}
+
+/** Spawn the child before the compile, with the config as far as it is known (no handover yet). */
+function spawnEarly(plan: ChildPlan, script: string, config: ChildConfig, configPath: string): EarlyChild {
+  const esmHooks = entryNeedsEsmHooks(script);
+  writeConfig(configPath, { ...config, esmHooks, goFd: GO_FD });
+  return { ...spawnLaunched(plan, script, { ...config, esmHooks }, configPath, GO_FD), esmHooks };
+}
+
+function spawnLaunched(plan: ChildPlan, script: string, config: ChildConfig, configPath: string, goFd: number | null): Launched {
+  const env = plan.env ?? process.env;
+  const args = [...stackArgs(plan, env), ...(plan.nodeArgs ?? []), ...loaderExecArgv({ esmHooks: config.esmHooks }), script, ...plan.args];
+  const stdio: StdioOptions = plan.stdio === "stderr" ? ["inherit", 2, "inherit"] : plan.stdio === "pipe" ? ["pipe", "pipe", "pipe"] : ["inherit", "inherit", "inherit"];
+  // The go channel: the child's end of a pipe on fd 3; it closes it once it has read its go.
+  if (goFd !== null) stdio.push("pipe");
+  const child = spawn(process.execPath, args, { cwd: plan.cwd, stdio, env: { ...env, [CONFIG_ENV]: configPath } });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done, fail) => {
+    child.once("error", fail);
+    child.once("exit", (c, s) => done({ code: c, signal: s }));
+  });
+  // Seen by waitForChild; a spawn that fails before that must not be an unhandled rejection.
+  exited.catch(() => undefined);
+  return { child, exited };
+}
+
+/**
+ * Compile before the program runs (precompile.ts). An entry that does not compile, or any failure
+ * here, ends the early child before it has run anything: the error is the run's, as without it.
+ */
+async function precompileOrEnd(script: string, plan: ChildPlan, early: EarlyChild | null): Promise<PrecompileOutcome> {
+  try {
+    const precompiled = precompileGraph(script, plan.instrument);
+    if (precompiled.entrySyntaxError) throw new ToolError(`SyntaxError: ${precompiled.entrySyntaxError}`, 1);
+    return precompiled;
+  } catch (err) {
+    if (early) await endEarly(early, null);
+    throw err;
+  }
+}
+
+/** The complete config in place of the early one (atomically: the child reads it once it has its go), then the go. */
+function sendGo(early: EarlyChild, config: ChildConfig, configPath: string): void {
+  writeConfig(configPath, { ...config, esmHooks: early.esmHooks });
+  const channel = early.child.stdio[GO_FD] as Writable;
+  // A child that has just died: its end is seen by waitForChild.
+  channel.on("error", () => undefined);
+  channel.end("1");
+}
+
+/**
+ * End an early child that must not run the program: it has not had its go, so it has run nothing
+ * of the program and printed nothing. Killed and waited for, and what its collector may have
+ * written before (its thread's snapshots) removed, so that a child spawned next starts clean.
+ */
+async function endEarly(early: EarlyChild, config: ChildConfig | null): Promise<void> {
+  early.child.kill("SIGKILL");
+  await early.exited.catch(() => undefined);
+  if (!config) return;
+  for (const file of [config.outFile, config.errorFile, config.planFile, config.snapshotFile]) rmSync(file, { force: true });
+}
+
+/** Written whole under a private name and renamed into place: a reader sees the old or the new config. */
+function writeConfig(path: string, config: ChildConfig): void {
+  const partial = `${path}.${process.pid}.tmp`;
+  writeFileSync(partial, JSON.stringify(config), { mode: 0o600, flag: "wx" });
+  renameSync(partial, path);
+}
+
 /**
  * Wait for the child. Ctrl-C reaches the whole process group: the child saves its profile and
  * exits; we stay to print it. A signal sent to us alone is passed on. Either way the interrupt
@@ -166,6 +259,7 @@ async function runInTempDir(
  */
 async function waitForChild(
   child: ChildProcess,
+  exited: Launched["exited"],
   interruptFile: string,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; forwarded: ForwardedSignal | null }> {
   let forwarded: ForwardedSignal | null = null;
@@ -183,10 +277,7 @@ async function waitForChild(
   const handlers = FORWARDED_SIGNALS.map((sig) => [sig, forward(sig)] as const);
   for (const [sig, handler] of handlers) process.on(sig, handler);
   try {
-    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done, fail) => {
-      child.once("error", fail);
-      child.once("exit", (c, s) => done({ code: c, signal: s }));
-    });
+    const { code, signal } = await exited;
     return { code, signal, forwarded };
   } finally {
     for (const [sig, handler] of handlers) process.off(sig, handler);
