@@ -141,3 +141,17 @@ test("TSPROF_EARLY=0 spawns after the compile (the comparison the benchmark make
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /firstLine at line 3 \(1 call\)/);
 });
+
+test("the entry alone says CommonJS but a file it imports needs the ES module hooks: the early child is replaced, the program runs once", () => {
+  const dir = programDir({
+    "main.ts": `import { load } from "./helper";\nimport { appendFileSync } from "node:fs";\nappendFileSync("runs.txt", "run\\n");\n/** @profile */\nfunction twice(n: number): number {\n  return n * 2;\n}\nload().then((m) => console.log("value", twice(m.value)));\n`,
+    "helper.ts": `export function load(): Promise<{ value: number }> {\n  return import("./esm.mts");\n}\n`,
+    "esm.mts": `export const value: number = 21;\n`,
+  });
+  const run = tsprof(["line", "main.ts"], { cwd: dir });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /value 42/);
+  assert.match(run.stdout, /twice at line 4 \(1 call\)/);
+  assert.equal(readFileSync(join(dir, "runs.txt"), "utf8"), "run\n");
+  assert.doesNotMatch(run.stderr, /compiling .* inside the profiled process/);
+});
