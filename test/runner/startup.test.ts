@@ -68,6 +68,27 @@ test("the profiled process loads no compiler, no source-map codec, not all of co
   }
 });
 
+// Registered by the program after tsprof's own exit handler: runs once the collector has finished.
+const REPORT_LOADED_AT_EXIT = `
+process.on("exit", () => {
+  const loaded = Object.keys(require.cache).filter((k) => /[\\\\/]line[\\\\/]dist[\\\\/](build-result|sampled-functions|raw-result|threads)\\.js$|[\\\\/]runner[\\\\/]dist[\\\\/](source-map|map-profile|source-lines|original-positions)\\.js$|[\\\\/]@jridgewell[\\\\/]/.test(k));
+  require("node:fs").writeSync(1, "loaded at exit: " + (loaded.length ? loaded.map((k) => k.split(/[\\\\/]/).slice(-2).join("/")).join(",") : "none") + "\\n");
+});
+`;
+
+test("the profiled process ends without the result builder, the source maps library or the thread merger: tsprof's parent builds the result", () => {
+  const dir = program({ "main.ts": REPORT_LOADED_AT_EXIT + "/** @profile */\nfunction work(n: number): number {\n  let s = 0;\n  for (let i = 0; i < n; i++) {\n    s += i;\n  }\n  return s;\n}\nconsole.log(work(1000));\n" });
+  const cache = join(dir, "cache");
+  for (const mode of ["hybrid", "sample", "trace"]) {
+    const r = tsprof(["line", "--mode", mode, join(dir, "main.ts")], { cwd: dir, env: { TSPROF_CACHE_DIR: cache } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /loaded at exit: none/, `${mode}: ${r.stdout}`);
+    // The parent built the tables from the raw write: the profiled function, its lines counted.
+    assert.match(r.stdout, mode === "sample" ? /Function summary/ : /Function: work at line \d+/, `${mode}: ${r.stdout}`);
+    if (mode !== "sample") assert.match(r.stdout, /^\s+\d+\s+1000\s/m, `${mode}: the loop line's hits`);
+  }
+});
+
 test("an ES module program runs from the handed-over code: its marked function is profiled, nothing compiles in the child", () => {
   const dir = program({
     "main.mts": 'import { work } from "./work.mjs";\nconsole.log("crypto: " + process.moduleLoadList.includes("NativeModule crypto"));\nconsole.log(work(4));\n',

@@ -1,6 +1,7 @@
 /**
- * From raw per-slot counts/times and V8's CPU profile to the LineProfileResult model. Runs in the
- * profiled process at exit (it needs the process's source maps to read V8's positions); the
+ * From raw per-slot counts/times and V8's CPU profile to the LineProfileResult model. Runs in
+ * tsprof's parent after the program ended (raw-result.ts; the profiled process saved the source maps
+ * that V8's positions need), or in the profiled process's watchdog thread as a last resort; the
  * steps after mapping are pure and unit-tested.
  */
 import type { FunctionLineProfile, FunctionSummaryRow, LineMode, LineProfileResult, LineRecord, SampledCpuProfile } from "@tsprof/core";
@@ -28,6 +29,8 @@ export interface BuildHelpers {
   readSource(file: string): string[];
   /** Directories whose functions are tsprof's own, left out of the summary. */
   ownDirs: string[];
+  /** The profiled process's source maps, saved with its profile (default: this process's own). */
+  sourceMaps?: Record<string, object>;
 }
 
 /** How many hottest functions `--mode sample` shows tables for (user code; as many again for libraries). */
@@ -45,7 +48,7 @@ export function buildLineResult(
   helpers: BuildHelpers,
   shadowStack: Int32Array | null = null,
 ): void {
-  const mapped = profile ? mapCpuProfile(profile, { ownDirs: helpers.ownDirs, thread: "main" }) : null;
+  const mapped = profile ? mapCpuProfile(profile, { ownDirs: helpers.ownDirs, thread: "main", sourceMaps: helpers.sourceMaps }) : null;
   if (profile) result.measuredIntervalUs = measuredIntervalUs(profile);
   buildFromMapped(result, files, mapped, helpers, inProgressSlots(shadowStack));
   // The sampled call tree in original positions, for the exports (speedscope, pprof, .cpuprofile).

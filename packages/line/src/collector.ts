@@ -1,20 +1,45 @@
 /**
  * The line profiler's child side: loaded by @tsprof/runner before the user's script, it receives
  * every instrumented file, counts and times lines while the script runs, and at exit (whatever the
- * cause) writes a LineProfileResult for the parent.
+ * cause) writes what it measured, raw, for the parent to build the LineProfileResult from.
  *
  * All counters and times live in SharedArrayBuffers, so the worker (line-worker.ts) can sample,
  * snapshot and, on Ctrl-C during a busy loop, save them without the main thread's help.
  */
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { MessageChannel, Worker } from "node:worker_threads";
 // The child loads only what it needs to run: not @tsprof/core's renderers and tables (start-up).
-import { writeResultFile } from "@tsprof/core/dist/io";
+import { writeFileAtomic } from "@tsprof/core/dist/io";
 import type { LineMode } from "@tsprof/core";
 import type { CollectorContext, FileMeta, ModuleGroup } from "@tsprof/runner";
-import { CpuSampler, appendPlan, unloadedModuleWarnings, unprofiledNote, markOwnThread, ThreadInbox, threadChannelName, saveBeforeTerminate } from "@tsprof/runner/child";
+import {
+  CpuSampler,
+  appendPlan,
+  writeSnapshot,
+  profileSourceMaps,
+  unloadedModuleWarnings,
+  unprofiledNote,
+  markOwnThread,
+  ThreadInbox,
+  threadChannelName,
+  saveBeforeTerminate,
+} from "@tsprof/runner/child";
 import type { FileData } from "./build-result";
-import { readSource, sharedViews, fileViews, OWN_DIRS, Control, emptyResult, bodyOf, allocateBuffers, SlotAllocator, type PlanEntry, type ThreadMessage, type WorkerInput } from "./shared";
+import {
+  sharedViews,
+  fileViews,
+  Control,
+  allocateBuffers,
+  SlotAllocator,
+  collectThreads,
+  snapshotSections,
+  threadCounterSections,
+  COUNTERS_FILE,
+  type LineRawBody,
+  type PlanEntry,
+  type ThreadMessage,
+  type WorkerInput,
+} from "./shared";
 import { traceSinks, calibrateEventCost } from "./trace-sinks";
 export { createThread } from "./thread-collector";
 
@@ -147,8 +172,6 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       // (A worker that never started its loop cannot be writing: no need to wait for it.)
       if (Atomics.load(control, Control.Ready) === 1) Atomics.wait(control, Control.Acknowledged, 0, 1000);
       const profile = sampler.stop();
-      // Loaded at the end only: source maps and the result builder are no part of the run.
-      const { collectThreads, addThreadResults } = require("./threads") as typeof import("./threads");
       const workerThreads = collectThreads(threadsSoFar());
       for (const t of workerThreads.values()) for (const e of t.entries) loaded.add(e.meta.file);
       const unprofiled = unprofiledNote(new Set(workerThreads.keys()), { children: !options.profileChildren });
@@ -156,14 +179,27 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       if (sampler.fallbackReason) notes.push(`V8 sampling through node:inspector: ${sampler.fallbackReason}`);
       if (options.mode === "trace") notes.push(`timer cost calibrated at ${(eventCostMs * 1e6).toFixed(0)} ns per line event and subtracted`);
       void exit;
-      const result = emptyResult(options.mode, options.timerUnit, Number(process.hrtime.bigint() - startNs), notes);
-      result.sampler = sampler.kind;
-      result.samplingIntervalUs = options.samplingIntervalUs;
-      const { buildLineResult } = require("./build-result") as typeof import("./build-result");
-      buildLineResult(result, files, profile, { readSource, ownDirs: OWN_DIRS }, stack);
-      addThreadResults(result, workerThreads, context.tempDir);
-      // The body only: the parent stamps the header (command, start, how the program ended).
-      writeResultFile(context.outFile, bodyOf(result));
+      // Raw data only: tsprof's parent maps the profile and builds the result (raw-result.ts), so
+      // the program's end does not wait for a source-map library, the builder and the mapping.
+      // The counters first: the result file, written last, says that both are whole.
+      const countersTakenAtMs = Number(process.hrtime.bigint() - startNs) / 1e6;
+      const sections = [...snapshotSections(views, files), ...threadCounterSections(workerThreads)];
+      writeSnapshot(join(dirname(context.outFile), COUNTERS_FILE), countersTakenAtMs, sections);
+      const raw: LineRawBody = {
+        raw: "line",
+        mode: options.mode,
+        timerUnit: options.timerUnit,
+        durationNs: Number(process.hrtime.bigint() - startNs),
+        notes,
+        sampler: sampler.kind,
+        samplingIntervalUs: options.samplingIntervalUs,
+        profile,
+        sourceMaps: profile ? profileSourceMaps(profile.nodes.map((n) => n.callFrame.url)) : {},
+        countersTakenAtMs,
+        planFile: basename(context.planFile),
+        threads: [...workerThreads].map(([threadId, t]) => ({ threadId, entries: t.entries })),
+      };
+      writeFileAtomic(context.outFile, JSON.stringify(raw), { mode: 0o600 });
     },
   };
 }

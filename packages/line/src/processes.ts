@@ -4,16 +4,18 @@
  * tables, summary rows and sampled profiles labelled by the child's pid ("process 4711", its
  * workers "process 4711 worker 1"). Children that left nothing are counted in one note.
  */
+import { join } from "node:path";
 import type { FunctionSummaryRow, LineProfileResult } from "@tsprof/core";
 import { childProcessResults, spawnedChildPids } from "@tsprof/runner/launch";
-import type { LineChildBody } from "./shared";
+import { emptyResult, isRawBody, type LineChildBody, type LineRawBody } from "./shared";
 
 const byCumulative = (a: FunctionSummaryRow, b: FunctionSummaryRow) => b.cumtimeNs - a.cumtimeNs || b.tottimeNs - a.tottimeNs;
 
 export function addChildProcesses(result: LineProfileResult, tempDir: string): void {
   const children = childProcessResults(tempDir);
   for (const { pid, body } of children) {
-    const child = body as Partial<LineChildBody>;
+    const child = isRawBody(body) ? builtBody(body, join(tempDir, `process-${pid}`)) : (body as Partial<LineChildBody>);
+    if (!child) continue;
     const label = (thread: string | undefined) => `process ${pid}${thread && thread !== "main" ? ` ${thread}` : ""}`;
     for (const f of child.functions ?? []) result.functions.push({ ...f, thread: label(f.thread) });
     const rows = (child.summary ?? []).map((r) => ({ ...r, thread: label(r.thread) }));
@@ -28,4 +30,11 @@ export function addChildProcesses(result: LineProfileResult, tempDir: string): v
       `the program started ${missing} Node child process${missing === 1 ? "" : "es"} that tsprof did not profile (still running when the program ended, or ended before saving), so ${missing === 1 ? "its" : "their"} code is not in these tables`,
     );
   }
+}
+
+/** A child process's raw final write, built here as the program's own is (null: its counters are unreadable). */
+function builtBody(raw: LineRawBody, dir: string): Partial<LineChildBody> | null {
+  const { buildFromRaw } = require("./raw-result") as typeof import("./raw-result");
+  const result = emptyResult(raw.mode, raw.timerUnit, raw.durationNs, []);
+  return buildFromRaw(result, raw, dir) ? result : null;
 }

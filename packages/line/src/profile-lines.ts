@@ -6,11 +6,11 @@ import { UsageError, stampHeader, writeFileAtomic, type LineMode, type LineProfi
 import { resolveModuleGroups, runChild, type ChildOutcome } from "@tsprof/runner/launch";
 // Types only here: what maps positions (source maps), rebuilds a result from a snapshot and exports
 // a .cpuprofile loads when a run needs it (--jit, a program that died, --cpuprofile), not at every
-// start of tsprof (start-up is a measured goal; the profiled process builds its own result).
+// start of tsprof (start-up is a measured goal); the result builder loads while the child runs.
 import type { JitTraceReader } from "@tsprof/runner/source-map";
 import type { LineCollectorOptions } from "./collector";
 import { addChildProcesses } from "./processes";
-import { emptyResult, OWN_DIRS, readSource, snapshotFiles, type LineChildBody, type PlanEntry } from "./shared";
+import { emptyResult, isRawBody, type LineChildBody, type LineRawBody, type PlanEntry } from "./shared";
 
 export interface LineRunOptions {
   script: string;
@@ -59,7 +59,7 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
   const jitTrace = jitDir ? new (sourceMaps().JitTraceReader)(jitDir) : null;
   let outcome: ChildOutcome;
   try {
-    outcome = await runChild({
+    const running = runChild({
       script: options.script,
       args: options.args,
       cwd: options.cwd,
@@ -70,6 +70,10 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
       instrument,
       nodeArgs: jitTrace?.nodeArgs(),
     });
+    // The child is starting: load what builds the result now, in this process's idle time, not
+    // after the program's end (unref'd: a child that fails to start does not wait for it).
+    setImmediate(loadBuilder).unref();
+    outcome = await running;
   } catch (err) {
     jitTrace?.finish();
     if (jitDir) rmSync(jitDir, { recursive: true, force: true });
@@ -99,6 +103,9 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
   }
 }
 
+/** The result builder, the source-map library and the thread merger (raw-result.ts loads them all). */
+const loadBuilder = () => require("./raw-result") as typeof import("./raw-result");
+
 const sourceMaps = () => require("@tsprof/runner/source-map") as typeof import("@tsprof/runner/source-map");
 
 /**
@@ -126,10 +133,12 @@ function lineResultOf(outcome: ChildOutcome, options: LineRunOptions, startedAt:
     signal: outcome.signal,
     error: outcome.error,
   });
-  const body = outcome.result as LineChildBody | null;
-  if (body) return { ...emptyResult(options.mode, options.timerUnit, outcome.durationNs, []), ...body, ...header };
-  const died = outcome.signal ?? `exit ${outcome.exitCode}`;
+  const body = outcome.result as LineChildBody | LineRawBody | null;
   const result = { ...emptyResult(options.mode, options.timerUnit, outcome.durationNs, []), ...header };
+  if (isRawBody(body) && loadBuilder().buildFromRaw(result, body, outcome.tempDir)) return result;
+  // A result the profiled process built itself (its watchdog thread's last resort).
+  if (body && !isRawBody(body)) return { ...result, ...body, ...header };
+  const died = outcome.signal ?? `exit ${outcome.exitCode}`;
   const snapshot = outcome.snapshot;
   if (!snapshot) {
     result.notes.push(
@@ -139,9 +148,7 @@ function lineResultOf(outcome: ChildOutcome, options: LineRunOptions, startedAt:
     );
     return result;
   }
-  const { files, stack } = snapshotFiles(snapshot.plan as PlanEntry[], snapshot.sections);
-  const { buildLineResult } = require("./build-result") as typeof import("./build-result");
-  buildLineResult(result, files, null, { readSource, ownDirs: OWN_DIRS }, stack);
+  loadBuilder().buildFromCounters(result, { plan: snapshot.plan as PlanEntry[], sections: snapshot.sections, profile: null });
   result.notes.push(
     `the program died (${died}) before tsprof's final write: counts from a snapshot taken ${(snapshot.takenAtMs / 1000).toFixed(2)} s into the run (no CPU sampler times)`,
   );

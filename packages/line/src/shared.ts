@@ -3,6 +3,7 @@ import type { FileMeta } from "@tsprof/runner";
 // Not @tsprof/core's index: the child and its worker load no renderers (start-up).
 import { SCHEMA_VERSION } from "@tsprof/core/dist/schema";
 import type { LineMode, LineProfileResult, ProgramExit, ResultHeader, SampledCpuProfile } from "@tsprof/core";
+import type { CpuProfile } from "@tsprof/runner";
 import type { FileData } from "./build-result";
 
 /** Indexes into the shared control array. */
@@ -38,6 +39,40 @@ export interface WorkerInput {
 
 /** What the child reports: the result without the header, which the parent stamps. */
 export type LineChildBody = Omit<LineProfileResult, keyof ResultHeader | keyof ProgramExit>;
+
+/**
+ * What the child writes at its end (its result file), for the parent to build the result from
+ * (raw-result.ts): everything that only the profiled process can give, nothing it would have to
+ * compute. The counters are in the counters file beside it (snapshot format, written just before
+ * this file, both atomically), the files' plan in the plan file.
+ */
+export interface LineRawBody {
+  raw: "line";
+  mode: LineMode;
+  timerUnit: number;
+  durationNs: number;
+  notes: string[];
+  sampler: LineProfileResult["sampler"];
+  samplingIntervalUs: number;
+  /** The main thread's CPU profile as V8 gave it (generated positions), null without one. */
+  profile: CpuProfile | null;
+  /** Source maps of the profile's scripts, by url (see runner's profileSourceMaps). */
+  sourceMaps: Record<string, object>;
+  /** The counters file's takenAtMs: the counters file that belongs to this write. */
+  countersTakenAtMs: number;
+  /** The plan file's name, in the result file's folder. */
+  planFile: string;
+  /** The program's worker threads: their plan entries; their counters are the counters file's `thread <id>:` sections. */
+  threads: Array<{ threadId: number; entries: PlanEntry[] }>;
+}
+
+export const isRawBody = (body: unknown): body is LineRawBody => (body as Partial<LineRawBody> | null)?.raw === "line";
+
+/** The final counters, beside the result file (not the snapshot file: a child process of the program has none). */
+export const COUNTERS_FILE = "counters.bin";
+
+/** A worker thread's counter sections in the counters file are named with this prefix. */
+export const threadSection = (threadId: number, name: string): string => `thread ${threadId}:${name}`;
 
 /** A result to fill with buildLineResult; its header fields are placeholders the parent replaces. */
 export function emptyResult(mode: LineMode, timerUnit: number, durationNs: number, notes: string[]): LineProfileResult {
@@ -206,6 +241,50 @@ export class SlotAllocator {
  * it registers.
  */
 export type ThreadMessage = { kind: "buffers"; threadId: number; buffers: SharedBuffers } | { kind: "plan"; threadId: number; entry: PlanEntry };
+
+export interface WorkerThreadData {
+  buffers: SharedBuffers;
+  /** Its files, in registration order. */
+  entries: PlanEntry[];
+}
+
+/** The threads that reported, by thread id, from their messages. */
+export function collectThreads(messages: ThreadMessage[]): Map<number, WorkerThreadData> {
+  const threads = new Map<number, WorkerThreadData>();
+  for (const m of messages) {
+    if (m.kind === "buffers") threads.set(m.threadId, { buffers: m.buffers, entries: threads.get(m.threadId)?.entries ?? [] });
+    else {
+      const t = threads.get(m.threadId);
+      // Buffers always come first from one thread (one channel keeps a sender's order).
+      if (t) t.entries.push(m.entry);
+    }
+  }
+  return threads;
+}
+
+/**
+ * The worker threads' counters as counters-file sections, copied at one moment: a worker can still
+ * be running (the main thread called process.exit; Node ends the workers after the main thread's
+ * exit handlers), and tables built from live counters would mix moments (more calls than the counts
+ * of their first lines).
+ */
+export function threadCounterSections(threads: Map<number, WorkerThreadData>): Array<[string, Float64Array]> {
+  const out: Array<[string, Float64Array]> = [];
+  for (const [id, { buffers, entries }] of threads) {
+    const views = sharedViews(buffers);
+    const live = entries.map((e) => fileViews(views, e.meta, e.base, e.fnBase));
+    for (const [name, values] of snapshotSections(views, live)) out.push([threadSection(id, name), values.slice()]);
+  }
+  return out;
+}
+
+/** One worker thread's counters from the counters file's sections (its files as views over them). */
+export function threadCounts(threadId: number, entries: PlanEntry[], sections: Map<string, Float64Array>): { files: FileData[]; stack: Int32Array | null } {
+  const prefix = threadSection(threadId, "");
+  const own = new Map<string, Float64Array>();
+  for (const [name, values] of sections) if (name.startsWith(prefix)) own.set(name.slice(prefix.length), values);
+  return snapshotFiles(entries, own);
+}
 
 /** What a worker's finish writes for the main thread: what only the worker's isolate can give. */
 export interface ThreadSaved {

@@ -2,33 +2,22 @@
  * The program's worker threads in the line result (runner's threads.ts says how they are
  * profiled): each thread's counters, read from the buffers it handed to the main thread, and its
  * sampled profile, saved by the thread at its end, become tables and summary rows labelled with
- * the thread, beside the main thread's. Runs in the main thread at exit.
+ * the thread, beside the main thread's. Runs in tsprof's parent, from the counters the profiled
+ * process copied at its end (shared.ts threadCounterSections).
  */
 import { existsSync, readFileSync } from "node:fs";
 import type { FunctionSummaryRow, LineProfileResult } from "@tsprof/core";
 import { threadLabel, threadResultFile } from "@tsprof/runner/child";
 import { buildFromMapped, inProgressSlots } from "./build-result";
 import type { FileData } from "./build-result";
-import { emptyResult, fileViews, readSource, sharedViews, snapshotFiles, snapshotSections, type PlanEntry, type SharedBuffers, type ThreadMessage, type ThreadSaved } from "./shared";
+import { emptyResult, readSource, type PlanEntry, type ThreadSaved } from "./shared";
+export { collectThreads, type WorkerThreadData } from "./shared";
 
-export interface WorkerThreadData {
-  buffers: SharedBuffers;
-  /** Its files, in registration order. */
+/** One worker thread's plan entries and counters (views over the counters file's copies). */
+export interface ThreadCounts {
   entries: PlanEntry[];
-}
-
-/** The threads that reported, by thread id, from their messages. */
-export function collectThreads(messages: ThreadMessage[]): Map<number, WorkerThreadData> {
-  const threads = new Map<number, WorkerThreadData>();
-  for (const m of messages) {
-    if (m.kind === "buffers") threads.set(m.threadId, { buffers: m.buffers, entries: threads.get(m.threadId)?.entries ?? [] });
-    else {
-      const t = threads.get(m.threadId);
-      // Buffers always come first from one thread (one channel keeps a sender's order).
-      if (t) t.entries.push(m.entry);
-    }
-  }
-  return threads;
+  files: FileData[];
+  stack: Int32Array | null;
 }
 
 function readSaved(file: string): ThreadSaved | null {
@@ -47,13 +36,12 @@ const byCumulative = (a: FunctionSummaryRow, b: FunctionSummaryRow) => b.cumtime
  * Label the main thread's tables and rows, and add each worker thread's (in thread id order). A
  * worker that was terminated ran no exit handler: its counts are whole, its sampled times missing.
  */
-export function addThreadResults(result: LineProfileResult, threads: Map<number, WorkerThreadData>, tempDir: string): void {
+export function addThreadResults(result: LineProfileResult, threads: Map<number, ThreadCounts>, tempDir: string): void {
   labelThread(result, threadLabel(0));
   const cut: string[] = [];
   for (const id of [...threads.keys()].sort((a, b) => a - b)) {
-    const { buffers, entries } = threads.get(id)!;
+    const { entries, files, stack } = threads.get(id)!;
     const label = threadLabel(id);
-    const { files, stack } = countsNow(buffers, entries);
     const saved = readSaved(threadResultFile(tempDir, id));
     const part = emptyResult(result.mode, result.timerUnit, 0, []);
     buildFromMapped(part, files, saved?.profile ?? null, { readSource }, inProgressSlots(stack));
@@ -69,18 +57,6 @@ export function addThreadResults(result: LineProfileResult, threads: Map<number,
     const lost = result.mode === "sample" ? `${its} CPU samples were lost` : `${its} hits are exact, ${its} sampled times are missing`;
     result.notes.push(`${cut.join(", ")} ended without running ${its} exit handlers (terminated): ${lost}`);
   }
-}
-
-/**
- * A thread's counters copied at one moment: a worker can still be running (the main thread called
- * process.exit; Node ends the workers after the main thread's exit handlers), and tables built from
- * live counters would mix moments (more calls than the counts of their first lines).
- */
-function countsNow(buffers: SharedBuffers, entries: PlanEntry[]): { files: FileData[]; stack: Int32Array | null } {
-  const views = sharedViews(buffers);
-  const live = entries.map((e) => fileViews(views, e.meta, e.base, e.fnBase));
-  const copies = new Map(snapshotSections(views, live).map(([name, values]) => [name, values.slice()] as const));
-  return snapshotFiles(entries, copies);
 }
 
 /** Mark every table and summary row not yet labelled as the given thread's. */

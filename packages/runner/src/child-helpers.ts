@@ -58,3 +58,36 @@ export const OWN_DIRS: string[] = [
 export function isOwnFile(file: string): boolean {
   return OWN_DIRS.some((dir) => file.startsWith(dir));
 }
+
+/**
+ * The source maps a CPU profile's positions need, by the profile's url, read in the profiled
+ * process (node:module keeps them once source maps are on) and saved with the raw profile, so that
+ * tsprof's parent maps it after the program has ended (map-profile.ts, `sourceMaps`) instead of
+ * the program loading a source-map library and mapping on its way out. tsprof's own frames are
+ * never mapped (their urls are left out); the original text is not needed (sourcesContent dropped).
+ */
+export function profileSourceMaps(urls: Iterable<string>, ownDirs: string[] = OWN_DIRS): Record<string, object> {
+  const { findSourceMap } = require("node:module") as typeof import("node:module");
+  const { fileURLToPath, pathToFileURL } = require("node:url") as typeof import("node:url");
+  const maps: Record<string, object> = {};
+  for (const url of new Set(urls)) {
+    if (!url || url.startsWith("node:")) continue;
+    try {
+      const file = url.startsWith("file:") ? fileURLToPath(url) : url;
+      if (ownDirs.some((d) => file.startsWith(d))) continue;
+      // The keys node:module may know the script by, in the order SourceLineMapper tries them.
+      const candidates = url.startsWith("file:") ? [url, file] : [file, pathToFileURL(file).href];
+      for (const key of candidates) {
+        const payload = findSourceMap(key)?.payload as { sourcesContent?: unknown } | undefined;
+        if (!payload) continue;
+        const { sourcesContent, ...map } = payload;
+        void sourcesContent;
+        maps[url] = map;
+        break;
+      }
+    } catch {
+      // A url that names no file (eval code, a malformed file: URL): it has no source map to save.
+    }
+  }
+  return maps;
+}

@@ -13,6 +13,6 @@ export { unloadedModuleWarnings, type ModuleGroup } from "./modules";
 export { appendPlan, writeSnapshot, type ChildSnapshot } from "./snapshot";
 export { InterruptWatchdog, type WatchdogVerdict } from "./watchdog";
 export { interruptRequested, signalExitCode, HookState, INTERRUPT_HOOK, FORWARDED_SIGNALS, type ForwardedSignal } from "./interrupt";
-export { postSync, sourceLines, OWN_DIRS, isOwnFile } from "./child-helpers";
+export { postSync, sourceLines, OWN_DIRS, isOwnFile, profileSourceMaps } from "./child-helpers";
 export { unprofiledNote, markOwnThread } from "./spawned";
 export { ThreadInbox, threadOutbox, threadLabel, threadResultFile, threadChannelName, saveBeforeTerminate } from "./threads";

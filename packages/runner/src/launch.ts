@@ -8,3 +8,4 @@ export { loaderExecArgv, runChild, resolveScript, exitCodeOf } from "./run-child
 export type { ChildPlan, ChildOutcome } from "./run-child";
 export { resolveModules, resolveModuleGroups, type ModuleGroup } from "./modules";
 export { childProcessResults, spawnedChildPids } from "./processes";
+export { readPlan, readCounters } from "./snapshot";

@@ -15,18 +15,22 @@
  *   source line maps to. Their samples go to their caller; their callees stay.
  * Sibling frames that become identical once mapped (or once a frame between them is gone) merge.
  *
- * Runs in the profiled process: it needs that process's source maps (node:module findSourceMap).
+ * Needs the profiled process's source maps: read there (node:module findSourceMap), or saved by it
+ * at its end (child-helpers' profileSourceMaps) for tsprof's parent, which maps the line profiler's
+ * CPU profile after the program has ended (off the program's critical path).
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { SampledAllocationNode, SampledAllocationProfile, SampledCallFrame, SampledCpuNode, SampledCpuProfile } from "@tsprof/core";
 import type { CpuProfile } from "./sampler";
-import { SourceLineMapper } from "./source-lines";
+import { SourceLineMapper, type SavedSourceMaps } from "./source-lines";
 
 export interface MapProfileOptions {
   /** Directories of tsprof's own code (with a trailing slash). */
   ownDirs: string[];
   /** The thread the profile was taken on. */
   thread: string;
+  /** The profiled process's source maps, saved at its end (mapping in tsprof's parent); default: this process's. */
+  sourceMaps?: SavedSourceMaps;
 }
 
 interface RawFrame {
@@ -41,8 +45,13 @@ type FrameFate = { keep: SampledCallFrame; own: boolean } | { keep: null; own: b
 
 /** Classifies and maps frames; one per profile (it caches the source maps it reads). */
 class FrameMapper {
-  private readonly lines = new SourceLineMapper();
-  constructor(private readonly ownDirs: string[]) {}
+  private readonly lines: SourceLineMapper;
+  constructor(
+    private readonly ownDirs: string[],
+    sourceMaps: SavedSourceMaps | null = null,
+  ) {
+    this.lines = new SourceLineMapper(sourceMaps);
+  }
 
   fileOf(url: string): string {
     return url.startsWith("file:") ? fileURLToPath(url) : url;
@@ -125,7 +134,7 @@ const frameKey = (cf: SampledCallFrame) => `${cf.functionName}\u0000${cf.url}\u0
 
 /** The CPU sampler's profile in original positions, without tsprof's frames or compiler helpers. */
 export function mapCpuProfile(profile: CpuProfile, options: MapProfileOptions): SampledCpuProfile {
-  const frames = new FrameMapper(options.ownDirs);
+  const frames = new FrameMapper(options.ownDirs, options.sourceMaps ?? null);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const isChild = new Set(profile.nodes.flatMap((n) => n.children ?? []));
   const nodes: SampledCpuNode[] = [];

@@ -44,19 +44,35 @@ export function writeSnapshot(snapshotFile: string, takenAtMs: number, sections:
 /** Parent side: the latest snapshot and the plan, or null when there is none (or it is unreadable). */
 export function readSnapshot(planFile: string, snapshotFile: string): ChildSnapshot | null {
   if (!existsSync(snapshotFile) || !existsSync(planFile)) return null;
+  const counters = readCounters(snapshotFile);
+  return counters && { ...counters, plan: readPlan(planFile) };
+}
+
+/** Parent side: the plan entries, in registration order (none when no file registered: no plan file). */
+export function readPlan(planFile: string): unknown[] {
+  let text: string;
   try {
-    const plan = readFileSync(planFile, "utf8")
-      .split("\n")
-      .filter((line) => line.trim() !== "")
-      .flatMap((line) => {
-        try {
-          return [JSON.parse(line) as unknown];
-        } catch {
-          // A line cut short by the child's death: the files before it are whole.
-          return [];
-        }
-      });
-    const bytes = readFileSync(snapshotFile);
+    text = readFileSync(planFile, "utf8");
+  } catch {
+    return [];
+  }
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as unknown];
+      } catch {
+        // A line cut short by the child's death: the files before it are whole.
+        return [];
+      }
+    });
+}
+
+/** Parent side: a file in the snapshot format (counters only), or null when it is missing or unreadable. */
+export function readCounters(file: string): Omit<ChildSnapshot, "plan"> | null {
+  try {
+    const bytes = readFileSync(file);
     const headerLength = bytes.readUInt32LE(0);
     const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString("utf8")) as { takenAtMs: number; sections: Array<[string, number]> };
     let offset = Math.ceil((4 + headerLength) / 8) * 8;
@@ -68,7 +84,7 @@ export function readSnapshot(planFile: string, snapshotFile: string): ChildSnaps
       sections.set(name, new Float64Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + end)));
       offset = end;
     }
-    return { takenAtMs: header.takenAtMs, plan, sections };
+    return { takenAtMs: header.takenAtMs, sections };
   } catch {
     return null;
   }

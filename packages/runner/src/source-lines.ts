@@ -13,8 +13,17 @@ export interface OriginalLine {
   column: number;
 }
 
+/** Source maps by profile url, as the profiled process saved them (see child-helpers' profileSourceMaps). */
+export type SavedSourceMaps = Record<string, object>;
+
 export class SourceLineMapper {
   private maps = new Map<string, TraceMap | null>();
+
+  /**
+   * @param saved the profiled process's source maps, when mapping in another process (tsprof's
+   *   parent): without it, this process's own (node:module findSourceMap).
+   */
+  constructor(private readonly saved: SavedSourceMaps | null = null) {}
 
   /**
    * url: a CPU profile callFrame url (path or file: URL). line: 1-based; column: 0-based.
@@ -46,6 +55,12 @@ export class SourceLineMapper {
   private traceMapFor(url: string, file: string): TraceMap | null {
     if (this.maps.has(url)) return this.maps.get(url)!;
     let traceMap: TraceMap | null = null;
+    if (this.saved) {
+      const payload = Object.hasOwn(this.saved, url) ? this.saved[url] : undefined;
+      traceMap = payload ? new TraceMap(payload as ConstructorParameters<typeof TraceMap>[0]) : null;
+      this.maps.set(url, traceMap);
+      return traceMap;
+    }
     const candidates = url.startsWith("file:") ? [url, file] : [file, pathToFileURL(file).href];
     for (const key of candidates) {
       const sm = findSourceMap(key);

@@ -4,7 +4,7 @@
  * from @tsprof/runner/child, because it loads a source-map library that a child needs only when
  * it maps positions.
  */
-export { SourceLineMapper, type OriginalLine } from "./source-lines";
+export { SourceLineMapper, type OriginalLine, type SavedSourceMaps } from "./source-lines";
 export * from "./map-profile";
 export * from "./original-positions";
 export { JitTraceReader } from "./jit-trace";
