@@ -56,16 +56,18 @@ interface Frame {
   rss: number;
   heap: number;
   heapUsed: number;
-  /** `attributedGrowth` when this frame last measured: what profiled callees took since. */
+  /** now[ATTRIBUTED_GROWTH] when this frame last measured: what profiled callees took since. */
   growthMark: number;
 }
 
-// The last measurement. A typed array, not `let` numbers: writing a double to a closure variable
-// boxes it in a new heap object each time, which the heap columns would then count.
-const now = new Float64Array(3);
+// The last measurement, and the running sum of heap growth credited to lines (see `record`). A
+// typed array, not `let` numbers: writing a double to a closure variable boxes it in a new heap
+// object each time, which the heap columns would then count as the user's.
+const now = new Float64Array(4);
 const RSS = 0;
 const HEAP = 1;
 const HEAP_USED = 2;
+const ATTRIBUTED_GROWTH = 3;
 
 export function create(options: LineCollectorOptions, context: CollectorContext): Collector {
   const files: FileData[] = [];
@@ -79,15 +81,15 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
   // another profiled function sees the callee's growth too (its increments are inclusive, like
   // memory_profiler's); for the allocation split only its own share counts, so what the callee's
   // lines were credited in between is taken off.
-  let attributedGrowth = 0;
+  now[ATTRIBUTED_GROWTH] = 0;
   const record = (data: FileData, slot: number, rssBefore: number, heapBefore: number, heapUsedBefore: number, growthMark: number): void => {
     if (now[RSS] > data.rssMax[slot]) data.rssMax[slot] = now[RSS];
     if (now[HEAP] > data.heapMax[slot]) data.heapMax[slot] = now[HEAP];
     data.rssIncrement[slot] += now[RSS] - rssBefore;
     data.heapIncrement[slot] += now[HEAP] - heapBefore;
-    const grown = now[HEAP_USED] - heapUsedBefore - (attributedGrowth - growthMark);
+    const grown = now[HEAP_USED] - heapUsedBefore - (now[ATTRIBUTED_GROWTH] - growthMark);
     if (grown > 0) {
-      attributedGrowth += grown;
+      now[ATTRIBUTED_GROWTH] += grown;
       data.heapGrowth[slot] += grown;
       data.growthCount[slot]++;
       if (grown < data.growthMin[slot]) data.growthMin[slot] = grown;
@@ -122,6 +124,17 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
   };
 
   const progress = createProgress();
+  // What the line events do now and then, from one call site: every 64 events the progress clock
+  // (a --gc run measures a few hundred events a second) and the snapshot clock (a tenth of an
+  // event's cost), every 16384 the interrupt file; and a snapshot at a function's first call. Each
+  // call here is first made within the first 64 events, before V8 optimizes the event code: a call
+  // it has never seen made (the interrupt check at event 16384 was one) deoptimizes that code, and
+  // events then run unoptimized for a while, boxing their numbers on the heap being measured.
+  const now64 = (): void => {
+    progress.tick(events);
+    if ((events & 0x3fff) === 0x40) checkInterrupt();
+    if (lastSnapshot === -Infinity || performance.now() - lastSnapshot >= snapshotEveryMs) snapshot();
+  };
   let finished = false;
   // Everything of tsprof's is loaded and started: what the process holds beyond its RSS before the
   // loader is tsprof's own (the header says so; the RSS columns include it).
@@ -138,26 +151,20 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
           const entry = meta.functions[fn].entrySlot;
           data.occurrences[entry]++;
           // The function's own line shows the memory on entry (memory_profiler's decorator row).
-          record(data, entry, now[RSS], now[HEAP], now[HEAP_USED], attributedGrowth);
+          record(data, entry, now[RSS], now[HEAP], now[HEAP_USED], now[ATTRIBUTED_GROWTH]);
           // Until the first statement, changes (the call's own set-up) belong to the function's line.
-          return { data, previous: entry, rss: now[RSS], heap: now[HEAP], heapUsed: now[HEAP_USED], growthMark: attributedGrowth };
+          return { data, previous: entry, rss: now[RSS], heap: now[HEAP], heapUsed: now[HEAP_USED], growthMark: now[ATTRIBUTED_GROWTH] };
         },
         line(frame: Frame, slot: number): void {
-          // Every 64 events, the progress clock (a --gc run measures a few hundred events a second).
-          if ((++events & 0x3f) === 0) {
-            progress.tick(events);
-            if ((events & 0x3fff) === 0) checkInterrupt();
-          }
+          if ((++events & 0x3f) === 0 || lastSnapshot === -Infinity) now64();
           measure();
           if (frame.previous >= 0) record(frame.data, frame.previous, frame.rss, frame.heap, frame.heapUsed, frame.growthMark);
-          // The clock only every 64 events (it is a tenth of an event's cost), and at a first call.
-          if (((events & 0x3f) === 0 || lastSnapshot === -Infinity) && performance.now() - lastSnapshot >= snapshotEveryMs) snapshot();
           frame.data.occurrences[slot]++;
           frame.previous = slot;
           frame.rss = now[RSS];
           frame.heap = now[HEAP];
           frame.heapUsed = now[HEAP_USED];
-          frame.growthMark = attributedGrowth;
+          frame.growthMark = now[ATTRIBUTED_GROWTH];
         },
         exit(frame: Frame): void {
           if (frame.previous < 0 || finished) return;
