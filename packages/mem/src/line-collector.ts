@@ -19,10 +19,11 @@ import { createHeapReader } from "./heap-reader";
 import { createRssReader } from "./rss-reader";
 // Not @tsprof/core's index: the profiled process loads no renderers or tables (start-up, footprint).
 import { writeResultFile } from "@tsprof/core/dist/io";
-import type { AllocationSite, FunctionMemProfile, SampledAllocationProfile } from "@tsprof/core";
-import { OWN_DIRS, appendPlan, interruptRequested, isOwnFile, postSync, unprofiledNote, writeSnapshot } from "@tsprof/runner/child";
+import { appendPlan, interruptRequested, postSync, profileSourceMaps, unprofiledNote, writeSnapshot } from "@tsprof/runner/child";
+import type { SamplingHeapProfile } from "@tsprof/runner/source-map";
+import type { MemRawBody } from "./allocation-sites";
 import type { ChildExit, Collector, CollectorContext, EventSink, FileMeta } from "./collector-types";
-import { buildFunctions, snapshotSections, type FileData } from "./line-tables";
+import { TABLE_FIELDS, snapshotSections, type FileData } from "./line-tables";
 
 export interface LineCollectorOptions {
   gc: boolean;
@@ -30,24 +31,8 @@ export interface LineCollectorOptions {
   samplingIntervalBytes: number;
 }
 
-/** What the child writes; the parent adds the header (command, start time, exit). */
-export interface LineCollectorOutput {
-  kind: "mem-child";
-  gc: boolean;
-  functions: FunctionMemProfile[];
-  allocations: AllocationSite[];
-  notes: string[];
-  /** Sampling heap profiler totals (bytes), for the notes and tests. */
-  sampledBytes: number;
-  /** Bytes sampled in tsprof's own measuring code (left out of the table). */
-  ownBytes: number;
-  /** RSS before tsprof's loader and when the script started (after the collector), bytes. */
-  rssBeforeTsprof?: number;
-  rssAtStart?: number;
-  /** The sampled allocations' call tree in original positions (for the pprof and speedscope exports). */
-  allocationProfile?: SampledAllocationProfile;
-}
-
+/** What the child writes, raw: tsprof's parent builds the tables and the allocations (allocation-sites.ts). */
+export type LineCollectorOutput = MemRawBody;
 
 interface Frame {
   data: FileData;
@@ -182,13 +167,14 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
       // mem measures the main thread: say so when the program's workers or children did work.
       const unprofiled = unprofiledNote();
       if (unprofiled) notes.push(unprofiled);
-      const sampled = stopSamplingHeapProfiler(session, options.samplingIntervalBytes, files, notes);
+      // Raw, for the parent to build from: the program's end waits for no source-map library and
+      // no mapping (which also ran with all of the program's memory still held).
       const output: LineCollectorOutput = {
-        kind: "mem-child",
+        kind: "mem-raw",
         gc: Boolean(gc),
-        functions: files.flatMap((data) => buildFunctions(data)),
         notes,
-        ...sampled,
+        files: files.map((data) => ({ meta: data.meta, tables: tablesOf(data) })),
+        allocationSampling: stopSamplingHeapProfiler(session, options.samplingIntervalBytes, notes),
         ...(context.rssBeforeTsprof ? { rssBeforeTsprof: context.rssBeforeTsprof, rssAtStart } : {}),
       };
       writeResultFile(context.outFile, output);
@@ -276,30 +262,31 @@ function startSamplingHeapProfiler(samplingIntervalBytes: number, notes: string[
   }
 }
 
-/** Stop the sampling heap profiler and map its samples to allocation sites (empty when it did not run or failed). */
-function stopSamplingHeapProfiler(
-  session: Session | null,
-  samplingIntervalBytes: number,
-  files: FileData[],
-  notes: string[],
-): Pick<LineCollectorOutput, "allocations" | "sampledBytes" | "ownBytes" | "allocationProfile"> {
-  const none = { allocations: [], sampledBytes: 0, ownBytes: 0 };
-  if (!session) return none;
+/** Stop the sampling heap profiler: its profile as V8 gives it, with the source maps that map it (null when it did not run or failed). */
+function stopSamplingHeapProfiler(session: Session | null, samplingIntervalBytes: number, notes: string[]): MemRawBody["allocationSampling"] {
+  if (!session) return null;
   try {
     const profile = postSync(session, "HeapProfiler.stopSampling").profile as SamplingHeapProfile;
     session.disconnect();
-    const built = buildAllocationSites(profile, files);
-    const allocationProfile = mapAllocations(profile, samplingIntervalBytes, files);
-    return {
-      allocations: built.sites,
-      sampledBytes: built.totalBytes,
-      ownBytes: built.ownBytes,
-      ...(allocationProfile ? { allocationProfile } : {}),
-    };
+    const urls: string[] = [];
+    const stack = [profile.head];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      urls.push(node.callFrame.url);
+      stack.push(...(node.children ?? []));
+    }
+    return { profile, samplingIntervalBytes, sourceMaps: profileSourceMaps(urls) };
   } catch (err) {
     notes.push(`sampling heap profiler failed: ${(err as Error).message}`);
-    return none;
+    return null;
   }
+}
+
+/** A file's per-slot arrays as plain numbers (for JSON). */
+function tablesOf(data: FileData): MemRawBody["files"][number]["tables"] {
+  const tables = {} as MemRawBody["files"][number]["tables"];
+  for (const field of TABLE_FIELDS) tables[field] = Array.from(data[field]);
+  return tables;
 }
 
 /**
@@ -335,191 +322,4 @@ function createProgress(): { tick(events: number): void; done(events: number): v
       write(tty ? "\r\x1b[K" : `${line(events, performance.now() - started)}, done\n`);
     },
   };
-}
-
-// Reference: https://chromedevtools.github.io/devtools-protocol/tot/HeapProfiler/#type-SamplingHeapProfile
-interface SamplingHeapProfileNode {
-  callFrame: { functionName: string; scriptId: string; url: string; lineNumber: number; columnNumber: number };
-  selfSize: number;
-  id: number;
-  children: SamplingHeapProfileNode[];
-}
-interface SamplingHeapProfile {
-  head: SamplingHeapProfileNode;
-  samples: Array<{ size: number; nodeId: number; ordinal: number }>;
-}
-
-function isLoaderFile(url: string): boolean {
-  return /[\\/]runner[\\/]dist[\\/](register|compile)\.js$/.test(url);
-}
-
-interface SourceMapper {
-  map(url: string, line: number, column?: number): { file: string; line: number } | null;
-}
-
-function loadMapper(): SourceMapper {
-  try {
-    // Only this module of the runner: its index would load the TypeScript compiler.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { SourceLineMapper } = require("@tsprof/runner/source-map") as { SourceLineMapper: new () => SourceMapper };
-    return new SourceLineMapper();
-  } catch {
-    return {
-      map: (url: string, line: number) => ({ file: url.startsWith("file:") ? new URL(url).pathname : url, line }),
-    };
-  }
-}
-
-/** The whole sampled tree in original positions, tsprof's own allocations left out. */
-function mapAllocations(profile: SamplingHeapProfile, samplingIntervalBytes: number, files: FileData[]): SampledAllocationProfile | undefined {
-  let mapped: SampledAllocationProfile;
-  try {
-    // Only this module of the runner: its index would load the TypeScript compiler.
-    const { mapAllocationProfile } = require("@tsprof/runner/source-map") as typeof import("@tsprof/runner/source-map");
-    mapped = mapAllocationProfile(profile, { ownDirs: OWN_DIRS, thread: "main", samplingIntervalBytes });
-  } catch {
-    return undefined;
-  }
-  // A script collected by the end comes back without url or line (see buildAllocationSites): a
-  // profiled function of the same, unique name identifies it.
-  const byName = new Map<string, { file: string; line: number } | null>();
-  for (const data of files) for (const fn of data.meta.functions) byName.set(fn.name, byName.has(fn.name) ? null : { file: data.meta.file, line: fn.bodyLine });
-  const stack = [mapped.head];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    const match = !node.callFrame.url && node.callFrame.lineNumber < 0 ? byName.get(node.callFrame.functionName) : null;
-    if (match) node.callFrame = { ...node.callFrame, url: match.file, lineNumber: match.line - 1, columnNumber: 0 };
-    stack.push(...node.children);
-  }
-  return mapped;
-}
-
-/**
- * Sum the sampled bytes per function (self size), map each function to its original file and line,
- * and split the bytes of a profiled function over its lines in proportion to the heap growth its
- * lines showed (V8 samples name functions, not lines).
- */
-function buildAllocationSites(
-  profile: SamplingHeapProfile,
-  files: FileData[],
-): { sites: AllocationSite[]; totalBytes: number; ownBytes: number } {
-  // Profiled functions by name, where the name is unique among them.
-  const profiledByName = new Map<string, { file: string; line: number } | null>();
-  for (const data of files) {
-    for (const fn of data.meta.functions) {
-      const seen = profiledByName.has(fn.name);
-      profiledByName.set(fn.name, seen ? null : { file: data.meta.file, line: fn.bodyLine });
-    }
-  }
-  const samplesPerNode = new Map<number, number>();
-  for (const s of profile.samples ?? []) samplesPerNode.set(s.nodeId, (samplesPerNode.get(s.nodeId) ?? 0) + 1);
-  const mapper = loadMapper();
-  const byFunction = new Map<string, { functionName: string; file: string; line: number; bytes: number; samples: number }>();
-  let totalBytes = 0;
-  let ownBytes = 0;
-  const walk = (node: SamplingHeapProfileNode, insideOwn: boolean): void => {
-    const cf0 = node.callFrame;
-    // Everything called from tsprof's own measuring code (getHeapStatistics, readSync) is ours too.
-    const ownFile = cf0.url !== "" && isOwnFile(cf0.url.startsWith("file:") ? new URL(cf0.url).pathname : cf0.url);
-    // The loader's require hook calls the user's modules (it is on their stack): it is ours, what
-    // runs under it is not.
-    const loader = ownFile && isLoaderFile(cf0.url);
-    const own = insideOwn || (ownFile && !loader);
-    if (node.selfSize > 0 && (own || loader)) {
-      totalBytes += node.selfSize;
-      ownBytes += node.selfSize;
-    } else if (node.selfSize > 0) {
-      const cf = node.callFrame;
-      totalBytes += node.selfSize;
-      let file = cf.url;
-      let line = cf.lineNumber + 1;
-      if (cf.url) {
-        const mapped = mapper.map(cf.url, cf.lineNumber + 1, cf.columnNumber);
-        if (mapped) {
-          file = mapped.file;
-          line = mapped.line;
-        } else if (file.startsWith("file:")) {
-          file = new URL(file).pathname;
-        }
-      }
-      if (!cf.url && cf.lineNumber < 0 && cf.functionName) {
-        // V8 names the script only while it is alive: a module whose functions are all unreachable
-        // by the end (a script that has finished) has been collected, and its frames come back
-        // without url or line. A profiled function of that name still identifies it.
-        const match = profiledByName.get(cf.functionName);
-        if (match) {
-          file = match.file;
-          line = match.line;
-        }
-      }
-      if (file && isOwnFile(file)) {
-        ownBytes += node.selfSize;
-      } else {
-        // No script: a V8 built-in (Array.prototype.push, ...) or V8's own "(root)"-like nodes.
-        const name = cf.functionName ? (file ? cf.functionName : `${cf.functionName} (built-in)`) : file ? "(anonymous)" : "(V8)";
-        const key = `${name}\u0000${file}\u0000${line}`;
-        const site = byFunction.get(key) ?? { functionName: name, file, line: file ? line : 0, bytes: 0, samples: 0 };
-        site.bytes += node.selfSize;
-        site.samples += samplesPerNode.get(node.id) ?? 0;
-        byFunction.set(key, site);
-      }
-    }
-    for (const child of node.children ?? []) walk(child, own);
-  };
-  walk(profile.head, false);
-
-  const sites: AllocationSite[] = [];
-  for (const site of byFunction.values()) {
-    const split = splitOverLines(site, files);
-    if (split) sites.push(...split);
-    else sites.push({ ...site, lineLevel: false });
-  }
-  sites.sort((a, b) => b.bytes - a.bytes);
-  return { sites, totalBytes, ownBytes };
-}
-
-function splitOverLines(
-  site: { functionName: string; file: string; line: number; bytes: number; samples: number },
-  files: FileData[],
-): AllocationSite[] | null {
-  for (const data of files) {
-    if (data.meta.file !== site.file) continue;
-    // The innermost profiled function whose lines hold the sampled function's start.
-    let best = -1;
-    for (let f = 0; f < data.meta.functions.length; f++) {
-      const fn = data.meta.functions[f];
-      if (site.line < fn.bodyLine || site.line > fn.endLine) continue;
-      if (best < 0 || fn.endLine - fn.bodyLine < data.meta.functions[best].endLine - data.meta.functions[best].bodyLine) best = f;
-    }
-    if (best < 0) continue;
-    // V8's frame starts where the function starts: only trust the match if the lines agree.
-    if (site.line !== data.meta.functions[best].bodyLine) continue;
-    // Every line event itself adds a few bytes (the measurement's numbers): the smallest growth
-    // seen on any often-run line of the function is that floor, taken off each positive change,
-    // so a line that allocates nothing weighs nothing however often it runs.
-    let floor = Infinity;
-    for (let slot = 0; slot < data.meta.slots.length; slot++) {
-      if (data.meta.slots[slot].fn === best && data.growthCount[slot] >= 10) floor = Math.min(floor, data.growthMin[slot]);
-    }
-    if (!Number.isFinite(floor)) floor = 0;
-    const growth = new Map<number, number>();
-    let total = 0;
-    for (let slot = 0; slot < data.meta.slots.length; slot++) {
-      const s = data.meta.slots[slot];
-      const weight = data.heapGrowth[slot] - data.growthCount[slot] * floor;
-      if (s.fn !== best || weight <= 0) continue;
-      growth.set(s.line, (growth.get(s.line) ?? 0) + weight);
-      total += weight;
-    }
-    if (total <= 0) return null;
-    return [...growth.entries()].map(([line, g]) => ({
-      functionName: site.functionName,
-      file: site.file,
-      line,
-      bytes: (site.bytes * g) / total,
-      samples: Math.round((site.samples * g) / total),
-      lineLevel: true,
-    }));
-  }
-  return null;
 }

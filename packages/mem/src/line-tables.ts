@@ -25,6 +25,19 @@ export interface FileData {
   growthMin: Float64Array;
 }
 
+/** Every per-slot array, as the profiled process's final write carries them (allocation-sites.ts). */
+export const TABLE_FIELDS = [
+  "calls",
+  "occurrences",
+  "rssMax",
+  "rssIncrement",
+  "heapMax",
+  "heapIncrement",
+  "heapGrowth",
+  "growthCount",
+  "growthMin",
+] as const satisfies ReadonlyArray<Exclude<keyof FileData, "meta">>;
+
 /** The arrays a snapshot carries (what the tables need), per file. */
 export const SNAPSHOT_FIELDS = ["calls", "occurrences", "rssMax", "rssIncrement", "heapMax", "heapIncrement"] as const;
 

@@ -44,7 +44,7 @@ export async function profileMemory(options: MemProfileOptions): Promise<MemProf
     gc: options.gc,
     samplingIntervalBytes: options.samplingIntervalBytes ?? 32 * 1024,
   };
-  const outcome = await runChild({
+  const running = runChild({
     script: options.script,
     args: options.args,
     cwd,
@@ -54,9 +54,15 @@ export async function profileMemory(options: MemProfileOptions): Promise<MemProf
     nodeArgs: options.gc ? ["--expose-gc"] : [],
     stdio: options.stdio,
   });
+  // The child is starting: load what builds the result (and its source-map library) now, in this
+  // process's idle time, not after the program's end (unref'd: a child that fails to start does
+  // not wait for it).
+  setImmediate(loadBuilder).unref();
+  const outcome = await running;
   outcome.cleanup();
-  const child = outcome.result as LineCollectorOutput | null;
+  const raw = outcome.result as LineCollectorOutput | null;
   const notes: string[] = [];
+  const child = raw ? { ...raw, ...loadBuilder().buildFromRaw(raw, notes) } : null;
   const died = outcome.signal ? `killed by ${outcome.signal}` : `exit ${outcome.exitCode}`;
   let functions = child?.functions ?? [];
   if (child === null && outcome.snapshot) {
@@ -68,7 +74,7 @@ export async function profileMemory(options: MemProfileOptions): Promise<MemProf
   } else if (child === null) {
     notes.push(`the program died (${died}) before tsprof could save its per-line measurements`);
   } else {
-    notes.push(...child.notes);
+    notes.unshift(...child.notes);
     if (child.sampledBytes > 0) {
       notes.push(
         `Allocations: V8 sampling heap profiler, one sample per ${Math.round(collectorOptions.samplingIntervalBytes / 1024)} KiB on average, objects already collected included; ArrayBuffer contents live outside the V8 heap and are not sampled (see the per-line Heap column). Line-level rows split a profiled function's sampled bytes over its lines by the heap growth each line showed.`,
@@ -88,3 +94,6 @@ export async function profileMemory(options: MemProfileOptions): Promise<MemProf
   };
   return { result, exitCode: exitCodeOf(outcome), error: outcome.error, durationNs: outcome.durationNs };
 }
+
+/** The result builder (allocation-sites.ts), with the source-map library it loads. */
+const loadBuilder = () => require("./allocation-sites") as typeof import("./allocation-sites");

@@ -233,7 +233,7 @@ export function mapAllocationProfile(
   profile: SamplingHeapProfile,
   options: MapProfileOptions & { samplingIntervalBytes: number },
 ): SampledAllocationProfile {
-  const frames = new FrameMapper(options.ownDirs);
+  const frames = new FrameMapper(options.ownDirs, options.sourceMaps ?? null);
   const sampleCount = new Map<number, number>();
   for (const s of profile.samples ?? []) sampleCount.set(s.nodeId, (sampleCount.get(s.nodeId) ?? 0) + 1);
   let nextId = 1;
