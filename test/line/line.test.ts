@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { existsSync, writeFileSync } from "node:fs";
 import type { FunctionLineProfile, LineProfileResult } from "@tsprof/core";
+import { HYBRID_STACK_SAMPLE_US } from "@tsprof/line";
 import { tsprof, tsprofAsync, fixture, tempDir, readJson } from "../helpers/cli";
 
 const marking = (f: string) => fixture("line", "marking", f);
@@ -49,6 +50,14 @@ for (const mode of ["hybrid", "trace"] as const) {
     assert.equal(hitsAt(f, 9), 10);
     assert.equal(hitsAt(f, 10), 10);
     assert.ok(timeAt(f, 9) > 0 && timeAt(f, 10) > 0);
+    if (mode === "hybrid") {
+      // The shadow stack's sampling: the default asked for, and the measured mean period, which a
+      // timed wait can only make longer (a busy machine makes it much longer).
+      const sampling = r.result!.stackSampling!;
+      assert.equal(sampling.requestedUs, HYBRID_STACK_SAMPLE_US);
+      assert.ok(sampling.measuredUs !== null && sampling.measuredUs >= sampling.requestedUs * 0.9, JSON.stringify(sampling));
+      assert.match(r.stdout + r.stderr, new RegExp(`shadow line stack every ${HYBRID_STACK_SAMPLE_US} µs requested, measured mean`));
+    } else assert.equal(r.result!.stackSampling, undefined);
   });
 }
 

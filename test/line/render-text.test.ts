@@ -55,6 +55,14 @@ test("the table and the summary say what their times measure, and the sampling i
   assert.doesNotMatch(trace, /sampled every/);
 });
 
+test("hybrid's Mode line says how often the shadow line stack was sampled, asked for and measured; older results say nothing", () => {
+  const text = render(result({ stackSampling: { requestedUs: 250, measuredUs: 312.4 } }));
+  assert.match(text, /^Mode: hybrid \(exact hits; line time sampled from a shadow line stack every 250 µs requested, measured mean 312 µs\)$/m);
+  const unmeasured = render(result({ stackSampling: { requestedUs: 250, measuredUs: null } }));
+  assert.match(unmeasured, /^Mode: hybrid \(exact hits; line time sampled from a shadow line stack every 250 µs requested\)$/m);
+  assert.match(render(result()), /^Mode: hybrid \(exact hits; line time sampled from a shadow line stack\)$/m);
+});
+
 test("a line whose time was not collected shows a blank Time, not 0.0, and one note says why", () => {
   const text = render(result());
   const row3 = rowOf(text, 3);

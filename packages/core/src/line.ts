@@ -107,6 +107,12 @@ export interface LineProfileResult extends ResultHeader, ProgramExit {
    * microseconds; larger than the requested one on a busy machine. Absent in older results.
    */
   measuredIntervalUs?: number | null;
+  /**
+   * Hybrid: how often the shadow line stack was sampled (the time of lines that call), microseconds:
+   * asked for, and the measured mean between samples (null when it took fewer than two). Absent in
+   * other modes and in older results.
+   */
+  stackSampling?: { requestedUs: number; measuredUs: number | null };
   /** Wall time of the whole run, nanoseconds. */
   durationNs: number;
   functions: FunctionLineProfile[];

@@ -85,6 +85,7 @@ export const lineResultSchema = z.object({
   sampler: z.enum(["v8-profiler-next", "inspector", "none"]),
   samplingIntervalUs: nullableNum,
   measuredIntervalUs: nullableNum.optional(),
+  stackSampling: z.object({ requestedUs: num.positive(), measuredUs: nullableNum }).optional(),
   durationNs: num,
   functions: z.array(functionLineProfile),
   summary: z.array(summaryRow),

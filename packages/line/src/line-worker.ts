@@ -107,6 +107,10 @@ let last = performance.now();
 let lastSnapshot = -Infinity;
 let snapshotEveryMs = input.snapshotMs;
 let lastWatch = last;
+/** Shadow-stack samples taken, and when the first was (the measured period goes into the result). */
+let stackSamples = 0;
+let firstStackSample = 0;
+let lastStackSample = 0;
 Atomics.store(control, Control.Ready, 1);
 Atomics.notify(control, Control.Ready);
 
@@ -125,6 +129,8 @@ while (Atomics.load(control, Control.Stop) === 0) {
   if (stack) {
     const dt = now - last;
     chargeStack(stack, timeMs, dt);
+    if (stackSamples++ === 0) firstStackSample = now;
+    lastStackSample = now;
     // The program's worker threads have shadow stacks of their own.
     for (const t of threadStacks()) chargeStack(t.stack, t.timeMs, dt);
   }
@@ -145,6 +151,8 @@ while (Atomics.load(control, Control.Stop) === 0) {
     last = performance.now();
   }
 }
+// The mean period the stack was sampled at (on a busy machine, longer than asked for).
+if (stackSamples >= 2) Atomics.store(control, Control.StackPeriodNs, Math.min(2 ** 31 - 1, Math.round(((lastStackSample - firstStackSample) * 1e6) / (stackSamples - 1))));
 Atomics.store(control, Control.Acknowledged, 1);
 Atomics.notify(control, Control.Acknowledged);
 // Ended through the interrupt hook: the main thread is saving; end the process once it has.

@@ -38,6 +38,8 @@ export interface LineRun {
 }
 
 export const MODES: LineMode[] = ["hybrid", "trace", "sample"];
+/** Hybrid: how often the collector's thread samples the shadow line stack, microseconds. */
+export const HYBRID_STACK_SAMPLE_US = 100;
 
 export async function profileLines(options: LineRunOptions): Promise<LineRun> {
   if (!MODES.includes(options.mode)) throw new UsageError(`--mode must be one of ${MODES.join(", ")} (got '${options.mode}')`);
@@ -48,7 +50,7 @@ export async function profileLines(options: LineRunOptions): Promise<LineRun> {
     mode: options.mode,
     // Hybrid and sample take line times from V8's ticks: sample finely. Trace only needs the summary.
     samplingIntervalUs: options.samplingIntervalUs ?? (options.mode === "trace" ? 1000 : 250),
-    lineSampleUs: 100,
+    lineSampleUs: HYBRID_STACK_SAMPLE_US,
     timerUnit: options.timerUnit,
     moduleGroups,
     profileChildren: true,

@@ -44,6 +44,7 @@ export function buildFromRaw(result: LineProfileResult, raw: LineRawBody, dir: s
     notes: [...raw.notes],
     sampler: raw.sampler,
     samplingIntervalUs: raw.samplingIntervalUs,
+    ...(raw.stackSampling ? { stackSampling: raw.stackSampling } : {}),
   });
   buildFromCounters(result, { plan, sections: counters.sections, profile: raw.profile, sourceMaps: raw.sourceMaps });
   const threads = new Map<number, ThreadCounts>();

@@ -158,6 +158,14 @@ export function renderSummary(result: LineProfileResult, options: RenderOptions)
   return out.join("\n");
 }
 
+/** Hybrid: how often the shadow line stack was sampled, asked for and measured (older results: nothing). */
+function stackSamplingText(result: LineProfileResult): string {
+  const s = result.stackSampling;
+  if (!s) return "";
+  const measured = s.measuredUs ? `, measured mean ${formatMicros(s.measuredUs)} µs` : "";
+  return ` every ${s.requestedUs} µs requested${measured}`;
+}
+
 /** The whole report: timer unit, one table per function, the summary, notes. */
 export function renderLineProfile(untrusted: LineProfileResult, options: RenderOptions): string {
   // Source lines and function names come from the user's files: no escape sequence reaches the terminal.
@@ -199,7 +207,7 @@ export function renderLineProfile(untrusted: LineProfileResult, options: RenderO
 function modeDescription(result: LineProfileResult): string {
   switch (result.mode) {
     case "hybrid":
-      return "hybrid (exact hits; line time sampled from a shadow line stack)";
+      return `hybrid (exact hits; line time sampled from a shadow line stack${stackSamplingText(result)})`;
     case "trace":
       return "trace (exact hits; wall-clock time between line events)";
     case "sample":

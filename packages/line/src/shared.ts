@@ -16,6 +16,14 @@ export const enum Control {
   Acknowledged = 2,
   /** Set by a program's worker thread as it starts saving (see saveBeforeTerminate). */
   Saving = 3,
+  /** Hybrid: the mean time between the worker's shadow-stack samples, ns; 0 until it stops, or with fewer than two. */
+  StackPeriodNs = 4,
+}
+
+/** Hybrid: the shadow-stack sampling the result reports, once the worker has stopped. */
+export function stackSampling(control: Int32Array, requestedUs: number): { requestedUs: number; measuredUs: number | null } {
+  const periodNs = Atomics.load(control, Control.StackPeriodNs);
+  return { requestedUs, measuredUs: periodNs > 0 ? periodNs / 1000 : null };
 }
 
 export interface WorkerInput {
@@ -54,6 +62,8 @@ export interface LineRawBody {
   notes: string[];
   sampler: LineProfileResult["sampler"];
   samplingIntervalUs: number;
+  /** Hybrid: the shadow line stack's sampling, asked for and measured. */
+  stackSampling?: LineProfileResult["stackSampling"];
   /** The main thread's CPU profile as V8 gave it (generated positions), null without one. */
   profile: CpuProfile | null;
   /** Source maps of the profile's scripts, by url (see runner's profileSourceMaps). */
@@ -209,7 +219,7 @@ const STACK_DEPTH = 1 << 14;
 /** One thread's counter buffers (the main thread's and each worker's are alike). */
 export function allocateBuffers(mode: LineMode): SharedBuffers {
   return {
-    control: new SharedArrayBuffer(16),
+    control: new SharedArrayBuffer(32),
     hits: new SharedArrayBuffer(MAX_SLOTS * 8),
     time: new SharedArrayBuffer(MAX_SLOTS * 8),
     escapes: new SharedArrayBuffer(MAX_SLOTS * 8),
