@@ -141,3 +141,33 @@ test("TSPROF_EARLY=0 spawns after the compile (the comparison the benchmark make
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /firstLine at line 3 \(1 call\)/);
 });
+
+test("the entry alone says CommonJS but a file it imports needs the ES module hooks: the early child is replaced, the program runs once", () => {
+  const dir = programDir({
+    "main.ts": `import { load } from "./helper";\nimport { appendFileSync } from "node:fs";\nappendFileSync("runs.txt", "run\\n");\n/** @profile */\nfunction twice(n: number): number {\n  return n * 2;\n}\nload().then((m) => console.log("value", twice(m.value)));\n`,
+    "helper.ts": `export function load(): Promise<{ value: number }> {\n  return import("./esm.mts");\n}\n`,
+    "esm.mts": `export const value: number = 21;\n`,
+  });
+  const run = tsprof(["line", "main.ts"], { cwd: dir });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /value 42/);
+  assert.match(run.stdout, /twice at line 4 \(1 call\)/);
+  assert.equal(readFileSync(join(dir, "runs.txt"), "utf8"), "run\n");
+  assert.doesNotMatch(run.stderr, /compiling .* inside the profiled process/);
+});
+
+test("the program sees the same argv, execArgv, cwd, environment and kinds of open fds with the early start as without", () => {
+  const dir = programDir({
+    "probe.ts": `import { readdirSync, readlinkSync } from "node:fs";\n// What is open (a pipe, a socket, an eventfd...), not under which numbers.\nconst fds = () => readdirSync("/proc/self/fd").map((fd) => { try { return readlinkSync("/proc/self/fd/" + fd).replace(/\\[\\d+\\]$/, "").replace(/^\\/.*/, "file"); } catch { return "gone"; } }).sort();\n/** @profile */\nfunction probe(): string {\n  return JSON.stringify({ argv: process.argv.slice(1), execArgv: process.execArgv, cwd: process.cwd(), env: Object.keys(process.env).filter((k) => k.startsWith("TSPROF")).sort(), fds: fds(), main: require.main === module });\n}\nconsole.log(probe());\n`,
+  });
+  const seen = (early: string) => {
+    const run = tsprof(["line", "probe.ts", "a", "--b"], { cwd: dir, env: { TSPROF_EARLY: early } });
+    assert.equal(run.code, 0, run.stderr);
+    const json = run.stdout.split("\n").find((l) => l.startsWith("{"))!;
+    return JSON.parse(json) as { main: boolean; argv: string[] };
+  };
+  const early = seen("1");
+  assert.deepEqual(early, seen("0"));
+  assert.equal(early.main, true);
+  assert.deepEqual(early.argv.slice(1), ["a", "--b"]);
+});

@@ -135,7 +135,7 @@ export function create(options: LineCollectorOptions, context: CollectorContext)
     const thread = sharedViews(m.buffers);
     // Inside a profiled function (its shadow stack says so): busy, it cannot answer.
     if (thread.stack && thread.stack[0] > 0) return;
-    // An idle thread starts saving at once; mapping its profile may then take a while on a busy machine.
+    // An idle thread starts saving at once; stopping its sampler may then take a while on a busy machine.
     if (Atomics.wait(thread.control, Control.Saving, 0, TERMINATE_WAIT_MS) === "timed-out") return;
     Atomics.wait(thread.control, Control.Acknowledged, 0, 5000);
   });

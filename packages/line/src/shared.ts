@@ -2,7 +2,7 @@
 import type { FileMeta } from "@tsprof/runner";
 // Not @tsprof/core's index: the child and its worker load no renderers (start-up).
 import { SCHEMA_VERSION } from "@tsprof/core/dist/schema";
-import type { LineMode, LineProfileResult, ProgramExit, ResultHeader, SampledCpuProfile } from "@tsprof/core";
+import type { LineMode, LineProfileResult, ProgramExit, ResultHeader } from "@tsprof/core";
 import type { CpuProfile } from "@tsprof/runner";
 import type { FileData } from "./build-result";
 
@@ -296,9 +296,12 @@ export function threadCounts(threadId: number, entries: PlanEntry[], sections: M
   return snapshotFiles(entries, own);
 }
 
-/** What a worker's finish writes for the main thread: what only the worker's isolate can give. */
+/**
+ * What a worker's finish writes for the main thread: what only the worker's isolate can give, raw
+ * (its CPU profile unmapped, with the source maps of this isolate's scripts); tsprof's parent maps it.
+ */
 export interface ThreadSaved {
-  profile: SampledCpuProfile | null;
-  measuredIntervalUs: number | null;
+  profile: CpuProfile | null;
+  sourceMaps: Record<string, object>;
   sampler: LineProfileResult["sampler"];
 }

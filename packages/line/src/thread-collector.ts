@@ -2,13 +2,14 @@
  * The line collector in a worker thread of the profiled program (runner's threads.ts installs it
  * there as `globalThis.__tsprof`): the same counters as the main thread's, in buffers of its own
  * that it hands to the main thread as it starts, so the counts survive however the thread ends;
- * its own CPU sampler (V8 samples one isolate), whose profile it maps and saves at its end.
+ * its own CPU sampler (V8 samples one isolate), whose profile it saves at its end (raw, with the
+ * source maps tsprof's parent needs to map it).
  */
 import { writeFileSync } from "node:fs";
 import type { Collector, FileMeta, ThreadContext } from "@tsprof/runner";
-import { CpuSampler, threadLabel, threadOutbox } from "@tsprof/runner/child";
+import { CpuSampler, profileSourceMaps, threadOutbox } from "@tsprof/runner/child";
 import type { LineCollectorOptions } from "./collector";
-import { allocateBuffers, Control, fileViews, OWN_DIRS, sharedViews, SlotAllocator, type ThreadMessage, type ThreadSaved } from "./shared";
+import { allocateBuffers, Control, fileViews, sharedViews, SlotAllocator, type ThreadMessage, type ThreadSaved } from "./shared";
 import { calibrateEventCost, traceSinks } from "./trace-sinks";
 
 export function createThread(options: LineCollectorOptions, context: ThreadContext): Collector {
@@ -49,12 +50,10 @@ export function createThread(options: LineCollectorOptions, context: ThreadConte
 
   function saveProfile(): void {
     const profile = sampler.stop();
-    // Mapped here: the source maps of the files this thread compiled are this isolate's.
-    const { mapCpuProfile } = require("@tsprof/runner/source-map") as typeof import("@tsprof/runner/source-map");
-    const { measuredIntervalUs } = require("./build-result") as typeof import("./build-result");
+    // Raw: tsprof's parent maps it (threads.ts), with the source maps of this isolate's scripts saved here.
     const saved: ThreadSaved = {
-      profile: profile ? mapCpuProfile(profile, { ownDirs: OWN_DIRS, thread: threadLabel(context.threadId) }) : null,
-      measuredIntervalUs: profile ? measuredIntervalUs(profile) : null,
+      profile,
+      sourceMaps: profile ? profileSourceMaps(profile.nodes.map((n) => n.callFrame.url)) : {},
       sampler: sampler.kind,
     };
     writeFileSync(context.resultFile, JSON.stringify(saved), { mode: 0o600, flag: "wx" });

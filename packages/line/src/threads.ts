@@ -1,7 +1,7 @@
 /**
  * The program's worker threads in the line result (runner's threads.ts says how they are
  * profiled): each thread's counters, read from the buffers it handed to the main thread, and its
- * sampled profile, saved by the thread at its end, become tables and summary rows labelled with
+ * sampled profile, saved raw by the thread at its end and mapped here, become tables and summary rows labelled with
  * the thread, beside the main thread's. Runs in tsprof's parent, from the counters the profiled
  * process copied at its end (shared.ts threadCounterSections).
  */
@@ -10,7 +10,8 @@ import type { FunctionSummaryRow, LineProfileResult } from "@tsprof/core";
 import { threadLabel, threadResultFile } from "@tsprof/runner/child";
 import { buildFromMapped, inProgressSlots } from "./build-result";
 import type { FileData } from "./build-result";
-import { emptyResult, readSource, type PlanEntry, type ThreadSaved } from "./shared";
+import { mapCpuProfile } from "@tsprof/runner/source-map";
+import { emptyResult, OWN_DIRS, readSource, type PlanEntry, type ThreadSaved } from "./shared";
 export { collectThreads, type WorkerThreadData } from "./shared";
 
 /** One worker thread's plan entries and counters (views over the counters file's copies). */
@@ -43,12 +44,13 @@ export function addThreadResults(result: LineProfileResult, threads: Map<number,
     const { entries, files, stack } = threads.get(id)!;
     const label = threadLabel(id);
     const saved = readSaved(threadResultFile(tempDir, id));
+    const mapped = saved?.profile ? mapCpuProfile(saved.profile, { ownDirs: OWN_DIRS, thread: label, sourceMaps: saved.sourceMaps ?? {} }) : null;
     const part = emptyResult(result.mode, result.timerUnit, 0, []);
-    buildFromMapped(part, files, saved?.profile ?? null, { readSource }, inProgressSlots(stack));
+    buildFromMapped(part, files, mapped, { readSource }, inProgressSlots(stack));
     labelThread(part, label);
     result.functions.push(...part.functions);
     result.summary = [...result.summary, ...part.summary].sort(byCumulative);
-    if (saved?.profile) (result.profiles ??= []).push(saved.profile);
+    if (mapped) (result.profiles ??= []).push(mapped);
     else cut.push(label);
     for (const e of entries) for (const w of e.meta.warnings ?? []) if (!result.notes.includes(w)) result.notes.push(w);
   }

@@ -5,6 +5,7 @@
  * hooks-sync.ts.
  */
 import { compileFile, formatOf, isTypeScriptFile, mayInstrument, wantsInstrumentation, useCompileCache, JS_EXTENSIONS, type InstrumentPlan, type ModuleFormat } from "./compile";
+import { readFileSync } from "node:fs";
 import { handedOver, type HandoverIndex } from "./handover";
 
 /** What register.ts hands to the hooks. */
@@ -15,17 +16,37 @@ export interface HookData {
   compileNote?: string | null;
   /** The parent's compiled files (see handover.ts). */
   handover?: HandoverIndex | null;
+  /**
+   * An early-started child registers its hooks before the parent's go (early-start.ts), when the
+   * handover does not exist yet: it is read from the run's config at the first load, which comes
+   * after the go.
+   */
+  handoverConfig?: string | null;
 }
 
 export interface HookState {
   plan: InstrumentPlan | null;
   handover: HandoverIndex | null;
+  handoverConfig: string | null;
 }
 
 export function initializeHooks(data: HookData | undefined): HookState {
   const note = data?.compileNote;
   if (note) useCompileCache(data?.cacheDir ?? null, (file) => process.stderr.write(note.replace("%s", file)));
-  return { plan: data?.instrument ?? null, handover: data?.handover ?? null };
+  return { plan: data?.instrument ?? null, handover: data?.handover ?? null, handoverConfig: data?.handoverConfig ?? null };
+}
+
+/** The handover, read from the run's config the first time for an early-started child. */
+function handoverOf(state: HookState): HandoverIndex | null {
+  if (state.handoverConfig) {
+    try {
+      state.handover = (JSON.parse(readFileSync(state.handoverConfig, "utf8")) as { handover?: HandoverIndex | null }).handover ?? null;
+    } catch {
+      // No handover: the file compiles here, as any the parent missed.
+    }
+    state.handoverConfig = null;
+  }
+  return state.handover;
 }
 
 /** Where a missing relative import may really be: TypeScript sources imported by their .js name. */
@@ -57,5 +78,5 @@ export function loadsItself(file: string, state: HookState): boolean {
 export function loadedSource(file: string, source: string, state: HookState): { format: ModuleFormat; source: string } | null {
   if (!isTypeScriptFile(file) && !wantsInstrumentation(file, source, state.plan)) return null;
   const format = formatOf(file);
-  return { format, source: handedOver(state.handover, file, format, source) ?? compileFile(file, source, format, state.plan).code };
+  return { format, source: handedOver(handoverOf(state), file, format, source) ?? compileFile(file, source, format, state.plan).code };
 }

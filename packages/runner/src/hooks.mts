@@ -17,7 +17,7 @@ const { isUserFile } = require("./compile.js") as typeof Compile;
 const { pathsCandidates } = require("./tsconfig.js") as typeof Tsconfig;
 const { candidates, initializeHooks, isPathLike, loadedSource, loadsItself } = require("./hook-rules.js") as typeof Rules;
 
-let state: Rules.HookState = { plan: null, handover: null };
+let state: Rules.HookState = { plan: null, handover: null, handoverConfig: null };
 
 export async function initialize(data: Rules.HookData | undefined): Promise<void> {
   state = initializeHooks(data);

@@ -55,12 +55,13 @@ if (runConfig) {
   avoidEsbuildWorkerThread();
 }
 
-// An early-started child: the hooks need the handover, which comes with the go (see the end).
+// An early-started child (it waits for the parent's go at the end of this file): its hooks are
+// ready before the go (on Node 20, their loader thread starts meanwhile) and read the handover,
+// which comes with the go, from the config at their first load.
 const goFd = config?.goFd;
-if (goFd === undefined) installModuleHooksIfWanted();
-
-function installModuleHooksIfWanted(): void {
-  if (wantsModuleHooks()) installModuleHooks({ instrument: plan, cacheDir: runConfig?.cacheDir ?? null, compileNote, handover: runConfig?.handover ?? null });
+if (wantsModuleHooks()) {
+  const handover = goFd === undefined ? { handover: runConfig?.handover ?? null } : { handoverConfig: configPath ?? null };
+  installModuleHooks({ instrument: plan, cacheDir: runConfig?.cacheDir ?? null, compileNote, ...handover });
 }
 
 /**
@@ -186,15 +187,14 @@ else startAfterGo(goFd);
 /**
  * An early-started child waits here for the parent's go. Without one (the parent failed, was
  * stopped or replaces it) it ends at once: nothing of the program ran, its collector saves
- * nothing, nothing is printed. With it: the complete config, the ES module hooks, the collector's
- * start (its clocks and V8's sampler start now: the wait is not the program's).
+ * nothing, nothing is printed. With it: the complete config (the require hook's handover), the
+ * collector's start (its clocks and V8's sampler start now: the wait is not the program's).
  */
 function startAfterGo(fd: number): void {
   if (!waitForGo(fd)) process.exit(0);
   const complete = readConfigAfterGo(configPath!);
   delete complete.goFd;
   Object.assign(config!, complete);
-  installModuleHooksIfWanted();
   startCollector?.();
 }
 

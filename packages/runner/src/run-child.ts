@@ -115,10 +115,7 @@ async function runInTempDir(
   // The child boots (node, tsprof's loader, the collector and its thread) while we compile: it
   // waits for our go before it runs anything of the program (early-start.ts).
   const early = earlyStartWanted() ? spawnEarly(plan, script, config, configPath) : null;
-  const precompiled = await precompileOrEnd(script, plan, early);
-  const handoverDir = join(tempDir, "handover");
-  mkdirSync(handoverDir, { mode: 0o700 });
-  config.handover = writeHandover(handoverDir, precompiled.compiled);
+  const precompiled = await precompileOrEnd(script, plan, config, early);
   let launched: Launched;
   if (early && early.esmHooks === precompiled.esmHooks) {
     // (One that died at boot, on a bad node option, ends the run with its error as a late one would.)
@@ -210,13 +207,17 @@ function spawnLaunched(plan: ChildPlan, script: string, config: ChildConfig, con
 }
 
 /**
- * Compile before the program runs (precompile.ts). An entry that does not compile, or any failure
- * here, ends the early child before it has run anything: the error is the run's, as without it.
+ * Compile before the program runs (precompile.ts) and write the handover for the child. An entry
+ * that does not compile, or any failure here, ends the early child before it has run anything:
+ * the error is the run's, as without it.
  */
-async function precompileOrEnd(script: string, plan: ChildPlan, early: EarlyChild | null): Promise<PrecompileOutcome> {
+async function precompileOrEnd(script: string, plan: ChildPlan, config: ChildConfig, early: EarlyChild | null): Promise<PrecompileOutcome> {
   try {
     const precompiled = precompileGraph(script, plan.instrument);
     if (precompiled.entrySyntaxError) throw new ToolError(`SyntaxError: ${precompiled.entrySyntaxError}`, 1);
+    const handoverDir = join(config.tempDir, "handover");
+    mkdirSync(handoverDir, { mode: 0o700 });
+    config.handover = writeHandover(handoverDir, precompiled.compiled);
     return precompiled;
   } catch (err) {
     if (early) await endEarly(early, null);
