@@ -16,7 +16,7 @@ import { performance } from "node:perf_hooks";
 import type { FileMeta } from "@tsprof/runner";
 import { InterruptWatchdog, ThreadInbox, writeSnapshot } from "@tsprof/runner/child";
 import type { FileData } from "./build-result";
-import { readSource, sharedViews, fileViews, OWN_DIRS, Control, snapshotSections, emptyResult, bodyOf, type ThreadMessage, type WorkerInput } from "./shared";
+import { readSource, sharedViews, fileViews, OWN_DIRS, Control, snapshotSections, emptyResult, bodyOf, FirstCallWatch, type ThreadMessage, type WorkerInput } from "./shared";
 
 const input = workerData as WorkerInput;
 const views = sharedViews(input.buffers);
@@ -30,8 +30,8 @@ const watchdog = new InterruptWatchdog({
   parentPid: input.parentPid,
 });
 
-/** Functions not called yet: [entry slot, function index] in the shared arrays. */
-let uncalled: Array<[number, number]> = [];
+/** Functions not called yet, looked at a few per wake-up (a snapshot follows each first call). */
+const uncalled = new FirstCallWatch(views);
 
 /** Take the files registered since the last look; true when there were any. */
 function drainMeta(): boolean {
@@ -39,18 +39,15 @@ function drainMeta(): boolean {
   for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
     const { meta, base, fnBase } = m.message as { meta: FileMeta; base: number; fnBase: number };
     files.push(fileViews(views, meta, base, fnBase));
-    meta.functions.forEach((fn, i) => uncalled.push([base + fn.entrySlot, fnBase + i]));
+    meta.functions.forEach((fn, i) => uncalled.add(base + fn.entrySlot, fnBase + i));
     any = true;
   }
   return any;
 }
 
-/** True when a function was called for the first time since the last look. */
+/** True when a function was called for the first time since the last look (see FirstCallWatch). */
 function firstCalls(): boolean {
-  if (uncalled.length === 0) return false;
-  const before = uncalled.length;
-  uncalled = uncalled.filter(([slot, fn]) => views.hits[slot] === 0 && views.calls[fn] === 0);
-  return uncalled.length < before;
+  return uncalled.check();
 }
 
 /** The last resort (tsprof gone, or the main thread stuck in native code): save the counters here. */
