@@ -24,11 +24,6 @@ export interface ChildConfig {
   handover?: HandoverIndex | null;
   /** The program's Node child processes are profiled too (processes.ts). */
   profileChildren?: boolean;
-  /**
-   * The child was spawned before the parent's compile (early start): it prepares, then reads its go
-   * on this fd (EOF without it: the run is off, exit at once) and reads this file again (early-start.ts).
-   */
-  goFd?: number;
   /** Set in the config a Node child of the profiled program derives for itself (processes.ts). */
   childProcess?: boolean;
 }
@@ -37,3 +32,10 @@ export const CONFIG_ENV = "TSPROF_CHILD_CONFIG";
 
 /** The fd of an early-started child's go channel (its stdio entry 3). */
 export const GO_FD = 3;
+/**
+ * Set (to GO_FD) in the environment of a child spawned before the parent's compile (early start):
+ * it prepares, then reads its go on that fd (EOF without one: the run is off, exit at once) and
+ * reads its config again (early-start.ts). In the environment, not the config: the parent rewrites
+ * the config at the go, possibly before the child has read it at all.
+ */
+export const GO_FD_ENV = "TSPROF_GO_FD";

@@ -13,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import { isAbsolute, join, resolve } from "node:path";
 import { avoidEsbuildWorkerThread, compileFile, formatOf, isUserFile, mayInstrument, wantsInstrumentation, useCompileCache, ScriptSyntaxError, type InstrumentPlan } from "./compile";
-import { CONFIG_ENV, type ChildConfig } from "./config";
+import { CONFIG_ENV, GO_FD_ENV, type ChildConfig } from "./config";
 import { pathsCandidates } from "./tsconfig";
 import { watchSpawned } from "./spawned";
 import { handedOver } from "./handover";
@@ -27,6 +27,13 @@ import { FORWARDED_SIGNALS, HookState, INTERRUPT_HOOK, signalExitCode, type Forw
 
 // Kept: an early-started child reads it again after its go (early-start.ts).
 const configPath = process.env[CONFIG_ENV];
+
+/** An early-started child's go channel (config.ts GO_FD_ENV); the program must not see the variable. */
+function readGoFd(): number | undefined {
+  const value = process.env[GO_FD_ENV];
+  delete process.env[GO_FD_ENV];
+  return value === undefined ? undefined : Number(value);
+}
 
 function readConfig(): ChildConfig | null {
   const path = configPath;
@@ -58,7 +65,7 @@ if (runConfig) {
 // An early-started child (it waits for the parent's go at the end of this file): its hooks are
 // ready before the go (on Node 20, their loader thread starts meanwhile) and read the handover,
 // which comes with the go, from the config at their first load.
-const goFd = config?.goFd;
+const goFd = config ? readGoFd() : undefined;
 if (wantsModuleHooks()) {
   const handover = goFd === undefined ? { handover: runConfig?.handover ?? null } : { handoverConfig: configPath ?? null };
   installModuleHooks({ instrument: plan, cacheDir: runConfig?.cacheDir ?? null, compileNote, ...handover });
@@ -193,7 +200,6 @@ else startAfterGo(goFd);
 function startAfterGo(fd: number): void {
   if (!waitForGo(fd)) process.exit(0);
   const complete = readConfigAfterGo(configPath!);
-  delete complete.goFd;
   Object.assign(config!, complete);
   startCollector?.();
 }

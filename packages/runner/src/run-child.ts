@@ -9,7 +9,7 @@ import { join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Writable } from "node:stream";
 import { ToolError, UsageError } from "@tsprof/core";
-import { CONFIG_ENV, GO_FD, type ChildConfig } from "./config";
+import { CONFIG_ENV, GO_FD, GO_FD_ENV, type ChildConfig } from "./config";
 import { useCompileCache, userCompileCacheUsable } from "./compile";
 import { entryNeedsEsmHooks, precompileGraph, type PrecompileOutcome } from "./precompile";
 import { writeHandover } from "./handover";
@@ -186,7 +186,7 @@ interface EarlyChild extends Launched {
 /** Spawn the child before the compile, with the config as far as it is known (no handover yet). */
 function spawnEarly(plan: ChildPlan, script: string, config: ChildConfig, configPath: string): EarlyChild {
   const esmHooks = entryNeedsEsmHooks(script);
-  writeConfig(configPath, { ...config, esmHooks, goFd: GO_FD });
+  writeConfig(configPath, { ...config, esmHooks });
   return { ...spawnLaunched(plan, script, { ...config, esmHooks }, configPath, GO_FD), esmHooks };
 }
 
@@ -196,7 +196,8 @@ function spawnLaunched(plan: ChildPlan, script: string, config: ChildConfig, con
   const stdio: StdioOptions = plan.stdio === "stderr" ? ["inherit", 2, "inherit"] : plan.stdio === "pipe" ? ["pipe", "pipe", "pipe"] : ["inherit", "inherit", "inherit"];
   // The go channel: the child's end of a pipe on fd 3; it closes it once it has read its go.
   if (goFd !== null) stdio.push("pipe");
-  const child = spawn(process.execPath, args, { cwd: plan.cwd, stdio, env: { ...env, [CONFIG_ENV]: configPath } });
+  const goEnv = goFd === null ? {} : { [GO_FD_ENV]: String(goFd) };
+  const child = spawn(process.execPath, args, { cwd: plan.cwd, stdio, env: { ...env, [CONFIG_ENV]: configPath, ...goEnv } });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done, fail) => {
     child.once("error", fail);
     child.once("exit", (c, s) => done({ code: c, signal: s }));
