@@ -41,12 +41,18 @@ for (const mode of ["hybrid", "trace", "sample"] as const) {
     // Thousands of calls on one object shape: V8 optimizes it (TurboFan; Maglev first on newer V8).
     assert.ok(sumX.jit.topTier === "turbofan" || sumX.jit.topTier === "maglev", `top tier ${sumX.jit.topTier}`);
     assert.ok(sumX.jit.optimizations >= 1);
-    // Objects of a new shape: the map check of `points[i].x` fails, on line 13 of the TypeScript.
+    // An array of objects of a new shape: a map check in the loop fails. Which one V8's optimized
+    // code meets first depends on when it was compiled (on a loaded machine, Node 24 deoptimizes at
+    // `points.length` on line 12 in about half the runs, else at `points[i].x` on line 13): either
+    // is right, at that expression's original line and column.
     const shape = sumX.jit.deopts.find((d) => d.reason === "wrong map");
     assert.ok(shape, `a "wrong map" deoptimization in ${JSON.stringify(sumX.jit.deopts)}`);
     assert.equal(shape.file, DEOPT);
-    assert.equal(shape.line, 13);
-    assert.ok(shape.column >= 5 && shape.column <= 26, `column ${shape.column} is in \`total += points[i].x\``);
+    if (shape.line === 12) assert.ok(shape.column >= 23 && shape.column <= 35, `column ${shape.column} is in \`points.length\``);
+    else {
+      assert.equal(shape.line, 13);
+      assert.ok(shape.column >= 5 && shape.column <= 26, `column ${shape.column} is in \`total += points[i].x\``);
+    }
     assert.ok(shape.count >= 1);
   });
 }
@@ -58,7 +64,7 @@ test("--jit: a function that never ran has no JIT state; the JSON validates and 
   validateResult(JSON.parse(JSON.stringify(result)), "jit.json", "line");
   const text = renderLineProfile(result, { color: false, skipZero: false });
   assert.match(text, /JIT: reached (TurboFan|Maglev) \(optimized \d+×\)/);
-  assert.match(text, /\d+× line 13:\d+ {2}wrong map \(deopt-eager\)/);
+  assert.match(text, /\d+× line 1[23]:\d+ {2}wrong map \(deopt-eager\)/);
   assert.match(text, /JIT: not compiled \(it did not run here\)/);
   // V8 prints the end of its "[marking dependent code ... (opt id N) for deoptimization, reason: R]"
   // line with a bare PrintF, to stdout, whatever --redirect-code-traces says (seen on Node 24 here,
